@@ -93,6 +93,7 @@ struct _GstThermalColormap
   ColormapFunc func;
   guint8 offsets[4];            /* byte of R, G, B, A/x within a pixel */
   guint pixel_stride;
+  gboolean has_alpha;           /* else a 4-byte format's 4th byte is padding */
 
   /* One entry per input level, in output memory order. */
   guint32 lut32[256];           /* 4-byte formats; 3-byte ones use 3 bytes */
@@ -204,7 +205,7 @@ gst_thermal_colormap_build_luts (GstThermalColormap *self)
     px[self->offsets[1]] = (guint8) g;
     px[self->offsets[2]] = (guint8) b;
     if (self->pixel_stride == 4)
-      px[self->offsets[3]] = a;  /* the alpha or padding byte */
+      px[self->offsets[3]] = self->has_alpha ? a : 255;
     memcpy (&self->lut32[level], px, 4);
 
     /* BT.601 limited range, the usual 8-bit integer form (docs). */
@@ -581,6 +582,7 @@ gst_thermal_colormap_set_info (GstVideoFilter *filter, GstCaps *incaps,
   GST_OBJECT_LOCK (self);
   self->func = func;
   self->pixel_stride = pstride;
+  self->has_alpha = GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo);
   memcpy (self->offsets, offsets, sizeof (offsets));
   self->lut_dirty = TRUE;
   GST_OBJECT_UNLOCK (self);
