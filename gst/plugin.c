@@ -16,6 +16,7 @@ plugin_init (GstPlugin *plugin)
 
   /* Each element registers itself here; see gstsenxorelements.h. */
   (void) plugin;
+  ret |= GST_ELEMENT_REGISTER (thermalcolormap, plugin);
   return ret || TRUE;
 }
 
