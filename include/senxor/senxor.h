@@ -14,3 +14,4 @@
 #include <senxor/registers.h>
 #include <senxor/transport.h>
 #include <senxor/session.h>
+#include <senxor/discovery.h>
