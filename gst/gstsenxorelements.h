@@ -7,4 +7,6 @@
 
 G_BEGIN_DECLS
 
+GST_ELEMENT_REGISTER_DECLARE (thermalnormalize);
+
 G_END_DECLS
