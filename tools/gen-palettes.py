@@ -5,10 +5,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage (from the source root, at development time only):
-#     /usr/bin/python3 tools/gen-palettes.py [--check] [OUTDIR]
+#     /usr/bin/python3 tools/gen-palettes.py [--check] [--preview PNG] [OUTDIR]
 #
 # OUTDIR defaults to gst/.  --check regenerates into memory and exits 1 when
 # the committed files differ (a quick way to prove the tables reproduce).
+# --preview also writes a strip of every palette (docs/images/palettes.png).
 #
 # Needs matplotlib (Debian: python3-matplotlib) for the listed colormaps
 # (inferno, magma, plasma, viridis, cividis, turbo).  The build never runs
@@ -313,12 +314,37 @@ def render(tables):
     return "\n".join(h), "\n".join(c)
 
 
+def preview(tables, path):
+    import numpy as np
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows, h = len(tables), 24
+    fig = plt.figure(figsize=(6.4, rows * h / 100.0), dpi=100)
+    for i, (table, p) in enumerate(zip(tables, PALETTES)):
+        ax = fig.add_axes([0.2, 1 - (i + 1) / rows, 0.79, 1 / rows * 0.85])
+        ax.imshow(np.array(table, np.uint8)[None, :, :], aspect="auto")
+        ax.set_axis_off()
+        fig.text(0.19, 1 - (i + 0.55) / rows, p[1], ha="right", va="center",
+                 fontsize=8)
+    fig.savefig(path)
+
+
 def main(argv):
     check = "--check" in argv
+    png = None
+    if "--preview" in argv:
+        k = argv.index("--preview")
+        png = argv[k + 1]
+        argv = argv[:k] + argv[k + 2:]
     args = [a for a in argv if a != "--check"]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     outdir = args[0] if args else os.path.join(root, "gst")
-    h, c = render(build())
+    tables = build()
+    h, c = render(tables)
+    if png:
+        preview(tables, png)
+        print("wrote %s" % png)
     if check:
         same = True
         for name, text in ((OUT_H, h), (OUT_C, c)):

@@ -477,6 +477,58 @@ GST_START_TEST (test_odd_sizes)
 }
 GST_END_TEST;
 
+/* Input rows further apart than usual (a GstVideoMeta stride of 45 for a
+ * 31-wide frame, padding full of 0xA5): only the pixels count. */
+GST_START_TEST (test_input_stride_from_meta)
+{
+  const gint w = 31, h = 17, stride = 45;
+  guint8 levels[31 * 17];
+  gsize offset[GST_VIDEO_MAX_PLANES] = { 0 };
+  gint strides[GST_VIDEO_MAX_PLANES] = { stride };
+  gsize f;
+  gint y;
+
+  random_levels (levels, w * h, 7);
+  for (f = 0; f < G_N_ELEMENTS (packed_formats) + 2; f++) {
+    gboolean yuv = f >= G_N_ELEMENTS (packed_formats);
+    const char *fmt = yuv ? yuv_formats[f - G_N_ELEMENTS (packed_formats)]
+        : packed_formats[f].format;
+    GstHarness *hr = harness_new (fmt, w, h);
+    GstBuffer *in = gst_buffer_new_allocate (NULL, stride * h, NULL), *out;
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    GstMapInfo map;
+    GstCaps *caps;
+
+    gst_buffer_map (in, &map, GST_MAP_WRITE);
+    memset (map.data, 0xA5, map.size);
+    for (y = 0; y < h; y++)
+      memcpy (map.data + y * stride, levels + y * w, w);
+    gst_buffer_unmap (in, &map);
+    gst_buffer_add_video_meta_full (in, GST_VIDEO_FRAME_FLAG_NONE,
+        GST_VIDEO_FORMAT_GRAY8, w, h, 1, offset, strides);
+
+    fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    caps = gst_pad_get_current_caps (hr->sinkpad);
+    fail_unless (gst_video_info_from_caps (&info, caps));
+    gst_caps_unref (caps);
+    fail_unless (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+    if (yuv)
+      check_yuv (&frame, levels, w, h,
+          thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW], FALSE,
+          "stride 45");
+    else
+      check_packed (&frame, &packed_formats[f], levels, w, h,
+          thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW], FALSE, NULL,
+          "stride 45");
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (out);
+    gst_harness_teardown (hr);
+  }
+}
+GST_END_TEST;
+
 /* ---- invert and alpha ---- */
 
 GST_START_TEST (test_invert)
@@ -975,6 +1027,7 @@ thermalcolormap_suite (void)
   tcase_add_test (tc, test_all_palettes_yuv);
   tcase_add_test (tc, test_i420_2x2);
   tcase_add_test (tc, test_odd_sizes);
+  tcase_add_test (tc, test_input_stride_from_meta);
   tcase_add_test (tc, test_invert);
   tcase_add_test (tc, test_alpha_modes);
   tcase_add_test (tc, test_change_while_playing);
