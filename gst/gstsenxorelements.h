@@ -7,6 +7,7 @@
 
 G_BEGIN_DECLS
 
+GST_ELEMENT_REGISTER_DECLARE (thermalnormalize);
 GST_ELEMENT_REGISTER_DECLARE (thermaloverlay);
 GST_ELEMENT_REGISTER_DECLARE (thermalcolormap);
 
