@@ -15,7 +15,10 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   /* Each element registers itself here; see gstsenxorelements.h. */
+  ret |= GST_ELEMENT_REGISTER (thermalnormalize, plugin);
+  ret |= GST_ELEMENT_REGISTER (thermaloverlay, plugin);
   (void) plugin;
+  ret |= GST_ELEMENT_REGISTER (thermalcolormap, plugin);
   return ret || TRUE;
 }
 

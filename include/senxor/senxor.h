@@ -14,3 +14,5 @@
 #include <senxor/registers.h>
 #include <senxor/transport.h>
 #include <senxor/emulator.h>
+#include <senxor/session.h>
+#include <senxor/discovery.h>
