@@ -148,6 +148,16 @@ make_harness (const gchar *format, guint w, guint h, GstBus **bus)
   return hr;
 }
 
+/* Messages left on the bus hold the element, which holds the bus: drop
+ * them first. */
+static void
+teardown (GstHarness *hr, GstBus *bus)
+{
+  gst_bus_set_flushing (bus, TRUE);
+  gst_harness_teardown (hr);
+  gst_object_unref (bus);
+}
+
 /* The next "thermal-overlay" message (the caller unrefs it); a warning or
  * an error before it fails the test. */
 static GstMessage *
@@ -331,8 +341,7 @@ GST_START_TEST (test_hot_cold_values)
 
   fail_unless_equals_int (count_warnings (bus), 0);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -380,8 +389,7 @@ GST_START_TEST (test_spots)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -432,8 +440,7 @@ GST_START_TEST (test_rois)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -567,8 +574,7 @@ GST_START_TEST (test_markers_every_format)
     assert_unchanged_outside (out, formats[f], 640, 480, keep, 3);
     gst_buffer_unref (out);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -596,8 +602,7 @@ GST_START_TEST (test_roi_box_pixels)
   assert_unchanged_outside (out, "RGBx", 640, 480, &keep, 1);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -658,8 +663,7 @@ check_isotherm (const gchar *format, guint w, guint h)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 
 GST_START_TEST (test_isotherm_exact)
@@ -723,8 +727,7 @@ GST_START_TEST (test_isotherm_blend_and_bounds)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -772,8 +775,7 @@ GST_START_TEST (test_scaling)
     }
     fail_unless_equals_int (count_warnings (bus), 0);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -837,8 +839,7 @@ GST_START_TEST (test_labels_inside_frame)
     rad_set (rad, stride, corners[i][0], corners[i][1], BASE_DK);
   }
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -890,8 +891,7 @@ GST_START_TEST (test_legend_drawn)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1001,8 +1001,7 @@ GST_START_TEST (test_legend_palette)
   g_free (path);
   g_string_free (file, TRUE);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1051,8 +1050,7 @@ GST_START_TEST (test_no_meta)
   /* Once only, and nothing measured. */
   fail_unless_equals_int (count_warnings (bus), 0);
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1076,8 +1074,7 @@ GST_START_TEST (test_bad_meta)
   }
   fail_unless_equals_int (count_warnings (bus), 1);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1145,8 +1142,7 @@ GST_START_TEST (test_invalid_property_values)
   fail_unless_equals_int (count_warnings (bus), 0);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1182,8 +1178,7 @@ GST_START_TEST (test_changes_while_playing)
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1294,8 +1289,7 @@ GST_START_TEST (test_after_colormap_and_videoscale)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1382,8 +1376,7 @@ GST_START_TEST (test_full_chain)
         thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
     gst_buffer_unref (out);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
