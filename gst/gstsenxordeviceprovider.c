@@ -377,7 +377,7 @@ device_properties (const Entry *e, const SenxorDeviceAddress *addr)
   GstStructure *props = gst_structure_new ("senxordeviceprovider",
       "device.api", G_TYPE_STRING, "senxor",
       "device.path", G_TYPE_STRING, d->device,
-      "device.id", G_TYPE_STRING, d->id,
+      "device.id", G_TYPE_STRING, e->identity.serial ? e->identity.serial : d->id,
       "senxor.transport", G_TYPE_STRING, senxor_device_kind_name (d->kind),
       "senxor.probe", G_TYPE_STRING, device_probe_status_name (e->identity.status),
       NULL);
