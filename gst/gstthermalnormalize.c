@@ -309,7 +309,8 @@ percentile_range (GstThermalNormalize *self, FrameCtx *c, gdouble *lo_raw,
 
   shift = thermal_hist_shift (c->roi_min, c->roi_max, THERMAL_HIST_MAX_BINS,
       &nbins);
-  thermal_rect_histogram (&c->roi, c->roi_min, shift, nbins, self->hist);
+  thermal_rect_histogram (&c->roi, c->roi_min, shift, nbins, self->hist,
+      self->hist_scratch);
   rank_lo = (guint64) floor (lp / 100.0 * (n - 1) + 1e-9);
   rank_hi = (guint64) ceil (hp / 100.0 * (n - 1) - 1e-9);
   lo_bin = hi_bin = nbins - 1;
@@ -345,7 +346,8 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
   gdouble *map = self->map;
 
   shift = thermal_hist_shift (rmin, rmax, THERMAL_HIST_MAX_BINS, &nbins);
-  thermal_rect_histogram (&c->roi, rmin, shift, nbins, self->hist);
+  thermal_rect_histogram (&c->roi, rmin, shift, nbins, self->hist,
+      self->hist_scratch);
 
   /* Each bin is placed at the middle of its share of the clipped
    * cumulative histogram; the coldest bin is 0 and the hottest 1. */
@@ -367,25 +369,35 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
     widen (lo_c, hi_c, c->s.min_span);
   }
 
-  for (i = 0; i < nbins; i++) {
-    gdouble centre = MIN ((gdouble) rmin + ((gdouble) (i << shift)) +
-        ((1u << shift) - 1) / 2.0, (gdouble) rmax);
-    gdouble eq = clast > c0 ? (map[i] - c0) / (clast - c0) : 0.5;
-    gdouble li = rmax > rmin ? (centre - rmin) / (gdouble) (rmax - rmin) : 0.5;
-    gdouble m = (1.0 - lin) * eq + lin * li;
+  {
+    /* m = 0.5 + ((1 - lin) eq + lin li - 0.5) squeeze, with eq the
+     * equalised and li the linear position of the bin centre */
+    gdouble eq_k = clast > c0 ? 1.0 / (clast - c0) : 0;
+    gdouble eq_0 = clast > c0 ? 0 : 0.5;
+    gdouble span = rmax > rmin ? (gdouble) (rmax - rmin) : 0;
+    gdouble bin_w = (gdouble) (1u << shift);
+    gdouble half_w = (bin_w - 1) / 2;
+    gdouble out_max = c->out_max;
+    gboolean smoothed = self->have_map && c->s.smoothing > 0;
 
-    m = 0.5 + (m - 0.5) * squeeze;
-    if (self->have_map && c->s.smoothing > 0) {
-      gdouble t = raw_to_c (&c->u, centre);
-      gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
-      guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
-      m = smooth (self->map_prev[jj], m, c->s.smoothing);
+    for (i = 0; i < nbins; i++) {
+      gdouble eq = (map[i] - c0) * eq_k + eq_0;
+      gdouble li = span > 0 ? MIN (i * bin_w + half_w, span) / span : 0.5;
+      gdouble m = 0.5 + ((1.0 - lin) * eq + lin * li - 0.5) * squeeze;
+
+      if (smoothed) {
+        gdouble t = raw_to_c (&c->u, rmin + MIN (i * bin_w + half_w, span));
+        gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
+        guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
+        m = smooth (self->map_prev[jj], m, c->s.smoothing);
+      }
+      map[i] = m;
+      /* m is in [0, 1]: truncation is floor */
+      if (self->out16)
+        self->lut16[i] = (guint16) (m * out_max + 0.5);
+      else
+        self->lut8[i] = (guint8) (m * out_max + 0.5);
     }
-    map[i] = m;
-    if (self->out16)
-      self->lut16[i] = (guint16) floor (m * 65535 + 0.5);
-    else
-      self->lut8[i] = (guint8) floor (m * 255 + 0.5);
   }
 
   memcpy (self->map_prev, map, nbins * sizeof (gdouble));
@@ -930,6 +942,7 @@ gst_thermal_normalize_finalize (GObject *object)
   GstThermalNormalize *self = GST_THERMAL_NORMALIZE (object);
 
   g_free (self->hist);
+  g_free (self->hist_scratch);
   g_free (self->map);
   g_free (self->map_prev);
   g_free (self->lut8);
@@ -1090,6 +1103,7 @@ gst_thermal_normalize_init (GstThermalNormalize *self)
   reset_state (self);
 
   self->hist = g_new0 (guint32, THERMAL_HIST_MAX_BINS);
+  self->hist_scratch = g_new0 (guint32, THERMAL_HIST_SCRATCH);
   self->map = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
   self->map_prev = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
   self->lut8 = g_new0 (guint8, THERMAL_HIST_MAX_BINS);

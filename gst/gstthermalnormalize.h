@@ -75,6 +75,7 @@ struct _GstThermalNormalize {
 
   /* scratch tables, allocated with the element, never per frame */
   guint32 *hist;
+  guint32 *hist_scratch;
   gdouble *map;
   gdouble *map_prev;
   guint8 *lut8;

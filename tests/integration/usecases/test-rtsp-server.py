@@ -2,6 +2,7 @@
 # senxor-rtsp-server: two RTSP clients receive decoded frames at the same time
 # from one capture; the server stops cleanly on SIGINT.
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import os
 import signal
 import sys
 import threading
@@ -20,7 +21,9 @@ if "--videotestsrc" in sys.argv:
     source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
 else:
     source = ["--device", EMULATOR]
-server = Process([server_bin, "--port", "0", "--width", "320"] + source)
+# senxorsrc logs each camera opening at INFO level: count them.
+env = dict(os.environ, GST_DEBUG="senxorsrc:4", GST_DEBUG_NO_COLOR="1")
+server = Process([server_bin, "--port", "0", "--width", "320"] + source, env=env)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)").group(1)
 
 
@@ -81,6 +84,10 @@ print("frames received: %s" % {c.name: c.count() for c in clients})
 check(server.count(r"capture #1 started") == 1 and server.count(r"capture #2") == 0,
       "expected exactly one capture pipeline for two clients:\n" + "\n".join(server.err))
 check(server.count(r"client connected") == 2, "expected two client connections")
+if "--videotestsrc" not in sys.argv:
+    opens = server.count(r"senxorsrc.*opened emulator://")
+    check(opens == 1, "the camera was opened %d times for two clients" % opens)
+    print("camera opened once for two clients")
 
 for c in clients:
     c.pipeline.set_state(Gst.State.NULL)
