@@ -234,7 +234,9 @@ stream_frames (Link link, const char *options, guint n_frames)
   g_autofree guint16 *px = NULL;
   const SenxorDeviceInfo *info;
   SenxorFrameInfo fi;
-  guint64 first = 0;
+  guint64 first = 0, lost = 0;
+  /* in real time a loaded machine may miss a frame: then it must be counted */
+  gboolean paced = strstr (options, "fast=1") == NULL;
 
   if (!fixture_open_ok (&f, link, options))
 
@@ -254,8 +256,11 @@ stream_frames (Link link, const char *options, guint n_frames)
     check_gradient (px, &fi);
     if (i == 0)
       first = fi.counter;
-    g_assert_cmpuint (fi.counter, ==, first + i);
-    g_assert_cmpuint (fi.frames_lost, ==, 0);
+    else
+      lost += fi.frames_lost;
+    g_assert_cmpuint (fi.counter, ==, first + i + lost);
+    if (!paced)
+      g_assert_cmpuint (fi.frames_lost, ==, 0);
     /* the temperatures: 2932 dK at (0, 0) is 20.05 °C plus the frame term */
     g_assert_cmpfloat_with_epsilon (senxor_pixel_to_celsius (px[0], fi.unit),
         (2932 + (fi.header.counter % 64)) / 10.0 - 273.15, 1e-9);
