@@ -235,6 +235,7 @@ def test_asyncio():
     check(int(fast.group(1)) >= 25, "the fast consumer got %s frames" % fast.group(1))
     check(5 <= int(slow.group(1)) < int(fast.group(1)), "the slow consumer got %s frames" % slow.group(1))
     check(float(lag.group(2)) < 2000, "the event loop was blocked for %s ms" % lag.group(2))
+    print(fast.group(0), slow.group(0), lag.group(0), sep="\n")
 
 
 def test_virtual_webcam():
