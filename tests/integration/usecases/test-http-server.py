@@ -164,6 +164,17 @@ for query in ("", "?x=0.5", "?x=1.5&y=0.5", "?x=-0.1&y=0.2", "?x=abc&y=0.2", "?x
 status, _, _ = get(base + "nothing-here")
 check(status == 404, "unknown path: expected 404, got %d" % status)
 
+port = base.split(":")[2].strip("/")
+for args_, code_, message in (
+        (["--port", port, "--source", "videotestsrc"], 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
+        (["--quality", "0"], 2, r"bad option"),
+        (["--help"], 0, r"--device=DEVICE")):
+    other = Process([server_bin] + args_)
+    code = other.proc.wait(30)
+    other.stop()
+    check(code == code_, "%s: exit status %d, expected %d" % (args_, code, code_))
+    check(other.count(message) + other.count(message, stream="out") >= 1, "%s: no message /%s/" % (args_, message))
+
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-http-server exited with %d after SIGINT" % status)
 check(server.count(r"stopped", stream="out") == 1, "no 'stopped' line after SIGINT")

@@ -92,6 +92,19 @@ if "--videotestsrc" not in sys.argv:
 for c in clients:
     c.pipeline.set_state(Gst.State.NULL)
 
+# Clear failures: the port taken, a bad option, a bad pipeline; --help.
+port = url.split(":")[2].split("/")[0]
+for args, status, message in (
+        (["--port", port] + source, 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
+        (["--port", "70000"], 2, r"bad option"),
+        (["--port", "0", "--source", "videotestsrc ! no-such-element"], 1, r"does not parse: no element \"no-such-element\""),
+        (["--help"], 0, r"--device=DEVICE")):
+    other = Process([server_bin] + args)
+    code = other.proc.wait(30)
+    other.stop()
+    check(code == status, "%s: exit status %d, expected %d" % (args, code, status))
+    check(other.count(message) + other.count(message, stream="out") >= 1, "%s: no message /%s/" % (args, message))
+
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-rtsp-server exited with %d after SIGINT" % status)
 check(server.count(r"stopped", stream="out") == 1, "no 'stopped' line after SIGINT")
