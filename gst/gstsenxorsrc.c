@@ -175,6 +175,8 @@ static GParamSpec *properties[N_PROPS];
 #define DEFAULT_PROP_RETRY_INTERVAL 500
 
 #define MAX_DIVIDER 127
+/* How long closing waits for the camera to acknowledge the stop. */
+#define CLOSE_REGISTER_TIMEOUT_US (50 * 1000)
 /* The back-off between reconnection attempts grows to this many times the
  * retry interval. */
 #define MAX_BACKOFF_FACTOR 16
@@ -387,11 +389,31 @@ is_cancelled (const GError *err)
 static gchar *
 choose_device (const gchar *device, const gchar *serial, GError **error)
 {
+  g_autoptr (GPtrArray) found = NULL;
+  const SenxorDeviceDescription *first;
+
   if (device)
     return g_strdup (device);
-  if (serial)
-    return senxor_discover_find_by_serial (serial, error);
-  return senxor_discover_first (error);
+  if (serial) {
+    /* Probing opens the cameras not in use to read their serial numbers
+     * when the USB descriptors do not tell. */
+    g_autoptr (SenxorDeviceDescription) d = senxor_discover_find_by_serial
+        (serial, SENXOR_DISCOVER_ALL | SENXOR_DISCOVER_PROBE, error);
+
+    return d ? g_strdup (d->device) : NULL;
+  }
+  found = senxor_discover_devices (SENXOR_DISCOVER_ALL, error);
+  if (!found)
+    return NULL;
+  if (found->len == 0) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+        "no Senxor camera found (looked for USB serial ports and devices "
+        "0416:B002/B020/9393, and for TCP devices and emulators in the "
+        "configuration); set the device property");
+    return NULL;
+  }
+  first = g_ptr_array_index (found, 0);
+  return g_strdup (first->device);
 }
 
 /* ---- controls ---- */
@@ -593,6 +615,11 @@ close_session (GstSenxorSrc *self)
 {
   if (!self->session)
     return;
+  /* Closing stops the stream.  The stop command is sent in any case; a
+   * live camera acknowledges it within milliseconds, and a silent one must
+   * not hold up the state change (PLAYING -> NULL within 100 ms). */
+  senxor_session_set_register_timeout (self->session,
+      CLOSE_REGISTER_TIMEOUT_US);
   senxor_session_close (self->session);
   self->session = NULL;
   self->streaming = FALSE;
@@ -968,7 +995,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
     attempts++;
 
     if (!target && serial && *serial) {
-      found = senxor_discover_find_by_serial (serial, &error);
+      found = choose_device (NULL, serial, &error);
       target = found;
     }
     if (target && open_device (self, target, cancellable, &error)) {

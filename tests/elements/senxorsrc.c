@@ -289,6 +289,9 @@ GST_END_TEST;
 
 /* ---- frame rate ---- */
 
+static gboolean wait_register (SenxorEmulator *emu, GstHarness *h,
+    guint8 addr, guint8 mask, guint8 want);
+
 GST_START_TEST (test_framerate_negotiation)
 {
   g_autofree gchar *name = emu_name ("rate");
@@ -307,7 +310,7 @@ GST_START_TEST (test_framerate_negotiation)
   /* Downstream asks for a third of the maximum: divider 3. */
   gst_util_fraction_multiply (fps_n, fps_d, 1, 3, &n, &d);
   desc = g_strdup_printf ("senxorsrc device=\"%s\" ! "
-      "video/x-raw,framerate=%d/%d", dev, n, d);
+      "capsfilter caps=video/x-raw,framerate=%d/%d", dev, n, d);
   h = gst_harness_new_parse (desc);
   gst_harness_set_blocking_push_mode (h);
   gst_harness_play (h);
@@ -345,6 +348,70 @@ GST_START_TEST (test_framerate_negotiation)
     gst_buffer_unref (buf);
     gst_harness_teardown (h);
   }
+}
+GST_END_TEST;
+
+/* Changing fps-divider while PLAYING renegotiates and reaches the device. */
+GST_START_TEST (test_framerate_change_while_playing)
+{
+  g_autofree gchar *name = emu_name ("rate");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+  gint64 end;
+  gint fps_n, fps_d, n, d;
+  gboolean changed = FALSE;
+
+  gst_util_double_to_fraction (senxor_module_fps_max (SENXOR_MODULE_MI08),
+      &fps_n, &fps_d);
+  gst_util_fraction_multiply (fps_n, fps_d, 1, 4, &n, &d);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  emu = senxor_emulator_lookup (name);
+  fail_unless ((senxor_emulator_get_register (emu, SENXOR_REG_FRAME_RATE) &
+          0x7f) <= 1);
+
+  g_object_set (h->element, "fps-divider", 4, NULL);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!changed && g_get_monotonic_time () < end) {
+    GstBuffer *buf = gst_harness_pull (h);
+    GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+    GstVideoInfo info;
+
+    fail_unless (gst_video_info_from_caps (&info, caps));
+    if (info.fps_n * d == n * info.fps_d) {
+      changed = TRUE;
+      fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
+          gst_util_uint64_scale (GST_SECOND, d, n));
+    }
+    gst_caps_unref (caps);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (changed, "the caps never changed to a quarter of the rate");
+  fail_unless (wait_register (emu, h, SENXOR_REG_FRAME_RATE, 0x7f, 4));
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The serial property selects, or checks, the camera. */
+GST_START_TEST (test_serial_check)
+{
+  g_autofree gchar *name = emu_name ("sn");
+  g_autofree gchar *dev = emu_device (name, "module=mi05&serial=1A2B3C4D5E6F");
+  g_autofree gchar *bad = NULL;
+  GstHarness *h = harness_for (dev);
+  g_autofree gchar *sn = NULL;
+
+  g_object_set (h->element, "serial", "1A2B3C4D5E6F", NULL);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (h->element, "serial-number", &sn, NULL);
+  fail_unless_equals_string (sn, "1A2B3C4D5E6F");
+  gst_harness_teardown (h);
+
+  bad = g_strdup_printf ("device=\"%s\" serial=000000000000", dev);
+  check_pipeline_error (bad, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
 }
 GST_END_TEST;
 
@@ -1020,10 +1087,13 @@ GST_START_TEST (test_inspect)
   fail_unless (g_spawn_check_wait_status (status, NULL), "gst-inspect-1.0 "
       "failed: %s", err);
   for (i = 0; i < G_N_ELEMENTS (props); i++) {
-    g_autofree gchar *needle = g_strdup_printf ("\n  %s ", props[i]);
+    g_autofree gchar *needle = g_strdup_printf ("\n  %s", props[i]);
+    const gchar *at = strstr (out, needle);
 
-    fail_unless (strstr (out, needle) != NULL, "property %s not shown",
-        props[i]);
+    /* "  name   : blurb", or "  long-name: blurb" */
+    while (at && at[strlen (needle)] != ' ' && at[strlen (needle)] != ':')
+      at = strstr (at + 1, needle);
+    fail_unless (at != NULL, "property %s not shown", props[i]);
   }
   fail_unless (strstr (out, "senxor") != NULL);
   fail_unless (strstr (out, "URI handling capabilities") != NULL);
@@ -1118,6 +1188,8 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_values_and_meta);
   tcase_add_test (tc, test_timestamps_and_latency);
   tcase_add_test (tc, test_framerate_negotiation);
+  tcase_add_test (tc, test_framerate_change_while_playing);
+  tcase_add_test (tc, test_serial_check);
   tcase_add_test (tc, test_counter_and_lost_frames);
   tcase_add_test (tc, test_controls_while_playing);
   tcase_add_test (tc, test_controls_before_start);
