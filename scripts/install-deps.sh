@@ -16,6 +16,7 @@ PACKAGES=(
   gstreamer1.0-rtsp
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   udev xvfb valgrind socat ffmpeg curl procps
+  chromium   # headless browser test of senxor-http-server's page
 )
 
 missing=()

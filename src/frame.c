@@ -35,6 +35,7 @@ senxor_frame_layout_for_module (SenxorModule module, gboolean has_header,
 {
   const ModuleGeometry *g = geometry_of (module);
 
+  g_return_val_if_fail (layout != NULL, FALSE);
   if (!g)
     return FALSE;
   layout->module = module;
@@ -241,6 +242,10 @@ senxor_float_to_half (float f)
   }
 }
 
+/* The conversions below are arranged so that the deci-degree units go through
+ * a single rounding (an exact integer numerator, one division): the results
+ * are the correctly rounded doubles of the exact values. */
+
 double
 senxor_pixel_to_kelvin (guint16 raw, SenxorPixelUnit unit)
 {
@@ -248,15 +253,17 @@ senxor_pixel_to_kelvin (guint16 raw, SenxorPixelUnit unit)
     case SENXOR_UNIT_DECI_KELVIN:
       return raw / 10.0;
     case SENXOR_UNIT_DECI_CELSIUS:
-      return (gint16) raw / 10.0 + 273.15;
+      /* (c + 2731.5) / 10 */
+      return ((gint16) raw + 2731.5) / 10.0;
     case SENXOR_UNIT_DECI_FAHRENHEIT:
-      return ((gint16) raw / 10.0 - 32.0) * 5.0 / 9.0 + 273.15;
+      /* ((f / 10 - 32) * 5 / 9 + 273.15) = (10 f + 45967) / 180 */
+      return (10.0 * (gint16) raw + 45967.0) / 180.0;
     case SENXOR_UNIT_KELVIN_HALF:
       return senxor_half_to_float (raw);
     case SENXOR_UNIT_CELSIUS_HALF:
-      return senxor_half_to_float (raw) + 273.15;
+      return (double) senxor_half_to_float (raw) + 273.15;
     case SENXOR_UNIT_FAHRENHEIT_HALF:
-      return (senxor_half_to_float (raw) - 32.0) * 5.0 / 9.0 + 273.15;
+      return ((double) senxor_half_to_float (raw) - 32.0) * 5.0 / 9.0 + 273.15;
     case SENXOR_UNIT_ADC:
     default:
       return NAN;
@@ -266,16 +273,34 @@ senxor_pixel_to_kelvin (guint16 raw, SenxorPixelUnit unit)
 double
 senxor_pixel_to_celsius (guint16 raw, SenxorPixelUnit unit)
 {
-  return senxor_pixel_to_kelvin (raw, unit) - 273.15;
+  switch (unit) {
+    case SENXOR_UNIT_DECI_KELVIN:
+      return (raw - 2731.5) / 10.0;
+    case SENXOR_UNIT_DECI_CELSIUS:
+      return (gint16) raw / 10.0;
+    case SENXOR_UNIT_DECI_FAHRENHEIT:
+      /* (f / 10 - 32) * 5 / 9 = (f - 320) / 18 */
+      return ((gint16) raw - 320.0) / 18.0;
+    case SENXOR_UNIT_KELVIN_HALF:
+      return (double) senxor_half_to_float (raw) - 273.15;
+    case SENXOR_UNIT_CELSIUS_HALF:
+      return senxor_half_to_float (raw);
+    case SENXOR_UNIT_FAHRENHEIT_HALF:
+      return ((double) senxor_half_to_float (raw) - 32.0) * 5.0 / 9.0;
+    case SENXOR_UNIT_ADC:
+    default:
+      return NAN;
+  }
 }
 
+/* Round half away from zero and clamp; NaN gives 0. */
 static guint16
 clamp_round (double v, double lo, double hi)
 {
   if (isnan (v))
     return 0;
-  v = round (v);
-  return (guint16) (gint32) CLAMP (v, lo, hi);
+  v = round (CLAMP (v, lo, hi));
+  return (guint16) (gint32) v;
 }
 
 /* a signed 16-bit value, as the device sends it */
@@ -284,8 +309,8 @@ clamp_round_signed (double v)
 {
   if (isnan (v))
     return 0;
-  v = round (v);
-  return (guint16) (gint16) (gint32) CLAMP (v, -32768.0, 32767.0);
+  v = round (CLAMP (v, -32768.0, 32767.0));
+  return (guint16) (gint16) (gint32) v;
 }
 
 guint16
@@ -295,9 +320,9 @@ senxor_pixel_from_kelvin (double k, SenxorPixelUnit unit)
     case SENXOR_UNIT_DECI_KELVIN:
       return clamp_round (k * 10.0, 0, 65535);
     case SENXOR_UNIT_DECI_CELSIUS:
-      return clamp_round_signed ((k - 273.15) * 10.0);
+      return clamp_round_signed (k * 10.0 - 2731.5);
     case SENXOR_UNIT_DECI_FAHRENHEIT:
-      return clamp_round_signed (((k - 273.15) * 9.0 / 5.0 + 32.0) * 10.0);
+      return clamp_round_signed ((k * 10.0 - 2731.5) * 9.0 / 5.0 + 320.0);
     case SENXOR_UNIT_KELVIN_HALF:
       return senxor_float_to_half ((float) k);
     case SENXOR_UNIT_CELSIUS_HALF:
@@ -314,14 +339,46 @@ void
 senxor_pixels_to_deci_kelvin (const guint16 *in, guint16 *out, gsize n,
     SenxorPixelUnit unit)
 {
-  if (unit == SENXOR_UNIT_DECI_KELVIN) {
-    if (in != out)
-      memcpy (out, in, n * 2);
-    return;
+  g_return_if_fail (n == 0 || (in != NULL && out != NULL));
+
+  switch (unit) {
+    case SENXOR_UNIT_DECI_KELVIN:
+    case SENXOR_UNIT_ADC:
+      /* ADC counts are not temperatures: passed through unchanged */
+      if (in != out)
+        memmove (out, in, n * 2);
+      return;
+    case SENXOR_UNIT_DECI_CELSIUS:
+      /* exact: dK = dC + 2731.5, rounded half up */
+      for (gsize i = 0; i < n; i++) {
+        gint32 v = (gint16) in[i] + 2732;
+        out[i] = (guint16) CLAMP (v, 0, 65535);
+      }
+      return;
+    case SENXOR_UNIT_DECI_FAHRENHEIT:
+      /* exact: dK = (10 dF + 45967) / 18, rounded half up */
+      for (gsize i = 0; i < n; i++) {
+        gint32 num = 10 * (gint32) (gint16) in[i] + 45967 + 9;
+        out[i] = num < 0 ? 0 : (guint16) MIN (num / 18, 65535);
+      }
+      return;
+    case SENXOR_UNIT_KELVIN_HALF:
+      /* a half times 10 is exact in a double */
+      for (gsize i = 0; i < n; i++)
+        out[i] = clamp_round (senxor_half_to_float (in[i]) * 10.0, 0, 65535);
+      return;
+    case SENXOR_UNIT_CELSIUS_HALF:
+      for (gsize i = 0; i < n; i++)
+        out[i] = clamp_round (senxor_half_to_float (in[i]) * 10.0 + 2731.5, 0, 65535);
+      return;
+    case SENXOR_UNIT_FAHRENHEIT_HALF:
+      for (gsize i = 0; i < n; i++)
+        out[i] = clamp_round (((double) senxor_half_to_float (in[i]) - 32.0) * 50.0 / 9.0
+            + 2731.5, 0, 65535);
+      return;
+    default:
+      g_return_if_reached ();
   }
-  for (gsize i = 0; i < n; i++)
-    out[i] = senxor_pixel_from_kelvin (senxor_pixel_to_kelvin (in[i], unit),
-        SENXOR_UNIT_DECI_KELVIN);
 }
 
 guint16

@@ -71,7 +71,8 @@ gboolean
 senxor_register_parse (const char *str, guint8 *address, GError **error)
 {
   const char *digits;
-  char *end = NULL;
+  gboolean decimal;
+  gsize len;
   unsigned long v;
 
   g_return_val_if_fail (address != NULL, FALSE);
@@ -86,18 +87,24 @@ senxor_register_parse (const char *str, guint8 *address, GError **error)
       return TRUE;
     }
   }
-  /* "0xB1" and "B1" are hex, plain decimal only when it cannot be hex */
+  /* "0xB1" and "B1" are hex; plain decimal only when it cannot be hex
+   * (three or more decimal digits, e.g. "177") */
   digits = str;
   if (g_ascii_strncasecmp (str, "0x", 2) == 0)
     digits = str + 2;
-  if (digits == str && strspn (str, "0123456789") == strlen (str) && strlen (str) > 2)
-    v = strtoul (str, &end, 10);
-  else
-    v = strtoul (digits, &end, 16);
-  if (*digits == '\0' || end == NULL || *end != '\0' || v > 0xFF) {
+  len = strlen (digits);
+  decimal = digits == str && len > 2 && strspn (str, "0123456789") == len;
+  if (len == 0 || strspn (digits, decimal ? "0123456789" :
+          "0123456789abcdefABCDEF") != len) {
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
         "Unknown register '%s': use a name such as FRAME_MODE or an address "
         "such as 0xB1", str);
+    return FALSE;
+  }
+  v = strtoul (digits, NULL, decimal ? 10 : 16);
+  if (v > 0xFF) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "Register address '%s' is out of range: addresses are 0x00 to 0xFF", str);
     return FALSE;
   }
   *address = (guint8) v;

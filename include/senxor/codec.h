@@ -18,7 +18,10 @@ G_BEGIN_DECLS
 #define SENXOR_MESSAGE_OVERHEAD 16
 /* The longest body LLLL can express. */
 #define SENXOR_MAX_BODY_LEN 0xFFFF
-/* Garbage since the last good message before the decoder reports an error. */
+/* The most contents a message can carry (body minus command and checksum). */
+#define SENXOR_MAX_CONTENTS_LEN (SENXOR_MAX_BODY_LEN - 8)
+/* Bytes discarded since the last good message before the decoder reports an
+ * error (one error per SENXOR_DECODER_GARBAGE_LIMIT bytes). */
 #define SENXOR_DECODER_GARBAGE_LIMIT (64 * 1024)
 /* Bad messages in a row before the decoder reports an error. */
 #define SENXOR_DECODER_BAD_LIMIT 4
@@ -47,17 +50,22 @@ typedef enum {
  * SenxorMessage:
  * @kind: what it is
  * @command: the four command letters, NUL-terminated
- * @from_host: %TRUE when the checksum field was "XXXX" (a host request)
- * @address: RREG/WREG register address (requests; WREG has none in the ack)
+ * @from_host: %TRUE when the checksum field was "XXXX" (a host request; its
+ *   checksum is not verified)
+ * @address: RREG/WREG request: the register address
  * @value: RREG reply value or WREG request value
- * @n_regs: RRSE: number of addresses (request) or address/value pairs (reply)
- * @regs: RRSE addresses
- * @values: RRSE values (replies)
+ * @has_address: @address is set (RREG and WREG requests)
+ * @has_value: @value is set (RREG replies and WREG requests)
+ * @n_regs: RRSE: number of addresses (request, without the FF terminator) or
+ *   address/value pairs (reply)
+ * @regs: RRSE addresses; only the first @n_regs are set
+ * @values: RRSE values (replies); only the first @n_regs are set
  * @contents: the raw contents (between command and checksum); for GFRA the frame
  *   bytes. Points into the decoder's buffer: valid until the next call on it.
  * @contents_len: length of @contents
  *
- * A decoded message.  Fields that do not apply to @kind are zero.
+ * A decoded message.  Scalar fields that do not apply to @kind are zero.
+ * A device's RREG reply carries no address: match it to the request.
  */
 typedef struct {
   SenxorMessageKind kind;
@@ -76,7 +84,8 @@ typedef struct {
 
 /* ---- encoder ---- */
 
-/* Host requests.  Each appends a complete message to @out and returns it. */
+/* Host requests.  Each appends a complete message to @out and returns it.
+ * RRSE takes at most SENXOR_RRSE_MAX - 1 addresses (FF ends the list). */
 GByteArray *senxor_encode_rreg (GByteArray *out, guint8 address);
 GByteArray *senxor_encode_wreg (GByteArray *out, guint8 address, guint8 value);
 GByteArray *senxor_encode_rrse (GByteArray *out, const guint8 *addresses, guint n);
@@ -88,12 +97,14 @@ GByteArray *senxor_encode_rrse_reply (GByteArray *out, const guint8 *addresses,
     const guint8 *values, guint n);
 GByteArray *senxor_encode_serr (GByteArray *out);
 /* Appends the message frame around @contents_len bytes of GFRA contents
- * and returns a pointer where the caller writes them; call
- * senxor_encode_finish() afterwards to append the checksum. */
+ * (at most SENXOR_MAX_CONTENTS_LEN) and returns a pointer where the caller
+ * writes them; then call senxor_encode_finish() with the length @out had
+ * before, to append the checksum.  Zero-copy path for the emulator. */
 guint8 *senxor_encode_gfra_begin (GByteArray *out, gsize contents_len);
 void senxor_encode_finish (GByteArray *out, gsize message_start);
 GByteArray *senxor_encode_gfra (GByteArray *out, const guint8 *contents, gsize len);
-/* Any command with any contents; @host_request uses "XXXX" as checksum. */
+/* Any command (4 ASCII letters or digits) with any contents (at most
+ * SENXOR_MAX_CONTENTS_LEN); @host_request uses "XXXX" as checksum. */
 GByteArray *senxor_encode_message (GByteArray *out, const char command[4],
     const guint8 *contents, gsize len, gboolean host_request);
 
@@ -128,6 +139,14 @@ typedef enum {
  * @bad_lengths: prefixes followed by a non-hex or impossible length
  * @unknown_frames: GFRA messages with a valid checksum but an unknown layout
  * @errors: protocol errors reported
+ * @bad_commands: prefixes followed by a length but no 4-character command
+ * @bad_contents: messages with a valid checksum whose contents do not fit
+ *   their command (e.g. an RREG reply that is not 2 hex digits)
+ *
+ * Counters since the decoder was created (senxor_decoder_reset() keeps them).
+ * A corrupt message costs only its 4-byte prefix at first: the bytes after it
+ * are scanned again for the next prefix, so @bytes_discarded grows as they
+ * are skipped.
  */
 typedef struct {
   guint64 messages;
@@ -138,6 +157,8 @@ typedef struct {
   guint64 bad_lengths;
   guint64 unknown_frames;
   guint64 errors;
+  guint64 bad_commands;
+  guint64 bad_contents;
 } SenxorDecoderStats;
 
 SenxorDecoder *senxor_decoder_new (void);
@@ -146,12 +167,15 @@ void senxor_decoder_free (SenxorDecoder *dec);
 void senxor_decoder_reset (SenxorDecoder *dec);
 /* Copy @len bytes into the decoder. */
 void senxor_decoder_feed (SenxorDecoder *dec, const guint8 *data, gsize len);
-/* Zero-copy feeding: get room for at least @min_len bytes, read into it,
- * then commit what was written. */
+/* Zero-copy feeding: get room for at least @min_len bytes (*@avail receives
+ * how much there is), read into it, then commit what was written. */
 guint8 *senxor_decoder_prepare (SenxorDecoder *dec, gsize min_len, gsize *avail);
 void senxor_decoder_commit (SenxorDecoder *dec, gsize len);
-/* Decode the next message.  Message contents stay valid until the next call
- * to any decoder function. */
+/* Decode the next message: call until it returns NEED_MORE after each feed.
+ * Garbage is skipped, corrupt messages are dropped (see the statistics);
+ * SENXOR_DECODE_ERROR reports a limit (SENXOR_ERROR_PROTOCOL) and decoding
+ * can go on with the next call.  Message contents point into the decoder's
+ * buffer and stay valid until the next call to any decoder function. */
 SenxorDecodeResult senxor_decoder_next (SenxorDecoder *dec, SenxorMessage *msg,
     GError **error);
 gsize senxor_decoder_get_buffered (SenxorDecoder *dec);

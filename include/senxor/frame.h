@@ -115,15 +115,21 @@ typedef enum {
 } SenxorPixelUnit;
 
 gboolean senxor_pixel_unit_is_valid (SenxorPixelUnit unit);
-/* A raw pixel value to Kelvin; NAN for SENXOR_UNIT_ADC. */
+/* A raw pixel value to Kelvin (or °C); NAN for SENXOR_UNIT_ADC and invalid
+ * units. */
 double senxor_pixel_to_kelvin (guint16 raw, SenxorPixelUnit unit);
 double senxor_pixel_to_celsius (guint16 raw, SenxorPixelUnit unit);
-/* Kelvin to a raw pixel value (rounded, clamped to the unit's range). */
+/* Kelvin to a raw pixel value (rounded half away from zero, clamped to the
+ * unit's range); 0 for SENXOR_UNIT_ADC. */
 guint16 senxor_pixel_from_kelvin (double kelvin, SenxorPixelUnit unit);
-/* Convert @n pixels in @unit to deci-Kelvin (0 .. 65535, rounded). */
+/* Convert @n pixels in @unit to deci-Kelvin (0 .. 65535, rounded half up,
+ * clamped; NaN gives 0).  @in may equal @out.  SENXOR_UNIT_ADC pixels are
+ * not temperatures: they are copied unchanged. */
 void senxor_pixels_to_deci_kelvin (const guint16 *in, guint16 *out, gsize n,
     SenxorPixelUnit unit);
 
+/* IEEE 754 binary16 <-> float: subnormals, infinities and NaN included;
+ * float -> half rounds to nearest even and overflows to infinity. */
 float senxor_half_to_float (guint16 h);
 guint16 senxor_float_to_half (float f);
 

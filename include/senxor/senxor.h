@@ -13,3 +13,4 @@
 #include <senxor/frame.h>
 #include <senxor/registers.h>
 #include <senxor/transport.h>
+#include <senxor/session.h>

@@ -1,0 +1,52 @@
+/* Palette files of thermalcolormap: a small text format (docs/palettes.md)
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ThermalPaletteError:
+ * @THERMAL_PALETTE_ERROR_SYNTAX: a token is not a number, or a row has the
+ *   wrong number of values
+ * @THERMAL_PALETTE_ERROR_RANGE: a colour or position is outside its range
+ * @THERMAL_PALETTE_ERROR_ORDER: gradient stop positions decrease
+ * @THERMAL_PALETTE_ERROR_COUNT: a table without exactly 256 rows, or a
+ *   gradient with fewer than 2 or more than 256 stops
+ * @THERMAL_PALETTE_ERROR_EMPTY: no colour rows at all
+ *
+ * Why a palette file was rejected.  The message always starts with
+ * "line N: " (1-based; for a problem found at the end of the text, the last
+ * line).
+ */
+typedef enum {
+  THERMAL_PALETTE_ERROR_SYNTAX,
+  THERMAL_PALETTE_ERROR_RANGE,
+  THERMAL_PALETTE_ERROR_ORDER,
+  THERMAL_PALETTE_ERROR_COUNT,
+  THERMAL_PALETTE_ERROR_EMPTY,
+} ThermalPaletteError;
+
+#define THERMAL_PALETTE_ERROR (thermal_palette_error_quark ())
+GQuark thermal_palette_error_quark (void);
+
+/**
+ * thermal_palette_parse:
+ * @text: the file's bytes; need not be NUL-terminated, may contain anything
+ * @len: number of bytes in @text
+ * @lut: (out caller-allocates): R, G, B for each level 0..255
+ * @error: return location for a #THERMAL_PALETTE_ERROR
+ *
+ * Parses a palette file: either a table of exactly 256 rows "R G B" (level 0
+ * first) or a list of 2 to 256 gradient stops "POSITION R G B", interpolated
+ * linearly.  A pure function: no I/O, no global state, bounded work (linear
+ * in @len), safe on arbitrary input.  On failure @lut is left untouched.
+ *
+ * Returns: TRUE on success.
+ */
+gboolean thermal_palette_parse (const char *text, gsize len,
+    guint8 lut[256][3], GError **error);
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Build and run every benchmark program (build/tests/bench/bench-*) and print
+# their output as one report, with a summary table at the end.
+# Usage: tests/bench/run-all.sh [BENCH-NAME-SUBSTRING...]
+#   BUILD=builddir  (default: build) selects the build directory.
+# Benchmarks print their own figures and ratios against a reference measured
+# in the same run; run them on an otherwise idle machine.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" || exit 1
+fi
+ninja -C "$BUILD" >/dev/null || { echo "run-all: build failed (ninja -C $BUILD)" >&2; exit 1; }
+
+shopt -s nullglob
+benches=()
+for exe in "$BUILD"/tests/bench/bench-*; do
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
+  name=$(basename "$exe")
+  case "$name" in *.so|*.a|*.p) continue ;; esac
+  if [ $# -gt 0 ]; then
+    keep=0
+    for want in "$@"; do [[ $name == *"$want"* ]] && keep=1; done
+    [ $keep = 1 ] || continue
+  fi
+  benches+=("$exe")
+done
+if [ ${#benches[@]} -eq 0 ]; then
+  echo "run-all: no bench-* programs in $BUILD/tests/bench" >&2
+  exit 1
+fi
+
+summary=()
+failed=0
+echo "senxor-gst benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m)"
+echo "build: $BUILD ($(meson introspect --buildoptions "$BUILD" 2>/dev/null |
+  python3 -c 'import json,sys; o={x["name"]:x["value"] for x in json.load(sys.stdin)}; print("buildtype=%s b_sanitize=%s" % (o.get("buildtype"), o.get("b_sanitize")))' 2>/dev/null))"
+for exe in "${benches[@]}"; do
+  name=$(basename "$exe")
+  echo
+  echo "=== $name ==="
+  start=$(date +%s.%N)
+  # the uninstalled library and plugin (meson devenv), as the tests see them
+  out=$(meson devenv -C "$BUILD" "$PWD/$exe" 2>&1)
+  rc=$?
+  end=$(date +%s.%N)
+  echo "$out"
+  secs=$(awk "BEGIN { print $end - $start }")
+  # the lines that carry a verdict: ratios and targets
+  verdict=$(echo "$out" | grep -iE 'target|ratio' | grep -viE '^ *path' | tail -n 1 | sed 's/^ *//')
+  status=ok
+  if [ $rc -ne 0 ]; then status="FAILED($rc)"; failed=1; fi
+  summary+=("$(printf '%-28s %-10s %8.1fs  %s' "$name" "$status" "$secs" "$verdict")")
+done
+
+echo
+echo "=== summary ==="
+printf '%-28s %-10s %9s  %s\n' "benchmark" "status" "time" "verdict"
+for line in "${summary[@]}"; do echo "$line"; done
+exit $failed

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# senxor-rtsp-server: two RTSP clients receive decoded frames at the same time
+# from one capture; the server stops cleanly on SIGINT.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import signal
+import sys
+import threading
+import time
+
+from usecase import EMULATOR, Process, check, fail, gst, skip
+
+server_bin = sys.argv[1]
+Gst = gst()
+for factory in ("rtspsrc", "rtph264depay", "avdec_h264"):
+    if Gst.ElementFactory.find(factory) is None:
+        skip("the RTSP client test needs %s (gstreamer1.0-plugins-good / -libav)" % factory)
+
+# --videotestsrc: stand-in picture for builds without the senxor elements
+if "--videotestsrc" in sys.argv:
+    source = ["--source", "videotestsrc is-live=true pattern=ball ! video/x-raw,width=80,height=62,framerate=25/1"]
+else:
+    source = ["--device", EMULATOR]
+server = Process([server_bin, "--port", "0", "--width", "320"] + source)
+url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)").group(1)
+
+
+class Client:
+    def __init__(self, name):
+        self.name = name
+        self.frames = 0
+        self.size = None
+        self.lock = threading.Lock()
+        self.pipeline = Gst.parse_launch(
+            "rtspsrc location=%s protocols=tcp latency=200 ! rtph264depay ! h264parse "
+            "! avdec_h264 ! appsink name=sink sync=false emit-signals=true" % url)
+        self.pipeline.get_by_name("sink").connect("new-sample", self.on_sample)
+        self.bus = self.pipeline.get_bus()
+
+    def on_sample(self, sink):
+        sample = sink.emit("pull-sample")
+        s = sample.get_caps().get_structure(0)
+        with self.lock:
+            self.frames += 1
+            self.size = (s.get_value("width"), s.get_value("height"))
+        return Gst.FlowReturn.OK
+
+    def count(self):
+        msg = self.bus.pop_filtered(Gst.MessageType.ERROR)
+        if msg is not None:
+            err, debug = msg.parse_error()
+            server.dump()
+            fail("client %s: %s (%s)" % (self.name, err.message, debug))
+        with self.lock:
+            return self.frames
+
+
+def wait_frames(clients, at_least, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(c.count() >= at_least[c.name] for c in clients):
+            return
+        time.sleep(0.1)
+    server.dump()
+    fail("frames after %d s: %s (wanted %s)" % (timeout, {c.name: c.count() for c in clients}, at_least))
+
+
+clients = [Client("A"), Client("B")]
+for c in clients:
+    check(c.pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE,
+          "client %s could not start" % c.name)
+
+# Both receive frames, and keep receiving while the other one is connected.
+wait_frames(clients, {"A": 5, "B": 5}, 60)
+first = {c.name: c.count() for c in clients}
+wait_frames(clients, {name: n + 20 for name, n in first.items()}, 60)
+for c in clients:
+    check(c.size == (320, 248), "client %s got %s frames, expected 320x248 (80x62 scaled)" % (c.name, c.size))
+print("frames received: %s" % {c.name: c.count() for c in clients})
+
+# One capture for both: one media, and the camera opened once.
+check(server.count(r"capture #1 started") == 1 and server.count(r"capture #2") == 0,
+      "expected exactly one capture pipeline for two clients:\n" + "\n".join(server.err))
+check(server.count(r"client connected") == 2, "expected two client connections")
+
+for c in clients:
+    c.pipeline.set_state(Gst.State.NULL)
+
+status = server.stop(signal.SIGINT)
+check(status == 0, "senxor-rtsp-server exited with %d after SIGINT" % status)
+check(server.count(r"stopped", stream="out") == 1, "no 'stopped' line after SIGINT")
+print("PASS")
