@@ -130,6 +130,8 @@ struct _GstSenxorSrc {
   guint64 dev_ns;
   GstClockTime last_host_ts;
   gint64 ts_offset;
+  /* Where controlled properties are sampled: the next frame's time. */
+  GstClockTime ctrl_time;
 };
 
 enum {
@@ -707,6 +709,7 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   self->have_ts_ref = FALSE;
   self->have_info = FALSE;
   self->streaming = FALSE;
+  self->ctrl_time = 0;
 
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->opened_device, g_free);
@@ -1190,6 +1193,8 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
       break;
     }
 
+    /* Controlled properties (GstController) change here, between frames. */
+    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
     doing = "applying the camera settings";
     if (!apply_pending_controls (self, cancellable, &error))
       goto failed;
@@ -1303,6 +1308,8 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   self->last_offset = offset;
   self->have_last_offset = TRUE;
   self->frames_out++;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
+    self->ctrl_time = pts + self->duration;
 
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT,
       offset, GST_TIME_ARGS (pts));
@@ -1529,6 +1536,7 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ctrl = rw | GST_PARAM_MUTABLE_PLAYING;
+  const GParamFlags controllable = ctrl | GST_PARAM_CONTROLLABLE;
 
   GST_DEBUG_CATEGORY_INIT (gst_senxor_src_debug, "senxorsrc", 0,
       "Senxor thermal camera source");
@@ -1556,12 +1564,12 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "Emissivity",
       "Emissivity of the scene (EMISSIVITY register, in steps of 0.01). "
       "Unset, the camera's setting is kept and shown once it is open",
-      0.01, 1.0, DEFAULT_PROP_EMISSIVITY, ctrl);
+      0.01, 1.0, DEFAULT_PROP_EMISSIVITY, controllable);
   properties[PROP_OFFSET_CORRECTION] = g_param_spec_double
       ("offset-correction", "Offset correction",
       "Temperature offset added by the camera, in K (OFFSET_CORR register, "
       "steps of 0.1 K). Unset, the camera's setting is kept",
-      -12.8, 12.7, DEFAULT_PROP_OFFSET_CORRECTION, ctrl);
+      -12.8, 12.7, DEFAULT_PROP_OFFSET_CORRECTION, controllable);
   properties[PROP_SENSITIVITY_FACTOR] = g_param_spec_uint
       ("sensitivity-factor", "Sensitivity factor",
       "Raw value of the camera's temperature readout correction factor "
