@@ -657,6 +657,39 @@ GST_START_TEST (test_unlock_silent_device)
 }
 GST_END_TEST;
 
+/* A live source pauses: create() is interrupted and resumes afterwards. */
+GST_START_TEST (test_pause_resume)
+{
+  g_autofree gchar *name = emu_name ("pause");
+  /* real-time pacing, so that PAUSED interrupts a wait for a frame */
+  g_autofree gchar *dev = g_strdup_printf ("emulator://%s?module=mi05&"
+      "scene=gradient", name);
+  GstHarness *h = gst_harness_new ("senxorsrc");
+  guint64 prev = 0;
+  guint round, i;
+
+  g_object_set (h->element, "device", dev, NULL);
+  gst_harness_play (h);
+  for (round = 0; round < 3; round++) {
+    for (i = 0; i < 3; i++) {
+      GstBuffer *buf = gst_harness_pull (h);
+
+      fail_unless (buf != NULL);
+      fail_unless (GST_BUFFER_OFFSET (buf) > prev || prev == 0);
+      prev = GST_BUFFER_OFFSET (buf);
+      check_gradient (buf, 50, 50);
+      gst_buffer_unref (buf);
+    }
+    fail_unless (gst_element_set_state (h->element, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_NO_PREROLL);
+    g_usleep (50 * 1000);
+    fail_unless (gst_element_set_state (h->element, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_state_cycles)
 {
   g_autofree gchar *name = emu_name ("cyc");
@@ -1213,6 +1246,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_controls_while_playing);
   tcase_add_test (tc, test_controls_before_start);
   tcase_add_test (tc, test_unlock_silent_device);
+  tcase_add_test (tc, test_pause_resume);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_error_not_found);
   tcase_add_test (tc, test_error_no_device_at_all);
