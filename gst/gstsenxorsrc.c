@@ -578,8 +578,8 @@ apply_control (GstSenxorSrc *self, Control ctrl, const Controls *c,
   return FALSE;
 }
 
-/* Writes the pending controls: runs on the streaming thread between frames
- * (or in start() before streaming), so no other thread touches the device.
+/* Writes the pending controls: runs on the streaming thread before the
+ * first frame and between frames, so no other thread touches the device.
  * What could not be written stays pending. */
 static gboolean
 apply_pending_controls (GstSenxorSrc *self, GCancellable *cancellable,
@@ -659,7 +659,7 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
     return FALSE;
 
   info = senxor_session_get_info (session);
-  if (device && serial && g_strcmp0 (info->serial, serial) != 0) {
+  if (device && serial && g_ascii_strcasecmp (info->serial, serial) != 0) {
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
         "%s has serial number %s, not %s", chosen, info->serial, serial);
     senxor_session_close (session);
