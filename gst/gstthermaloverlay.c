@@ -47,9 +47,14 @@
 #include "gstthermaloverlay.h"
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
+#include "gstthermalcolormap.h"
 #include "overlay-render.h"
+#include "palette-file.h"
+#include "thermal-palettes.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_thermal_overlay_debug);
 #define GST_CAT_DEFAULT gst_thermal_overlay_debug
@@ -68,6 +73,12 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_overlay_debug);
 #define DEFAULT_PROP_LABELS TRUE
 #define DEFAULT_PROP_FONT_SIZE 0
 #define DEFAULT_PROP_POST_MESSAGES FALSE
+#define DEFAULT_PROP_PALETTE GST_THERMAL_PALETTE_IRONBOW
+#define DEFAULT_PROP_PALETTE_FILE NULL
+#define DEFAULT_PROP_INVERT FALSE
+
+/* A palette file is a few kB (docs/palettes.md). */
+#define MAX_PALETTE_FILE_SIZE (256 * 1024)
 
 enum {
   PROP_0,
@@ -82,6 +93,9 @@ enum {
   PROP_LABELS,
   PROP_FONT_SIZE,
   PROP_POST_MESSAGES,
+  PROP_PALETTE,
+  PROP_PALETTE_FILE,
+  PROP_INVERT,
 };
 
 struct _GstThermalOverlay {
@@ -102,6 +116,11 @@ struct _GstThermalOverlay {
   gboolean labels;
   guint font_size;
   gboolean post_messages;
+  GstThermalPalette palette;
+  gchar *palette_file;
+  gboolean have_file_lut;       /* palette_file loaded into file_lut */
+  guint8 file_lut[256][3];
+  gboolean invert;
   /* A property value that could not be parsed; posted as a warning by the
    * streaming thread (at set time the element often has no bus yet). */
   gchar *pending_warning;
@@ -128,6 +147,7 @@ typedef struct {
   gboolean labels;
   guint font_size;
   gboolean post_messages;
+  guint8 legend_lut[256][3];    /* colour of each display level, as drawn */
 } Settings;
 
 #define OVERLAY_CAPS \
@@ -185,6 +205,47 @@ set_list_property (GstThermalOverlay *self, const gchar *name,
   *list_field = list;
 }
 
+/* Reads and parses a palette file for the legend.  A file that cannot be
+ * used leaves the legend on the palette property, with a warning. */
+static void
+set_palette_file (GstThermalOverlay *self, const gchar *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *contents = NULL;
+  guint8 lut[256][3];
+  gboolean have = FALSE;
+  GStatBuf st;
+  gsize len = 0;
+
+  /* The file is read without the lock: no lock across I/O. */
+  if (path && *path) {
+    if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+          "not a readable regular file");
+    else if (st.st_size > MAX_PALETTE_FILE_SIZE)
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          "larger than %d bytes", MAX_PALETTE_FILE_SIZE);
+    else if (g_file_get_contents (path, &contents, &len, &error))
+      have = thermal_palette_parse (contents, len, lut, &error);
+  }
+
+  GST_OBJECT_LOCK (self);
+  g_free (self->palette_file);
+  self->palette_file = g_strdup (path);
+  self->have_file_lut = have;
+  if (have)
+    memcpy (self->file_lut, lut, sizeof (lut));
+  if (error) {
+    GST_WARNING_OBJECT (self, "palette-file \"%s\": %s", path,
+        error->message);
+    g_free (self->pending_warning);
+    self->pending_warning = g_strdup_printf ("palette-file=\"%s\" is not "
+        "used for the legend (%s); the legend shows palette instead; the "
+        "format is described in docs/palettes.md", path, error->message);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 gst_thermal_overlay_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)
@@ -227,6 +288,16 @@ gst_thermal_overlay_set_property (GObject *object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_PALETTE:
+      self->palette = g_value_get_enum (value);
+      break;
+    case PROP_PALETTE_FILE:
+      GST_OBJECT_UNLOCK (self);
+      set_palette_file (self, g_value_get_string (value));
+      return;
+    case PROP_INVERT:
+      self->invert = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -275,6 +346,15 @@ gst_thermal_overlay_get_property (GObject *object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_PALETTE:
+      g_value_set_enum (value, self->palette);
+      break;
+    case PROP_PALETTE_FILE:
+      g_value_set_string (value, self->palette_file);
+      break;
+    case PROP_INVERT:
+      g_value_set_boolean (value, self->invert);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -374,6 +454,15 @@ settings_snapshot (GstThermalOverlay *self, Settings *s)
   s->labels = self->labels;
   s->font_size = self->font_size;
   s->post_messages = self->post_messages;
+  /* The legend shows the colours thermalcolormap gives each level, with
+   * the same palette, palette file and invert settings. */
+  for (guint level = 0; level < 256; level++) {
+    guint src = self->invert ? 255 - level : level;
+    const guint8 *rgb = self->have_file_lut ? self->file_lut[src] :
+        thermal_palette_tables[self->palette][src];
+
+    memcpy (s->legend_lut[level], rgb, 3);
+  }
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -592,7 +681,7 @@ draw (GstThermalOverlay *self, const Settings *s, const OverlayRadiometric *rad,
   scene.legend = s->legend;
   scene.legend_max_label = s->labels ? res->legend_max_label : NULL;
   scene.legend_min_label = s->labels ? res->legend_min_label : NULL;
-  scene.legend_lut = NULL;
+  scene.legend_lut = &s->legend_lut[0][0];
   scene.font_px = s->font_size;
 
   target.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
@@ -776,6 +865,7 @@ gst_thermal_overlay_finalize (GObject *object)
   g_free (self->rois_text);
   g_clear_pointer (&self->rois, g_array_unref);
   g_free (self->pending_warning);
+  g_free (self->palette_file);
   g_clear_pointer (&self->renderer, overlay_renderer_free);
   g_free (self->mask);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -848,6 +938,20 @@ gst_thermal_overlay_class_init (GstThermalOverlayClass *klass)
           "Post a \"thermal-overlay\" element message with the measured "
           "values for every frame", DEFAULT_PROP_POST_MESSAGES, flags));
 
+  g_object_class_install_property (gobject_class, PROP_PALETTE,
+      g_param_spec_enum ("palette", "Palette",
+          "Palette of the legend's colour bar: set it to thermalcolormap's "
+          "palette (the overlay cannot tell the colours from the picture)",
+          GST_TYPE_THERMAL_PALETTE, DEFAULT_PROP_PALETTE, flags));
+  g_object_class_install_property (gobject_class, PROP_PALETTE_FILE,
+      g_param_spec_string ("palette-file", "Palette file",
+          "Palette file of the legend (as thermalcolormap's palette-file); "
+          "overrides palette while set", DEFAULT_PROP_PALETTE_FILE, flags));
+  g_object_class_install_property (gobject_class, PROP_INVERT,
+      g_param_spec_boolean ("invert", "Invert",
+          "Reverse the legend's palette (as thermalcolormap's invert)",
+          DEFAULT_PROP_INVERT, flags));
+
   gst_element_class_set_static_metadata (element_class,
       "Thermal overlay", "Filter/Effect/Video",
       "Draws temperatures (hot/cold spots, spot meters, regions, legend, "
@@ -878,6 +982,8 @@ gst_thermal_overlay_init (GstThermalOverlay *self)
   self->labels = DEFAULT_PROP_LABELS;
   self->font_size = DEFAULT_PROP_FONT_SIZE;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  self->palette = DEFAULT_PROP_PALETTE;
+  self->invert = DEFAULT_PROP_INVERT;
   self->spots = g_array_new (FALSE, TRUE, sizeof (OverlayPoint));
   self->rois = g_array_new (FALSE, TRUE, sizeof (OverlayRect));
 }

@@ -16,6 +16,7 @@ plugin_init (GstPlugin *plugin)
 
   /* Each element registers itself here; see gstsenxorelements.h. */
   ret |= GST_ELEMENT_REGISTER (senxorsrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (thermalnormalize, plugin);
   ret |= GST_ELEMENT_REGISTER (thermaloverlay, plugin);
   (void) plugin;
   ret |= GST_ELEMENT_REGISTER (thermalcolormap, plugin);

@@ -522,9 +522,9 @@ session_free (SenxorSession *s)
   g_free (s);
 }
 
-SenxorSession *
-senxor_session_open_transport (SenxorTransport *transport, GCancellable *cancellable,
-    GError **error)
+static SenxorSession *
+open_transport (SenxorTransport *transport, gint64 reg_timeout_us,
+    GCancellable *cancellable, GError **error)
 {
   SenxorSession *s;
 
@@ -534,7 +534,7 @@ senxor_session_open_transport (SenxorTransport *transport, GCancellable *cancell
   s->dec = senxor_decoder_new ();
   s->device = g_strdup (transport->uri ? transport->uri : transport->klass->name);
   s->info.device = s->device;
-  s->reg_timeout_us = SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US;
+  s->reg_timeout_us = reg_timeout_us;
   s->unit = SENXOR_UNIT_DECI_KELVIN;
   g_queue_init (&s->queue);
 
@@ -550,13 +550,31 @@ senxor_session_open_transport (SenxorTransport *transport, GCancellable *cancell
 }
 
 SenxorSession *
-senxor_session_open (const char *device, GCancellable *cancellable, GError **error)
+senxor_session_open_transport (SenxorTransport *transport, GCancellable *cancellable,
+    GError **error)
 {
-  SenxorTransport *t = senxor_transport_open (device, cancellable, error);
+  return open_transport (transport, SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US,
+      cancellable, error);
+}
 
+SenxorSession *
+senxor_session_open_full (const char *device, gint64 register_timeout_us,
+    GCancellable *cancellable, GError **error)
+{
+  SenxorTransport *t;
+
+  g_return_val_if_fail (register_timeout_us > 0, NULL);
+  t = senxor_transport_open (device, cancellable, error);
   if (t == NULL)
     return NULL;
-  return senxor_session_open_transport (t, cancellable, error);
+  return open_transport (t, register_timeout_us, cancellable, error);
+}
+
+SenxorSession *
+senxor_session_open (const char *device, GCancellable *cancellable, GError **error)
+{
+  return senxor_session_open_full (device, SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US,
+      cancellable, error);
 }
 
 void

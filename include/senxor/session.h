@@ -118,6 +118,10 @@ typedef struct {
  * (unknown sensor type), DISCONNECTED, CANCELLED, INVALID_ARGUMENT. */
 SenxorSession *senxor_session_open (const char *device, GCancellable *cancellable,
     GError **error);
+/* The same with another register timeout (> 0) from the first request on,
+ * e.g. to probe quickly. */
+SenxorSession *senxor_session_open_full (const char *device, gint64 register_timeout_us,
+    GCancellable *cancellable, GError **error);
 /* The same on an open transport (transfer full: freed on failure too). */
 SenxorSession *senxor_session_open_transport (SenxorTransport *transport,
     GCancellable *cancellable, GError **error);

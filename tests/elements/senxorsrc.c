@@ -765,39 +765,6 @@ GST_START_TEST (test_error_permission)
 }
 GST_END_TEST;
 
-GST_START_TEST (test_error_busy)
-{
-  g_autoptr (SenxorEmulator) emu = senxor_emulator_new ("module=mi08", NULL);
-  g_autoptr (SenxorEmulatorServer) server = NULL;
-  g_autofree gchar *path = NULL;
-  g_autofree gchar *desc = NULL;
-  GstElement *first;
-  GstElement *sink;
-  GstSample *sample;
-
-  server = senxor_emulator_server_new_pty (emu, NULL, NULL);
-  fail_unless (server != NULL);
-  path = senxor_emulator_server_dup_pty_path (server);
-
-  desc = g_strdup_printf ("senxorsrc device=%s ! appsink name=sink "
-      "sync=false max-buffers=1", path);
-  first = gst_parse_launch (desc, NULL);
-  gst_element_set_state (first, GST_STATE_PLAYING);
-  sink = gst_bin_get_by_name (GST_BIN (first), "sink");
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
-  fail_unless (sample != NULL);
-  gst_sample_unref (sample);
-
-  g_free (desc);
-  desc = g_strdup_printf ("device=%s", path);
-  check_pipeline_error (desc, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY);
-
-  gst_element_set_state (first, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (first);
-}
-GST_END_TEST;
-
 GST_START_TEST (test_error_no_module)
 {
   check_pipeline_error ("device=\"emulator://?nomodule=1\"",
@@ -975,69 +942,6 @@ GST_START_TEST (test_reconnect_in_process)
   emu = senxor_emulator_get_shared (name, params, NULL);
   fail_unless (emu != NULL);
   check_reconnect (dev, emu);
-}
-GST_END_TEST;
-
-GST_START_TEST (test_reconnect_tcp)
-{
-  g_autoptr (SenxorEmulator) emu =
-      senxor_emulator_new ("module=mi05&fast=1&faults=disconnect@20f", NULL);
-  g_autoptr (SenxorEmulatorServer) server =
-      senxor_emulator_server_new_tcp (emu, NULL, 0, NULL);
-  g_autofree gchar *dev = NULL;
-
-  fail_unless (server != NULL);
-  dev = g_strdup_printf ("tcp://127.0.0.1:%u",
-      senxor_emulator_server_get_port (server));
-  check_reconnect (dev, emu);
-}
-GST_END_TEST;
-
-/* ---- other links ---- */
-
-static void
-check_frames_from (const char *device, guint width, guint height, guint n)
-{
-  GstHarness *h = harness_for (device);
-  guint i;
-
-  gst_harness_play (h);
-  for (i = 0; i < n; i++) {
-    GstBuffer *buf = gst_harness_pull (h);
-
-    fail_unless (buf != NULL);
-    check_gradient (buf, width, height);
-    gst_buffer_unref (buf);
-  }
-  gst_harness_teardown (h);
-}
-
-GST_START_TEST (test_over_pty)
-{
-  g_autoptr (SenxorEmulator) emu =
-      senxor_emulator_new ("module=mi08&fast=1&scene=gradient", NULL);
-  g_autoptr (SenxorEmulatorServer) server =
-      senxor_emulator_server_new_pty (emu, NULL, NULL);
-  g_autofree gchar *path = NULL;
-
-  fail_unless (server != NULL);
-  path = senxor_emulator_server_dup_pty_path (server);
-  check_frames_from (path, 80, 62, 10);
-}
-GST_END_TEST;
-
-GST_START_TEST (test_over_tcp)
-{
-  g_autoptr (SenxorEmulator) emu =
-      senxor_emulator_new ("module=mi16&fast=1&scene=gradient", NULL);
-  g_autoptr (SenxorEmulatorServer) server =
-      senxor_emulator_server_new_tcp (emu, NULL, 0, NULL);
-  g_autofree gchar *dev = NULL;
-
-  fail_unless (server != NULL);
-  dev = g_strdup_printf ("tcp://127.0.0.1:%u",
-      senxor_emulator_server_get_port (server));
-  check_frames_from (dev, 160, 120, 10);
 }
 GST_END_TEST;
 
@@ -1251,16 +1155,12 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_error_not_found);
   tcase_add_test (tc, test_error_no_device_at_all);
   tcase_add_test (tc, test_error_permission);
-  tcase_add_test (tc, test_error_busy);
   tcase_add_test (tc, test_error_no_module);
   tcase_add_test (tc, test_error_invalid_device);
   tcase_add_test (tc, test_error_disconnected);
   tcase_add_test (tc, test_error_timeout);
   tcase_add_test (tc, test_error_protocol);
   tcase_add_test (tc, test_reconnect_in_process);
-  tcase_add_test (tc, test_reconnect_tcp);
-  tcase_add_test (tc, test_over_pty);
-  tcase_add_test (tc, test_over_tcp);
   tcase_add_test (tc, test_two_sources);
   tcase_add_test (tc, test_eight_sources);
   tcase_add_test (tc, test_inspect);

@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
-from usecase import EMULATOR, Process, check, colour_stats, decode_image, fail
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, colour_stats, decode_image, fail
 
 server_bin = sys.argv[1]
 videotest = "--videotestsrc" in sys.argv
@@ -65,12 +65,7 @@ print("503 before the first frame, then the frame: ok")
 
 # ---- 2. The real capture ----
 if videotest:
-    # Stand-in for builds without the senxor elements: GRAY16 for /temperature,
-    # a colour test picture for the JPEG branch.
-    args = ["--pipeline",
-            "videotestsrc is-live=true pattern=ball ! video/x-raw,format=GRAY16_LE,width=80,height=62,framerate=25/1 "
-            "! tee name=t t. ! queue ! appsink name=radiometric "
-            "t. ! queue ! videoconvert ! videoscale ! video/x-raw,format=I420,width=640,height=496 ! jpegenc ! appsink name=jpeg"]
+    args = ["--source", GRAY16_TEST_SOURCE]
 else:
     args = ["--device", EMULATOR]
 server = Process([server_bin, "--port", "0"] + args)

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from usecase import EMULATOR, Process, check, fail, gst, skip
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst, skip
 
 server_bin = sys.argv[1]
 Gst = gst()
@@ -17,7 +17,7 @@ for factory in ("rtspsrc", "rtph264depay", "avdec_h264"):
 
 # --videotestsrc: stand-in picture for builds without the senxor elements
 if "--videotestsrc" in sys.argv:
-    source = ["--source", "videotestsrc is-live=true pattern=ball ! video/x-raw,width=80,height=62,framerate=25/1"]
+    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
 else:
     source = ["--device", EMULATOR]
 server = Process([server_bin, "--port", "0", "--width", "320"] + source)
