@@ -51,7 +51,9 @@ class Camera:
             if s.get_string("state") == "begin":
                 self.alarms += 1
                 path = os.path.join(self.out_dir, "alarm-cam%d-%03d.png" % (self.index, self.alarms))
-                sample = self.png.emit("try-pull-sample", 0)
+                # The picture of the frame that raised the alarm may still
+                # be on its way through the encoder: wait for it a little.
+                sample = self.png.emit("try-pull-sample", Gst.SECOND)
                 if sample is not None:
                     buf = sample.get_buffer()
                     with open(path, "wb") as f:

@@ -113,7 +113,8 @@ class DevTools:
 if videotest:
     args = ["--source", GRAY16_TEST_SOURCE]
 else:
-    args = ["--device", EMULATOR]
+    # the gradient scene spans the whole palette in every frame
+    args = ["--device", EMULATOR.replace("scene=people", "scene=gradient")]
 server = Process([server_bin, "--port", "0", "--width", "640"] + args)
 base = server.wait_line(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
 
