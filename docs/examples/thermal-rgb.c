@@ -79,8 +79,9 @@ main (int argc, char **argv)
   else
     rgb_src = g_strdup_printf ("v4l2src device=%s ! videoconvert", rgb);
 
-  /* Both branches end at 640x480 (videoscale adds borders to keep the
-   * thermal picture's aspect ratio). */
+  /* Both branches end at 640x480 with square pixels (side by side,
+   * videoscale adds borders to keep the thermal picture's aspect ratio;
+   * blended, it stretches to cover the webcam's field). */
   if (side)
     thermal = g_strdup ("senxorsrc name=src ! thermalnormalize ! thermalcolormap palette=ironbow "
         "! videoscale ! video/x-raw,width=640,height=480,pixel-aspect-ratio=1/1 ! queue ! c.sink_1");
