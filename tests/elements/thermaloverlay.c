@@ -1236,10 +1236,13 @@ make_display (GstBuffer *rad, gint stride)
  * the scaled size. */
 GST_START_TEST (test_after_colormap_and_videoscale)
 {
-  GstHarness *hr = gst_harness_new_parse ("thermalcolormap ! videoscale "
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap name=cm "
+      "palette=inferno invert=true ! videoscale "
       "! video/x-raw,format=BGRx,width=640,height=480 "
       "! thermaloverlay name=ov post-messages=true spots=\"0.5,0.5\" "
       "rois=\"5,40,10,10\"");
+  GstElement *colormap, *overlay;
+  guint8 reversed[256][3];
   GstBus *bus = gst_bus_new ();
   gint stride, arm = 480 / 40;
   GstBuffer *rad = make_scene (&stride);
@@ -1270,6 +1273,8 @@ GST_START_TEST (test_after_colormap_and_videoscale)
   assert_celsius (array_double (s, "roi-mean-celsius", 0), dk_to_c (BASE_DK));
   fail_unless_equals_string (gst_structure_get_string (s, "legend-max-label"),
       "40.0°C");
+  fail_unless_equals_string (gst_structure_get_string (s, "legend-palette"),
+      "inferno");
   gst_message_unref (msg);
 
   /* Markers where the sensor pixels land in the scaled picture. */
@@ -1283,11 +1288,71 @@ GST_START_TEST (test_after_colormap_and_videoscale)
       arm + 1, 0, 255, 255);
   fail_unless ((gint) cyan.n >= 4 * (arm - arm / 4) && (cyan.x0 + cyan.x1) / 2 ==
       center (70, SW, 640), "cold marker: %u pixels", cyan.n);
-  /* The legend in thermalcolormap's default palette. */
-  assert_legend_shows (out, "BGRx", 640, 480,
-      thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+  /* The legend follows the thermalcolormap upstream: inverted inferno. */
+  for (guint i = 0; i < 256; i++)
+    memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
+        [255 - i], 3);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) reversed);
   gst_buffer_unref (out);
 
+  /* ... also when it changes while playing ... */
+  colormap = gst_bin_get_by_name (GST_BIN (hr->element), "cm");
+  overlay = gst_bin_get_by_name (GST_BIN (hr->element), "ov");
+  fail_unless (colormap && overlay);
+  gst_util_set_object_arg (G_OBJECT (colormap), "palette", "turbo");
+  g_object_set (colormap, "invert", FALSE, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_TURBO]);
+  gst_buffer_unref (out);
+  gst_message_unref (pop_overlay_message (bus));
+
+  /* ... until the overlay is given a palette of its own. */
+  gst_util_set_object_arg (G_OBJECT (overlay), "palette", "viridis");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_VIRIDIS]);
+  gst_buffer_unref (out);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "viridis");
+  gst_message_unref (msg);
+  gst_object_unref (colormap);
+  gst_object_unref (overlay);
+
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* The thermalcolormap is found inside a bin and through a queue. */
+GST_START_TEST (test_legend_follows_through_bins)
+{
+  GstHarness *hr = gst_harness_new_parse ("bin.( thermalcolormap "
+      "palette=magma ! queue ) ! videoconvert "
+      "! video/x-raw,format=BGRx ! thermaloverlay post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  GstMessage *msg;
+  GstBuffer *out;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "magma");
+  gst_message_unref (msg);
+  gst_buffer_unref (out);
   gst_buffer_unref (rad);
   teardown (hr, bus);
 }
@@ -1405,6 +1470,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
   tcase_add_test (tc, test_after_colormap_and_videoscale);
+  tcase_add_test (tc, test_legend_follows_through_bins);
   tcase_add_test (tc, test_full_chain);
   return s;
 }
