@@ -657,6 +657,42 @@ GST_START_TEST (test_metas)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_meta_plane_offset)
+{
+  GstHarness *hr = harness_new (3, 2, "GRAY8");
+  GstBuffer *in = gst_buffer_new_and_alloc (12 + 2 * 8), *out;
+  gsize offset[GST_VIDEO_MAX_PLANES] = { 12 };
+  gint strides[GST_VIDEO_MAX_PLANES] = { 8 };
+  const guint16 px[] = { 3000, 3010, 3020, 3030, 3040, 3051 };
+  GstThermalMappingMeta *m;
+  GstMapInfo map;
+  gdouble c;
+
+  /* 12 bytes of something else before the plane, rows of 8 bytes */
+  fail_unless (gst_buffer_map (in, &map, GST_MAP_WRITE));
+  memset (map.data, 0xFF, map.size);
+  for (guint i = 0; i < 6; i++)
+    GST_WRITE_UINT16_LE (map.data + 12 + (i / 3) * 8 + (i % 3) * 2, px[i]);
+  gst_buffer_unmap (in, &map);
+  gst_buffer_add_video_meta_full (in, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY16_LE, 3, 2, 1, offset, strides);
+  g_object_set (hr->element, "min-span", 0.0, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  m = gst_buffer_get_thermal_mapping_meta (out);
+  fail_unless (m != NULL && m->radiometric != NULL);
+  fail_unless_equals_int (m->stride, 8);
+  /* the meta's buffer starts at the first pixel */
+  fail_unless (gst_thermal_mapping_meta_get_celsius (m, 0, 0, &c));
+  fail_unless (fabs (c - C_OF (3000)) < 1e-9, "%f", c);
+  fail_unless (gst_thermal_mapping_meta_get_celsius (m, 2, 1, &c));
+  fail_unless (fabs (c - C_OF (3051)) < 1e-9, "%f", c);
+  fail_unless (fabs (m->range_max_c - C_OF (3051)) < 1e-9);
+  gst_buffer_unref (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_meta_outlives_input)
 {
   GstHarness *hr = harness_new (2, 1, "GRAY8");
@@ -1169,6 +1205,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_sizes_padded_stride);
   tcase_add_test (tc, test_metas);
   tcase_add_test (tc, test_meta_outlives_input);
+  tcase_add_test (tc, test_meta_plane_offset);
   tcase_add_test (tc, test_smoothing_converges);
   tcase_add_test (tc, test_smoothing_histogram_converges);
   tcase_add_test (tc, test_smoothing_time);
