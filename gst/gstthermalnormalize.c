@@ -55,6 +55,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_normalize_debug);
 #define DEFAULT_PROP_MAX_TEMP 40.0
 #define DEFAULT_PROP_MIN_SPAN 2.0
 #define DEFAULT_PROP_SMOOTHING 0.0
+#define DEFAULT_PROP_SMOOTHING_TIME 0
 #define DEFAULT_PROP_ROI 0
 #define DEFAULT_PROP_STATS_INTERVAL 0
 #define DEFAULT_PROP_ALARM_HIGH ALARM_OFF_HIGH
@@ -77,6 +78,7 @@ enum {
   PROP_MAX_TEMP,
   PROP_MIN_SPAN,
   PROP_SMOOTHING,
+  PROP_SMOOTHING_TIME,
   PROP_ROI_X,
   PROP_ROI_Y,
   PROP_ROI_WIDTH,
@@ -200,6 +202,7 @@ typedef struct {
   gboolean have_roi_range;
   guint16 roi_min, roi_max;
   guint out_max;
+  gdouble weight;               /* of the previous frame's range or map */
 } FrameCtx;
 
 static void
@@ -378,7 +381,7 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
     gdouble bin_w = (gdouble) (1u << shift);
     gdouble half_w = (bin_w - 1) / 2;
     gdouble out_max = c->out_max;
-    gboolean smoothed = self->have_map && c->s.smoothing > 0;
+    gboolean smoothed = self->have_map && c->weight > 0;
 
     for (i = 0; i < nbins; i++) {
       gdouble eq = (map[i] - c0) * eq_k + eq_0;
@@ -389,7 +392,7 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
         gdouble t = raw_to_c (&c->u, rmin + MIN (i * bin_w + half_w, span));
         gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
         guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
-        m = smooth (self->map_prev[jj], m, c->s.smoothing);
+        m = smooth (self->map_prev[jj], m, c->weight);
       }
       map[i] = m;
       /* m is in [0, 1]: truncation is floor */
@@ -599,6 +602,55 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
 
 /* ---- GstVideoFilter ---- */
 
+/* The meta refers to the radiometric buffer, whose first byte must be the
+ * first pixel: when a GstVideoMeta puts the plane further in, the meta gets
+ * a sub-buffer sharing the same memory (no pixel is copied). */
+static void
+add_mapping_meta (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *in,
+    GstVideoFrame *out, gdouble lo_c, gdouble hi_c)
+{
+  gsize offset = GST_VIDEO_FRAME_PLANE_OFFSET (in, 0);
+  GstBuffer *rad = in->buffer;
+
+  if (offset != 0) {
+    rad = gst_buffer_copy_region (in->buffer, GST_BUFFER_COPY_FLAGS |
+        GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_MEMORY, offset,
+        gst_buffer_get_size (in->buffer) - offset);
+    GST_LOG_OBJECT (self, "radiometric plane at offset %" G_GSIZE_FORMAT,
+        offset);
+  }
+  gst_buffer_add_thermal_mapping_meta (out->buffer, c->s.mode, lo_c, hi_c,
+      c->out_max, rad, c->frame.width, c->frame.height, c->frame.stride,
+      c->u.scale, c->u.offset);
+  if (rad != in->buffer)
+    gst_buffer_unref (rad);
+}
+
+/* The weight of the previous frame: `smoothing`, or exp (-dt / tau) with
+ * tau = `smoothing-time` and dt the running time since the previous frame
+ * (else the buffer duration, else the frame period of the caps). */
+static gdouble
+frame_weight (GstThermalNormalize *self, const GstThermalNormalizeSettings *s,
+    GstVideoFrame *in, GstClockTime rt)
+{
+  GstClockTime dt = GST_CLOCK_TIME_NONE, last = self->last_rt;
+
+  self->last_rt = rt;
+  if (s->smoothing_time == 0)
+    return s->smoothing;
+  if (GST_CLOCK_TIME_IS_VALID (rt) && GST_CLOCK_TIME_IS_VALID (last) &&
+      rt > last)
+    dt = rt - last;
+  else if (GST_BUFFER_DURATION_IS_VALID (in->buffer))
+    dt = GST_BUFFER_DURATION (in->buffer);
+  else if (GST_VIDEO_INFO_FPS_N (&in->info) > 0)
+    dt = gst_util_uint64_scale_int (GST_SECOND,
+        GST_VIDEO_INFO_FPS_D (&in->info), GST_VIDEO_INFO_FPS_N (&in->info));
+  else
+    dt = GST_SECOND / 25;
+  return exp (-(gdouble) dt / (gdouble) s->smoothing_time);
+}
+
 static GstFlowReturn
 gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
     GstVideoFrame *in, GstVideoFrame *out)
@@ -621,6 +673,8 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
   c.frame.height = GST_VIDEO_FRAME_HEIGHT (in);
   c.out_max = self->out16 ? 65535 : 255;
   ctx_set_roi (&c);
+  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
+  c.weight = frame_weight (self, &c.s, in, rt);
 
   if (c.s.mode != self->last_mode) {
     self->have_range = self->have_map = FALSE;
@@ -640,9 +694,9 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
       lo_c = raw_to_c (&c.u, lo_raw);
       hi_c = raw_to_c (&c.u, hi_raw);
       widen (&lo_c, &hi_c, c.s.min_span);
-      if (self->have_range && c.s.smoothing > 0) {
-        lo_c = smooth (self->range_lo_c, lo_c, c.s.smoothing);
-        hi_c = smooth (self->range_hi_c, hi_c, c.s.smoothing);
+      if (self->have_range && c.weight > 0) {
+        lo_c = smooth (self->range_lo_c, lo_c, c.weight);
+        hi_c = smooth (self->range_hi_c, hi_c, c.weight);
       }
       self->range_lo_c = lo_c;
       self->range_hi_c = hi_c;
@@ -661,11 +715,8 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
       break;
   }
 
-  gst_buffer_add_thermal_mapping_meta (out->buffer, c.s.mode, lo_c, hi_c,
-      c.out_max, in->buffer, c.frame.width, c.frame.height, c.frame.stride,
-      c.u.scale, c.u.offset);
+  add_mapping_meta (self, &c, in, out, lo_c, hi_c);
 
-  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
   check_alarms (self, &c, pts, rt);
   GST_OBJECT_LOCK (self);
   stats = c.s.stats_interval > 0 && stats_due (self, rt, c.s.stats_interval);
@@ -772,6 +823,7 @@ reset_state (GstThermalNormalize *self)
   self->have_map = FALSE;
   self->alarm_high_on = self->alarm_low_on = FALSE;
   self->next_stats_rt = GST_CLOCK_TIME_NONE;
+  self->last_rt = GST_CLOCK_TIME_NONE;
   self->warned_scale = FALSE;
   self->last_mode = DEFAULT_PROP_MODE;
 }
@@ -827,6 +879,9 @@ gst_thermal_normalize_set_property (GObject *object, guint prop_id,
       break;
     case PROP_SMOOTHING:
       p->smoothing = g_value_get_double (value);
+      break;
+    case PROP_SMOOTHING_TIME:
+      p->smoothing_time = g_value_get_uint64 (value);
       break;
     case PROP_ROI_X:
       p->roi_x = g_value_get_uint (value);
@@ -901,6 +956,9 @@ gst_thermal_normalize_get_property (GObject *object, guint prop_id,
       break;
     case PROP_SMOOTHING:
       g_value_set_double (value, p->smoothing);
+      break;
+    case PROP_SMOOTHING_TIME:
+      g_value_set_uint64 (value, p->smoothing_time);
       break;
     case PROP_ROI_X:
       g_value_set_uint (value, p->roi_x);
@@ -1014,6 +1072,12 @@ gst_thermal_normalize_class_init (GstThermalNormalizeClass *klass)
           "Automatic modes: weight of the previous frame's range (or "
           "equalisation) per frame; 0 = none, 0.9 = slow", 0.0, 0.999,
           DEFAULT_PROP_SMOOTHING, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING_TIME,
+      g_param_spec_uint64 ("smoothing-time", "Smoothing time",
+          "Automatic modes: time constant of the damping in nanoseconds of "
+          "running time, independent of the frame rate; replaces smoothing "
+          "when not 0", 0, G_MAXUINT64, DEFAULT_PROP_SMOOTHING_TIME,
+          PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ROI_X,
       g_param_spec_uint ("roi-x", "ROI x",
           "Left column of the region the range is computed from", 0,
@@ -1094,6 +1158,7 @@ gst_thermal_normalize_init (GstThermalNormalize *self)
   p->max_temp = DEFAULT_PROP_MAX_TEMP;
   p->min_span = DEFAULT_PROP_MIN_SPAN;
   p->smoothing = DEFAULT_PROP_SMOOTHING;
+  p->smoothing_time = DEFAULT_PROP_SMOOTHING_TIME;
   p->roi_x = p->roi_y = p->roi_width = p->roi_height = DEFAULT_PROP_ROI;
   p->stats_interval = DEFAULT_PROP_STATS_INTERVAL;
   p->alarm_high = DEFAULT_PROP_ALARM_HIGH;

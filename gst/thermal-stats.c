@@ -20,15 +20,23 @@
 #define LE16(v) GUINT16_SWAP_LE_BE (v)
 #endif
 
-/* The frame loops are built twice, for AVX2 and for the baseline, and the
- * loader picks one (GCC function multi-versioning): twice the lanes on
- * machines that have them, the same results everywhere (no FMA, see
- * -ffp-contract=off in gst/meson.build). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__linux__)
-#define KERNEL __attribute__ ((target_clones ("avx2", "default")))
+/* The frame loops are built three times, for AVX-512 (x86-64-v4), AVX2
+ * and the baseline, and the loader picks one (GCC function
+ * multi-versioning): more lanes on machines that have them, the same
+ * results everywhere (no FMA contraction: -ffp-contract=off in
+ * gst/meson.build).  -DTHERMAL_NO_CLONES builds the baseline only. */
+#if !defined(THERMAL_NO_CLONES) && defined(__GNUC__) && \
+    !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define KERNEL __attribute__ ((target_clones ("arch=x86-64-v4", "avx2", "default")))
 #else
 #define KERNEL
+#endif
+
+/* Row loops are inlined into each clone so they get its instructions. */
+#if defined(__GNUC__)
+#define ROW static inline __attribute__ ((always_inline))
+#else
+#define ROW static inline
 #endif
 
 static inline const guint16 *
@@ -39,7 +47,7 @@ rect_row (const ThermalRect *r, guint y)
 
 /* ---- reductions ---- */
 
-static void
+ROW void
 row_minmax (const guint16 *restrict s, guint w, guint16 *min, guint16 *max)
 {
   guint16 mn = *min, mx = *max;
@@ -68,7 +76,7 @@ thermal_rect_minmax (const ThermalRect *r, guint16 *min, guint16 *max)
   *max = mx;
 }
 
-static guint32
+ROW guint32
 row_sum (const guint16 *restrict s, guint w)
 {
   guint32 sum = 0;
@@ -93,7 +101,7 @@ thermal_rect_sum (const ThermalRect *r)
   return sum;
 }
 
-static guint32
+ROW guint32
 row_count_ge (const guint16 *restrict s, guint w, guint16 t)
 {
   guint32 n = 0;
@@ -103,7 +111,7 @@ row_count_ge (const guint16 *restrict s, guint w, guint16 t)
   return n;
 }
 
-static guint32
+ROW guint32
 row_count_le (const guint16 *restrict s, guint w, guint16 t)
 {
   guint32 n = 0;
@@ -169,7 +177,7 @@ thermal_hist_shift (guint16 lo, guint16 hi, guint max_bins, guint *nbins)
  * tables.  Four interleaved tables keep runs of equal values (a uniform
  * background, the common case in thermal pictures) from stalling on one
  * counter. */
-static void
+ROW void
 row_histogram (const guint16 *restrict s, guint w, guint16 lo, guint shift,
     guint32 *restrict h)
 {
@@ -196,8 +204,13 @@ thermal_rect_histogram (const ThermalRect *r, guint16 lo, guint shift,
   g_return_if_fail (nbins >= 1 && nbins <= THERMAL_HIST_MAX_BINS);
   for (guint t = 0; t < 4; t++)
     memset (scratch + t * THERMAL_HIST_MAX_BINS, 0, nbins * sizeof (guint32));
-  for (guint y = 0; y < r->height; y++)
-    row_histogram (rect_row (r, y), r->width, lo, shift, scratch);
+  /* one bin per raw step is the common case: a constant shift of 0 */
+  if (shift == 0)
+    for (guint y = 0; y < r->height; y++)
+      row_histogram (rect_row (r, y), r->width, lo, 0, scratch);
+  else
+    for (guint y = 0; y < r->height; y++)
+      row_histogram (rect_row (r, y), r->width, lo, shift, scratch);
   for (guint i = 0; i < nbins; i++)
     hist[i] = scratch[i] + scratch[THERMAL_HIST_MAX_BINS + i] +
         scratch[2 * THERMAL_HIST_MAX_BINS + i] +
@@ -218,7 +231,7 @@ linear_fits (gint32 lo, gfloat k, gfloat c)
   return fabs (a) < 1e9 && fabs (b) < 1e9;
 }
 
-static void
+ROW void
 row_linear_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
     gint32 lo, gfloat k, gfloat c)
 {
@@ -229,7 +242,7 @@ row_linear_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
   }
 }
 
-static void
+ROW void
 row_linear_u16 (const guint16 *restrict s, guint16 *restrict d, guint w,
     gint32 lo, gfloat k, gfloat c)
 {
@@ -240,7 +253,7 @@ row_linear_u16 (const guint16 *restrict s, guint16 *restrict d, guint w,
   }
 }
 
-static void
+ROW void
 row_linear_careful (const guint16 *restrict s, guint8 *restrict d8,
     guint16 *restrict d16, guint w, gint32 lo, gfloat k, gfloat c)
 {
@@ -291,7 +304,7 @@ thermal_map_linear_u16 (const ThermalRect *src, guint8 *dst, gint dst_stride,
  * is left with a load and a store per pixel. */
 #define LUT_CHUNK 256
 
-static inline void
+ROW void
 chunk_index (const guint16 *restrict s, guint16 *restrict idx, guint n,
     guint16 lo, guint shift, guint16 last)
 {
@@ -302,7 +315,7 @@ chunk_index (const guint16 *restrict s, guint16 *restrict idx, guint n,
   }
 }
 
-static void
+ROW void
 row_lut_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
     guint16 lo, guint shift, guint16 last, const guint8 *restrict lut)
 {
@@ -320,7 +333,7 @@ row_lut_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
   }
 }
 
-static void
+ROW void
 row_lut_u16 (const guint16 *restrict s, guint16 *restrict d, guint w,
     guint16 lo, guint shift, guint16 last, const guint16 *restrict lut)
 {

@@ -579,6 +579,98 @@ GST_START_TEST (test_markers_every_format)
 }
 GST_END_TEST;
 
+/* A colourful picture (R = x, G = y, B = x + y), so that swapped channels
+ * show, padding 0xab, alpha 255, with the mapping meta. */
+static GstBuffer *
+make_pattern_frame (const gchar *format, guint w, guint h, GstBuffer *rad,
+    gint rad_stride)
+{
+  GstBuffer *buf = make_frame (format, w, h, rad, rad_stride);
+  Layout l = layout_of (format);
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (guint y = 0; y < h; y++) {
+    for (guint x = 0; x < w; x++) {
+      guint8 *p = map.data + (y * w + x) * 4;
+
+      p[l.r] = x;
+      p[l.g] = y;
+      p[l.b] = x + y;
+    }
+  }
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+/* Every format gets the very same drawing as BGRx (cairo's own layout),
+ * and keeps the padding byte of every pixel nothing is drawn on. */
+GST_START_TEST (test_every_format_draws_the_same)
+{
+  const gchar *formats[] = { "BGRx", "BGRA", "RGBx", "RGBA", "xRGB", "ARGB",
+    "xBGR", "ABGR"
+  };
+  GstBuffer *ref = NULL, *in_ref = NULL;
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  guint w = 320, h = 240;
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstBus *bus;
+    GstHarness *hr = make_harness (formats[f], w, h, &bus);
+    Layout l = layout_of (formats[f]), lr = layout_of ("BGRx");
+    GstBuffer *in = make_pattern_frame (formats[f], w, h, rad, stride);
+    GstBuffer *in_copy = gst_buffer_copy_deep (in);
+    GstMapInfo mo, mr, mi, mir;
+    GstBuffer *out;
+    guint changed = 0;
+
+    g_object_set (hr->element, "spots", "0.5,0.5;79,61", "rois",
+        "0.1,0.5,0.3,0.3", "isotherm-low", 60.0, "isotherm-color",
+        0x80ff8000u, NULL);
+    fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    gst_message_unref (pop_overlay_message (bus));
+    if (!ref) {
+      ref = gst_buffer_ref (out);
+      in_ref = gst_buffer_ref (in_copy);
+    }
+    fail_unless (gst_buffer_map (out, &mo, GST_MAP_READ));
+    fail_unless (gst_buffer_map (ref, &mr, GST_MAP_READ));
+    fail_unless (gst_buffer_map (in_copy, &mi, GST_MAP_READ));
+    fail_unless (gst_buffer_map (in_ref, &mir, GST_MAP_READ));
+    for (guint i = 0; i < w * h; i++) {
+      const guint8 *p = mo.data + i * 4, *q = mr.data + i * 4;
+      const guint8 *pi = mi.data + i * 4, *qi = mir.data + i * 4;
+      gboolean drawn = memcmp (q, qi, 4) != 0;
+
+      fail_unless (p[l.r] == q[lr.r] && p[l.g] == q[lr.g] && p[l.b] == q[lr.b],
+          "%s: pixel (%u,%u) is %02x%02x%02x, BGRx drew %02x%02x%02x",
+          formats[f], i % w, i / w, p[l.r], p[l.g], p[l.b], q[lr.r], q[lr.g],
+          q[lr.b]);
+      if (!drawn)
+        fail_unless (memcmp (p, pi, 4) == 0, "%s: untouched pixel (%u,%u) "
+            "changed", formats[f], i % w, i / w);
+      else if (l.alpha)
+        fail_unless_equals_int (p[l.a], 255);
+      changed += drawn;
+    }
+    /* Markers, labels, a box, the legend and the isotherm were drawn. */
+    fail_unless (changed > 5000, "only %u pixels drawn", changed);
+    gst_buffer_unmap (out, &mo);
+    gst_buffer_unmap (ref, &mr);
+    gst_buffer_unmap (in_copy, &mi);
+    gst_buffer_unmap (in_ref, &mir);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in_copy);
+    teardown (hr, bus);
+  }
+  gst_buffer_unref (ref);
+  gst_buffer_unref (in_ref);
+  gst_buffer_unref (rad);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_roi_box_pixels)
 {
   GstBus *bus;
@@ -1236,10 +1328,13 @@ make_display (GstBuffer *rad, gint stride)
  * the scaled size. */
 GST_START_TEST (test_after_colormap_and_videoscale)
 {
-  GstHarness *hr = gst_harness_new_parse ("thermalcolormap ! videoscale "
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap name=cm "
+      "palette=inferno invert=true ! videoscale "
       "! video/x-raw,format=BGRx,width=640,height=480 "
       "! thermaloverlay name=ov post-messages=true spots=\"0.5,0.5\" "
       "rois=\"5,40,10,10\"");
+  GstElement *colormap, *overlay;
+  guint8 reversed[256][3];
   GstBus *bus = gst_bus_new ();
   gint stride, arm = 480 / 40;
   GstBuffer *rad = make_scene (&stride);
@@ -1270,6 +1365,8 @@ GST_START_TEST (test_after_colormap_and_videoscale)
   assert_celsius (array_double (s, "roi-mean-celsius", 0), dk_to_c (BASE_DK));
   fail_unless_equals_string (gst_structure_get_string (s, "legend-max-label"),
       "40.0°C");
+  fail_unless_equals_string (gst_structure_get_string (s, "legend-palette"),
+      "inferno");
   gst_message_unref (msg);
 
   /* Markers where the sensor pixels land in the scaled picture. */
@@ -1283,11 +1380,71 @@ GST_START_TEST (test_after_colormap_and_videoscale)
       arm + 1, 0, 255, 255);
   fail_unless ((gint) cyan.n >= 4 * (arm - arm / 4) && (cyan.x0 + cyan.x1) / 2 ==
       center (70, SW, 640), "cold marker: %u pixels", cyan.n);
-  /* The legend in thermalcolormap's default palette. */
-  assert_legend_shows (out, "BGRx", 640, 480,
-      thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+  /* The legend follows the thermalcolormap upstream: inverted inferno. */
+  for (guint i = 0; i < 256; i++)
+    memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
+        [255 - i], 3);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) reversed);
   gst_buffer_unref (out);
 
+  /* ... also when it changes while playing ... */
+  colormap = gst_bin_get_by_name (GST_BIN (hr->element), "cm");
+  overlay = gst_bin_get_by_name (GST_BIN (hr->element), "ov");
+  fail_unless (colormap && overlay);
+  gst_util_set_object_arg (G_OBJECT (colormap), "palette", "turbo");
+  g_object_set (colormap, "invert", FALSE, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_TURBO]);
+  gst_buffer_unref (out);
+  gst_message_unref (pop_overlay_message (bus));
+
+  /* ... until the overlay is given a palette of its own. */
+  gst_util_set_object_arg (G_OBJECT (overlay), "palette", "viridis");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_VIRIDIS]);
+  gst_buffer_unref (out);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "viridis");
+  gst_message_unref (msg);
+  gst_object_unref (colormap);
+  gst_object_unref (overlay);
+
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* The thermalcolormap is found inside a bin and through a queue. */
+GST_START_TEST (test_legend_follows_through_bins)
+{
+  GstHarness *hr = gst_harness_new_parse ("bin.( thermalcolormap "
+      "palette=magma ! queue ) ! videoconvert "
+      "! video/x-raw,format=BGRx ! thermaloverlay post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  GstMessage *msg;
+  GstBuffer *out;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "magma");
+  gst_message_unref (msg);
+  gst_buffer_unref (out);
   gst_buffer_unref (rad);
   teardown (hr, bus);
 }
@@ -1394,6 +1551,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_rois);
   tcase_add_test (tc, test_markers_every_format);
   tcase_add_test (tc, test_roi_box_pixels);
+  tcase_add_test (tc, test_every_format_draws_the_same);
   tcase_add_test (tc, test_isotherm_exact);
   tcase_add_test (tc, test_isotherm_blend_and_bounds);
   tcase_add_test (tc, test_scaling);
@@ -1405,6 +1563,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
   tcase_add_test (tc, test_after_colormap_and_videoscale);
+  tcase_add_test (tc, test_legend_follows_through_bins);
   tcase_add_test (tc, test_full_chain);
   return s;
 }
