@@ -284,6 +284,40 @@ GST_START_TEST (test_percentile_exact)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_percentile_wide_bins)
+{
+  GstHarness *hr = harness_new (5, 1, "GRAY16_LE");
+  /* a span of 65535 steps: bins of 16 steps; 25 % / 75 % of 5 pixels are
+   * ranks 1 and 3 (10000 and 20000), i.e. bins 625 and 1250, whose lower
+   * and upper edges 10000 and 20015 become the range */
+  const guint16 in[] = { 20000, 0, 65535, 10000, 15000 };
+  guint16 *out;
+  GstBuffer *buf;
+  GstThermalMappingMeta *m;
+
+  g_object_set (hr->element, "mode", GST_THERMAL_MAPPING_PERCENTILE,
+      "input-unit", 1 /* centi-kelvin */ , "low-percent", 25.0,
+      "high-percent", 75.0, "min-span", 0.0, NULL);
+  out = push_pull_full (hr, in, 5, 1, 0, 0, 0, &buf);
+  m = gst_buffer_get_thermal_mapping_meta (buf);
+  fail_unless (fabs (m->range_min_c - (100.00 - 273.15)) < 1e-9, "%f",
+      m->range_min_c);
+  fail_unless (fabs (m->range_max_c - (200.15 - 273.15)) < 1e-9, "%f",
+      m->range_max_c);
+  fail_unless_equals_int (out[1], 0);
+  fail_unless_equals_int (out[3], 0);
+  fail_unless_equals_int (out[2], 65535);
+  /* 20000: 10000 / 10015 of the span */
+  fail_unless_equals_int (out[0], (guint) floor (10000 * 65535.0 / 10015 +
+          0.5));
+  fail_unless_equals_int (out[4], (guint) floor (5000 * 65535.0 / 10015 +
+          0.5));
+  gst_buffer_unref (buf);
+  g_free (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_histogram_exact)
 {
   GstHarness *hr = harness_new (4, 1, "GRAY8");
@@ -1252,6 +1286,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_minmax_gray16);
   tcase_add_test (tc, test_min_span);
   tcase_add_test (tc, test_percentile_exact);
+  tcase_add_test (tc, test_percentile_wide_bins);
   tcase_add_test (tc, test_histogram_exact);
   tcase_add_test (tc, test_histogram_min_span);
   tcase_add_test (tc, test_fixed_exact_centi_kelvin);

@@ -1538,6 +1538,71 @@ GST_START_TEST (test_full_chain)
 }
 GST_END_TEST;
 
+typedef struct {
+  GstElement *element;
+  gint stop;
+  guint rounds;
+} Fiddler;
+
+/* Changes every property, valid and invalid values, as fast as it can. */
+static gpointer
+fiddle (gpointer data)
+{
+  Fiddler *f = data;
+  const gchar *spots[] = { "0.5,0.5", "1,2;3,4;79,61", "", "bad", NULL };
+  const gchar *rois[] = { "0,0,10,10", "0.1,0.1,0.8,0.8;5,5,1,1", "1,2", NULL };
+  const gchar *palettes[] = { "inferno", "white-hot", "turbo" };
+
+  for (guint i = 0; !g_atomic_int_get (&f->stop); i++) {
+    g_object_set (f->element, "spots", spots[i % G_N_ELEMENTS (spots)],
+        "rois", rois[i % G_N_ELEMENTS (rois)], "units", i % 3,
+        "isotherm-low", (gdouble) (i % 50), "isotherm-high",
+        (gdouble) (20 + i % 40), "legend", (i & 1) != 0,
+        "labels", (i & 2) != 0, "hot-cold", (i & 4) != 0,
+        "font-size", i % 30, "invert", (i & 8) != 0, NULL);
+    gst_util_set_object_arg (G_OBJECT (f->element), "palette",
+        palettes[i % G_N_ELEMENTS (palettes)]);
+    f->rounds++;
+    g_thread_yield ();
+  }
+  return NULL;
+}
+
+/* Properties changed from another thread while frames flow: every frame
+ * still comes out, measured, and nothing crashes. */
+GST_START_TEST (test_properties_from_another_thread)
+{
+  GstBus *bus;
+  GstHarness *hr = make_harness ("xRGB", 160, 124, &bus);
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  Fiddler f = { hr->element, 0, 0 };
+  GThread *thread = g_thread_new ("fiddler", fiddle, &f);
+  guint measured = 0;
+  GstMessage *msg;
+
+  for (guint i = 0; i < 150; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (hr, make_frame ("xRGB", 160,
+                124, rad, stride)), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    fail_unless (out != NULL);
+    gst_buffer_unref (out);
+    while ((msg = gst_bus_pop (bus))) {
+      measured += gst_message_has_name (msg, "thermal-overlay");
+      gst_message_unref (msg);
+    }
+  }
+  g_atomic_int_set (&f.stop, 1);
+  g_thread_join (thread);
+  fail_unless_equals_int (measured, 150);
+  fail_unless (f.rounds > 0);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
 static Suite *
 thermaloverlay_suite (void)
 {
@@ -1562,6 +1627,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_bad_meta);
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
+  tcase_add_test (tc, test_properties_from_another_thread);
   tcase_add_test (tc, test_after_colormap_and_videoscale);
   tcase_add_test (tc, test_legend_follows_through_bins);
   tcase_add_test (tc, test_full_chain);
