@@ -55,6 +55,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_normalize_debug);
 #define DEFAULT_PROP_MAX_TEMP 40.0
 #define DEFAULT_PROP_MIN_SPAN 2.0
 #define DEFAULT_PROP_SMOOTHING 0.0
+#define DEFAULT_PROP_SMOOTHING_TIME 0
 #define DEFAULT_PROP_ROI 0
 #define DEFAULT_PROP_STATS_INTERVAL 0
 #define DEFAULT_PROP_ALARM_HIGH ALARM_OFF_HIGH
@@ -77,6 +78,7 @@ enum {
   PROP_MAX_TEMP,
   PROP_MIN_SPAN,
   PROP_SMOOTHING,
+  PROP_SMOOTHING_TIME,
   PROP_ROI_X,
   PROP_ROI_Y,
   PROP_ROI_WIDTH,
@@ -200,6 +202,7 @@ typedef struct {
   gboolean have_roi_range;
   guint16 roi_min, roi_max;
   guint out_max;
+  gdouble weight;               /* of the previous frame's range or map */
 } FrameCtx;
 
 static void
@@ -309,7 +312,8 @@ percentile_range (GstThermalNormalize *self, FrameCtx *c, gdouble *lo_raw,
 
   shift = thermal_hist_shift (c->roi_min, c->roi_max, THERMAL_HIST_MAX_BINS,
       &nbins);
-  thermal_rect_histogram (&c->roi, c->roi_min, shift, nbins, self->hist);
+  thermal_rect_histogram (&c->roi, c->roi_min, shift, nbins, self->hist,
+      self->hist_scratch);
   rank_lo = (guint64) floor (lp / 100.0 * (n - 1) + 1e-9);
   rank_hi = (guint64) ceil (hp / 100.0 * (n - 1) - 1e-9);
   lo_bin = hi_bin = nbins - 1;
@@ -345,7 +349,8 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
   gdouble *map = self->map;
 
   shift = thermal_hist_shift (rmin, rmax, THERMAL_HIST_MAX_BINS, &nbins);
-  thermal_rect_histogram (&c->roi, rmin, shift, nbins, self->hist);
+  thermal_rect_histogram (&c->roi, rmin, shift, nbins, self->hist,
+      self->hist_scratch);
 
   /* Each bin is placed at the middle of its share of the clipped
    * cumulative histogram; the coldest bin is 0 and the hottest 1. */
@@ -367,25 +372,35 @@ map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
     widen (lo_c, hi_c, c->s.min_span);
   }
 
-  for (i = 0; i < nbins; i++) {
-    gdouble centre = MIN ((gdouble) rmin + ((gdouble) (i << shift)) +
-        ((1u << shift) - 1) / 2.0, (gdouble) rmax);
-    gdouble eq = clast > c0 ? (map[i] - c0) / (clast - c0) : 0.5;
-    gdouble li = rmax > rmin ? (centre - rmin) / (gdouble) (rmax - rmin) : 0.5;
-    gdouble m = (1.0 - lin) * eq + lin * li;
+  {
+    /* m = 0.5 + ((1 - lin) eq + lin li - 0.5) squeeze, with eq the
+     * equalised and li the linear position of the bin centre */
+    gdouble eq_k = clast > c0 ? 1.0 / (clast - c0) : 0;
+    gdouble eq_0 = clast > c0 ? 0 : 0.5;
+    gdouble span = rmax > rmin ? (gdouble) (rmax - rmin) : 0;
+    gdouble bin_w = (gdouble) (1u << shift);
+    gdouble half_w = (bin_w - 1) / 2;
+    gdouble out_max = c->out_max;
+    gboolean smoothed = self->have_map && c->weight > 0;
 
-    m = 0.5 + (m - 0.5) * squeeze;
-    if (self->have_map && c->s.smoothing > 0) {
-      gdouble t = raw_to_c (&c->u, centre);
-      gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
-      guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
-      m = smooth (self->map_prev[jj], m, c->s.smoothing);
+    for (i = 0; i < nbins; i++) {
+      gdouble eq = (map[i] - c0) * eq_k + eq_0;
+      gdouble li = span > 0 ? MIN (i * bin_w + half_w, span) / span : 0.5;
+      gdouble m = 0.5 + ((1.0 - lin) * eq + lin * li - 0.5) * squeeze;
+
+      if (smoothed) {
+        gdouble t = raw_to_c (&c->u, rmin + MIN (i * bin_w + half_w, span));
+        gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
+        guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
+        m = smooth (self->map_prev[jj], m, c->weight);
+      }
+      map[i] = m;
+      /* m is in [0, 1]: truncation is floor */
+      if (self->out16)
+        self->lut16[i] = (guint16) (m * out_max + 0.5);
+      else
+        self->lut8[i] = (guint8) (m * out_max + 0.5);
     }
-    map[i] = m;
-    if (self->out16)
-      self->lut16[i] = (guint16) floor (m * 65535 + 0.5);
-    else
-      self->lut8[i] = (guint8) floor (m * 255 + 0.5);
   }
 
   memcpy (self->map_prev, map, nbins * sizeof (gdouble));
@@ -587,6 +602,31 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
 
 /* ---- GstVideoFilter ---- */
 
+/* The weight of the previous frame: `smoothing`, or exp (-dt / tau) with
+ * tau = `smoothing-time` and dt the running time since the previous frame
+ * (else the buffer duration, else the frame period of the caps). */
+static gdouble
+frame_weight (GstThermalNormalize *self, const GstThermalNormalizeSettings *s,
+    GstVideoFrame *in, GstClockTime rt)
+{
+  GstClockTime dt = GST_CLOCK_TIME_NONE, last = self->last_rt;
+
+  self->last_rt = rt;
+  if (s->smoothing_time == 0)
+    return s->smoothing;
+  if (GST_CLOCK_TIME_IS_VALID (rt) && GST_CLOCK_TIME_IS_VALID (last) &&
+      rt > last)
+    dt = rt - last;
+  else if (GST_BUFFER_DURATION_IS_VALID (in->buffer))
+    dt = GST_BUFFER_DURATION (in->buffer);
+  else if (GST_VIDEO_INFO_FPS_N (&in->info) > 0)
+    dt = gst_util_uint64_scale_int (GST_SECOND,
+        GST_VIDEO_INFO_FPS_D (&in->info), GST_VIDEO_INFO_FPS_N (&in->info));
+  else
+    dt = GST_SECOND / 25;
+  return exp (-(gdouble) dt / (gdouble) s->smoothing_time);
+}
+
 static GstFlowReturn
 gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
     GstVideoFrame *in, GstVideoFrame *out)
@@ -609,6 +649,8 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
   c.frame.height = GST_VIDEO_FRAME_HEIGHT (in);
   c.out_max = self->out16 ? 65535 : 255;
   ctx_set_roi (&c);
+  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
+  c.weight = frame_weight (self, &c.s, in, rt);
 
   if (c.s.mode != self->last_mode) {
     self->have_range = self->have_map = FALSE;
@@ -628,9 +670,9 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
       lo_c = raw_to_c (&c.u, lo_raw);
       hi_c = raw_to_c (&c.u, hi_raw);
       widen (&lo_c, &hi_c, c.s.min_span);
-      if (self->have_range && c.s.smoothing > 0) {
-        lo_c = smooth (self->range_lo_c, lo_c, c.s.smoothing);
-        hi_c = smooth (self->range_hi_c, hi_c, c.s.smoothing);
+      if (self->have_range && c.weight > 0) {
+        lo_c = smooth (self->range_lo_c, lo_c, c.weight);
+        hi_c = smooth (self->range_hi_c, hi_c, c.weight);
       }
       self->range_lo_c = lo_c;
       self->range_hi_c = hi_c;
@@ -653,7 +695,6 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
       c.out_max, in->buffer, c.frame.width, c.frame.height, c.frame.stride,
       c.u.scale, c.u.offset);
 
-  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
   check_alarms (self, &c, pts, rt);
   GST_OBJECT_LOCK (self);
   stats = c.s.stats_interval > 0 && stats_due (self, rt, c.s.stats_interval);
@@ -760,6 +801,7 @@ reset_state (GstThermalNormalize *self)
   self->have_map = FALSE;
   self->alarm_high_on = self->alarm_low_on = FALSE;
   self->next_stats_rt = GST_CLOCK_TIME_NONE;
+  self->last_rt = GST_CLOCK_TIME_NONE;
   self->warned_scale = FALSE;
   self->last_mode = DEFAULT_PROP_MODE;
 }
@@ -815,6 +857,9 @@ gst_thermal_normalize_set_property (GObject *object, guint prop_id,
       break;
     case PROP_SMOOTHING:
       p->smoothing = g_value_get_double (value);
+      break;
+    case PROP_SMOOTHING_TIME:
+      p->smoothing_time = g_value_get_uint64 (value);
       break;
     case PROP_ROI_X:
       p->roi_x = g_value_get_uint (value);
@@ -890,6 +935,9 @@ gst_thermal_normalize_get_property (GObject *object, guint prop_id,
     case PROP_SMOOTHING:
       g_value_set_double (value, p->smoothing);
       break;
+    case PROP_SMOOTHING_TIME:
+      g_value_set_uint64 (value, p->smoothing_time);
+      break;
     case PROP_ROI_X:
       g_value_set_uint (value, p->roi_x);
       break;
@@ -930,6 +978,7 @@ gst_thermal_normalize_finalize (GObject *object)
   GstThermalNormalize *self = GST_THERMAL_NORMALIZE (object);
 
   g_free (self->hist);
+  g_free (self->hist_scratch);
   g_free (self->map);
   g_free (self->map_prev);
   g_free (self->lut8);
@@ -1001,6 +1050,12 @@ gst_thermal_normalize_class_init (GstThermalNormalizeClass *klass)
           "Automatic modes: weight of the previous frame's range (or "
           "equalisation) per frame; 0 = none, 0.9 = slow", 0.0, 0.999,
           DEFAULT_PROP_SMOOTHING, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING_TIME,
+      g_param_spec_uint64 ("smoothing-time", "Smoothing time",
+          "Automatic modes: time constant of the damping in nanoseconds of "
+          "running time, independent of the frame rate; replaces smoothing "
+          "when not 0", 0, G_MAXUINT64, DEFAULT_PROP_SMOOTHING_TIME,
+          PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ROI_X,
       g_param_spec_uint ("roi-x", "ROI x",
           "Left column of the region the range is computed from", 0,
@@ -1081,6 +1136,7 @@ gst_thermal_normalize_init (GstThermalNormalize *self)
   p->max_temp = DEFAULT_PROP_MAX_TEMP;
   p->min_span = DEFAULT_PROP_MIN_SPAN;
   p->smoothing = DEFAULT_PROP_SMOOTHING;
+  p->smoothing_time = DEFAULT_PROP_SMOOTHING_TIME;
   p->roi_x = p->roi_y = p->roi_width = p->roi_height = DEFAULT_PROP_ROI;
   p->stats_interval = DEFAULT_PROP_STATS_INTERVAL;
   p->alarm_high = DEFAULT_PROP_ALARM_HIGH;
@@ -1090,6 +1146,7 @@ gst_thermal_normalize_init (GstThermalNormalize *self)
   reset_state (self);
 
   self->hist = g_new0 (guint32, THERMAL_HIST_MAX_BINS);
+  self->hist_scratch = g_new0 (guint32, THERMAL_HIST_SCRATCH);
   self->map = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
   self->map_prev = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
   self->lut8 = g_new0 (guint8, THERMAL_HIST_MAX_BINS);

@@ -46,6 +46,7 @@ typedef struct {
   gdouble max_temp;
   gdouble min_span;
   gdouble smoothing;
+  GstClockTime smoothing_time;
   guint roi_x, roi_y, roi_width, roi_height;
   GstClockTime stats_interval;
   gdouble alarm_high;
@@ -71,10 +72,12 @@ struct _GstThermalNormalize {
   guint map_nbins;
   gboolean alarm_high_on, alarm_low_on;
   GstClockTime next_stats_rt;
+  GstClockTime last_rt;         /* of the previous frame */
   gboolean warned_scale;
 
   /* scratch tables, allocated with the element, never per frame */
   guint32 *hist;
+  guint32 *hist_scratch;
   gdouble *map;
   gdouble *map_prev;
   guint8 *lut8;

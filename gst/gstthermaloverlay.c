@@ -121,6 +121,8 @@ struct _GstThermalOverlay {
   gboolean have_file_lut;       /* palette_file loaded into file_lut */
   guint8 file_lut[256][3];
   gboolean invert;
+  /* palette, palette-file or invert was set: do not follow thermalcolormap */
+  gboolean palette_explicit;
   /* A property value that could not be parsed; posted as a warning by the
    * streaming thread (at set time the element often has no bus yet). */
   gchar *pending_warning;
@@ -132,6 +134,10 @@ struct _GstThermalOverlay {
   gboolean warned_bad_meta;
   guint8 *mask;
   gsize mask_size;
+  GWeakRef colormap;            /* the thermalcolormap upstream, if any */
+  gchar *followed_file;         /* its palette-file, loaded in followed_lut */
+  gboolean have_followed_lut;
+  guint8 followed_lut[256][3];
 };
 
 /* What one frame is drawn with: a copy of the properties. */
@@ -148,6 +154,7 @@ typedef struct {
   guint font_size;
   gboolean post_messages;
   guint8 legend_lut[256][3];    /* colour of each display level, as drawn */
+  const gchar *legend_palette;  /* palette nick, or "file" */
 } Settings;
 
 #define OVERLAY_CAPS \
@@ -157,6 +164,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
+
+static GstElement *find_upstream_colormap (GstThermalOverlay *self);
 
 #define gst_thermal_overlay_parent_class parent_class
 G_DEFINE_TYPE (GstThermalOverlay, gst_thermal_overlay, GST_TYPE_VIDEO_FILTER);
@@ -205,34 +214,47 @@ set_list_property (GstThermalOverlay *self, const gchar *name,
   *list_field = list;
 }
 
-/* Reads and parses a palette file for the legend.  A file that cannot be
- * used leaves the legend on the palette property, with a warning. */
+/* Reads and parses a palette file (docs/palettes.md) into @lut. */
+static gboolean
+load_palette_file (const gchar *path, guint8 lut[256][3], GError **error)
+{
+  g_autofree gchar *contents = NULL;
+  GStatBuf st;
+  gsize len = 0;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "not a readable regular file");
+    return FALSE;
+  }
+  if (st.st_size > MAX_PALETTE_FILE_SIZE) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "larger than %d bytes", MAX_PALETTE_FILE_SIZE);
+    return FALSE;
+  }
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return FALSE;
+  return thermal_palette_parse (contents, len, lut, error);
+}
+
+/* Sets palette-file.  A file that cannot be used leaves the legend on the
+ * palette property, with a warning. */
 static void
 set_palette_file (GstThermalOverlay *self, const gchar *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *contents = NULL;
   guint8 lut[256][3];
   gboolean have = FALSE;
-  GStatBuf st;
-  gsize len = 0;
 
   /* The file is read without the lock: no lock across I/O. */
-  if (path && *path) {
-    if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
-      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-          "not a readable regular file");
-    else if (st.st_size > MAX_PALETTE_FILE_SIZE)
-      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-          "larger than %d bytes", MAX_PALETTE_FILE_SIZE);
-    else if (g_file_get_contents (path, &contents, &len, &error))
-      have = thermal_palette_parse (contents, len, lut, &error);
-  }
+  if (path && *path)
+    have = load_palette_file (path, lut, &error);
 
   GST_OBJECT_LOCK (self);
   g_free (self->palette_file);
   self->palette_file = g_strdup (path);
   self->have_file_lut = have;
+  self->palette_explicit = TRUE;
   if (have)
     memcpy (self->file_lut, lut, sizeof (lut));
   if (error) {
@@ -291,6 +313,7 @@ gst_thermal_overlay_set_property (GObject *object, guint prop_id,
       break;
     case PROP_PALETTE:
       self->palette = g_value_get_enum (value);
+      self->palette_explicit = TRUE;
       break;
     case PROP_PALETTE_FILE:
       GST_OBJECT_UNLOCK (self);
@@ -298,6 +321,7 @@ gst_thermal_overlay_set_property (GObject *object, guint prop_id,
       return;
     case PROP_INVERT:
       self->invert = g_value_get_boolean (value);
+      self->palette_explicit = TRUE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -433,10 +457,129 @@ gst_thermal_overlay_set_info (GstVideoFilter *filter, GstCaps *incaps,
     return FALSE;
   }
   overlay_target_set_layout (&self->target, alpha, r, g, b, a);
+  /* Caps arrive once the pipeline is linked: the time to look upstream. */
+  {
+    GstElement *colormap = find_upstream_colormap (self);
+
+    g_weak_ref_set (&self->colormap, colormap);
+    GST_DEBUG_OBJECT (self, "legend colours from %" GST_PTR_FORMAT, colormap);
+    if (colormap)
+      gst_object_unref (colormap);
+  }
   GST_DEBUG_OBJECT (self, "%s: alpha %d, swap R/B %d, reorder %d",
       gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info)), alpha,
       self->target.swap_rb, self->target.reorder);
   return TRUE;
+}
+
+/* The nearest thermalcolormap upstream, through elements with one sink
+ * pad (videoscale, videoconvert, queue, capsfilter, ...) and bin
+ * boundaries; NULL when there is none. */
+static GstElement *
+find_upstream_colormap (GstThermalOverlay *self)
+{
+  GstPad *pad = gst_object_ref (GST_BASE_TRANSFORM_SINK_PAD (self));
+
+  for (guint hops = 0; hops < 32; hops++) {
+    GstPad *peer = gst_pad_get_peer (pad);
+    GstObject *parent;
+    GstElement *element;
+
+    gst_object_unref (pad);
+    if (!peer)
+      return NULL;
+    /* A bin's source ghost pad: go on from the pad it stands for. */
+    while (GST_IS_GHOST_PAD (peer)) {
+      GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (peer));
+
+      gst_object_unref (peer);
+      if (!target)
+        return NULL;
+      peer = target;
+    }
+    parent = gst_object_get_parent (GST_OBJECT (peer));
+    gst_object_unref (peer);
+    /* The inside of a bin's sink ghost pad: go on from the ghost pad. */
+    if (parent && GST_IS_GHOST_PAD (parent)) {
+      pad = GST_PAD (parent);
+      continue;
+    }
+    if (!parent || !GST_IS_ELEMENT (parent)) {
+      g_clear_object (&parent);
+      return NULL;
+    }
+    element = GST_ELEMENT (parent);
+    if (GST_IS_THERMAL_COLORMAP (element))
+      return element;
+    GST_OBJECT_LOCK (element);
+    pad = element->numsinkpads == 1 ?
+        gst_object_ref (GST_PAD (element->sinkpads->data)) : NULL;
+    GST_OBJECT_UNLOCK (element);
+    gst_object_unref (element);
+    if (!pad)
+      return NULL;
+  }
+  gst_object_unref (pad);
+  return NULL;
+}
+
+static void
+fill_lut (guint8 lut[256][3], const guint8 (*table)[3], gboolean invert)
+{
+  for (guint level = 0; level < 256; level++)
+    memcpy (lut[level], table[invert ? 255 - level : level], 3);
+}
+
+/* The colours thermalcolormap gives each display level: those of the
+ * thermalcolormap upstream unless palette, palette-file or invert were set
+ * here, else those of these properties. */
+static void
+legend_colors (GstThermalOverlay *self, Settings *s)
+{
+  GstElement *colormap = NULL;
+  GstThermalPalette palette;
+  gboolean invert;
+
+  GST_OBJECT_LOCK (self);
+  if (self->palette_explicit) {
+    s->legend_palette = self->have_file_lut ? "file" :
+        thermal_palette_nicks[self->palette];
+    fill_lut (s->legend_lut, self->have_file_lut ?
+        (const guint8 (*)[3]) self->file_lut :
+        thermal_palette_tables[self->palette], self->invert);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  palette = self->palette;
+  invert = self->invert;
+  GST_OBJECT_UNLOCK (self);
+
+  colormap = g_weak_ref_get (&self->colormap);
+  if (colormap) {
+    g_autofree gchar *file = NULL;
+
+    g_object_get (colormap, "palette", &palette, "palette-file", &file,
+        "invert", &invert, NULL);
+    gst_object_unref (colormap);
+    if (!file || !*file) {
+      g_clear_pointer (&self->followed_file, g_free);
+      self->have_followed_lut = FALSE;
+    } else if (g_strcmp0 (file, self->followed_file) != 0) {
+      /* Only when it changes; thermalcolormap reports a bad file itself. */
+      g_free (self->followed_file);
+      self->followed_file = g_strdup (file);
+      self->have_followed_lut = load_palette_file (file, self->followed_lut,
+          NULL);
+    }
+    if (self->have_followed_lut) {
+      s->legend_palette = "file";
+      fill_lut (s->legend_lut, (const guint8 (*)[3]) self->followed_lut,
+          invert);
+      return;
+    }
+  }
+  s->legend_palette = thermal_palette_nicks[palette];
+  fill_lut (s->legend_lut, thermal_palette_tables[palette], invert);
 }
 
 static void
@@ -454,15 +597,6 @@ settings_snapshot (GstThermalOverlay *self, Settings *s)
   s->labels = self->labels;
   s->font_size = self->font_size;
   s->post_messages = self->post_messages;
-  /* The legend shows the colours thermalcolormap gives each level, with
-   * the same palette, palette file and invert settings. */
-  for (guint level = 0; level < 256; level++) {
-    guint src = self->invert ? 255 - level : level;
-    const guint8 *rgb = self->have_file_lut ? self->file_lut[src] :
-        thermal_palette_tables[self->palette][src];
-
-    memcpy (s->legend_lut[level], rgb, 3);
-  }
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -727,6 +861,7 @@ post_message (GstThermalOverlay *self, const Settings *s,
       "cold-label", G_TYPE_STRING, res->cold_label,
       "legend-max-label", G_TYPE_STRING, res->legend_max_label,
       "legend-min-label", G_TYPE_STRING, res->legend_min_label,
+      "legend-palette", G_TYPE_STRING, s->legend_palette,
       "isotherm", G_TYPE_BOOLEAN, res->isotherm,
       "isotherm-pixels", G_TYPE_UINT, res->isotherm_pixels, NULL);
 
@@ -832,6 +967,7 @@ gst_thermal_overlay_transform_frame_ip (GstVideoFilter *filter,
   rad.offset = meta->offset;
 
   settings_snapshot (self, &s);
+  legend_colors (self, &s);
   measure (self, &s, &rad, meta, &res);
   draw (self, &s, &rad, &res, frame);
   gst_buffer_unmap (meta->radiometric, &map);
@@ -866,6 +1002,8 @@ gst_thermal_overlay_finalize (GObject *object)
   g_clear_pointer (&self->rois, g_array_unref);
   g_free (self->pending_warning);
   g_free (self->palette_file);
+  g_weak_ref_clear (&self->colormap);
+  g_free (self->followed_file);
   g_clear_pointer (&self->renderer, overlay_renderer_free);
   g_free (self->mask);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -984,6 +1122,7 @@ gst_thermal_overlay_init (GstThermalOverlay *self)
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->palette = DEFAULT_PROP_PALETTE;
   self->invert = DEFAULT_PROP_INVERT;
+  g_weak_ref_init (&self->colormap, NULL);
   self->spots = g_array_new (FALSE, TRUE, sizeof (OverlayPoint));
   self->rois = g_array_new (FALSE, TRUE, sizeof (OverlayRect));
 }

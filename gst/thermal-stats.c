@@ -9,6 +9,7 @@
 #include "config.h"
 #endif
 
+#include <math.h>
 #include <string.h>
 
 #include "thermal-stats.h"
@@ -19,6 +20,25 @@
 #define LE16(v) GUINT16_SWAP_LE_BE (v)
 #endif
 
+/* The frame loops are built three times, for AVX-512 (x86-64-v4), AVX2
+ * and the baseline, and the loader picks one (GCC function
+ * multi-versioning): more lanes on machines that have them, the same
+ * results everywhere (no FMA contraction: -ffp-contract=off in
+ * gst/meson.build).  -DTHERMAL_NO_CLONES builds the baseline only. */
+#if !defined(THERMAL_NO_CLONES) && defined(__GNUC__) && \
+    !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define KERNEL __attribute__ ((target_clones ("arch=x86-64-v4", "avx2", "default")))
+#else
+#define KERNEL
+#endif
+
+/* Row loops are inlined into each clone so they get its instructions. */
+#if defined(__GNUC__)
+#define ROW static inline __attribute__ ((always_inline))
+#else
+#define ROW static inline
+#endif
+
 static inline const guint16 *
 rect_row (const ThermalRect *r, guint y)
 {
@@ -27,7 +47,7 @@ rect_row (const ThermalRect *r, guint y)
 
 /* ---- reductions ---- */
 
-static void
+ROW void
 row_minmax (const guint16 *restrict s, guint w, guint16 *min, guint16 *max)
 {
   guint16 mn = *min, mx = *max;
@@ -41,7 +61,7 @@ row_minmax (const guint16 *restrict s, guint w, guint16 *min, guint16 *max)
   *max = mx;
 }
 
-void
+KERNEL void
 thermal_rect_minmax (const ThermalRect *r, guint16 *min, guint16 *max)
 {
   guint16 mn = G_MAXUINT16, mx = 0;
@@ -56,7 +76,7 @@ thermal_rect_minmax (const ThermalRect *r, guint16 *min, guint16 *max)
   *max = mx;
 }
 
-static guint32
+ROW guint32
 row_sum (const guint16 *restrict s, guint w)
 {
   guint32 sum = 0;
@@ -68,7 +88,7 @@ row_sum (const guint16 *restrict s, guint w)
   return sum;
 }
 
-guint64
+KERNEL guint64
 thermal_rect_sum (const ThermalRect *r)
 {
   guint64 sum = 0;
@@ -81,7 +101,7 @@ thermal_rect_sum (const ThermalRect *r)
   return sum;
 }
 
-static guint32
+ROW guint32
 row_count_ge (const guint16 *restrict s, guint w, guint16 t)
 {
   guint32 n = 0;
@@ -91,7 +111,7 @@ row_count_ge (const guint16 *restrict s, guint w, guint16 t)
   return n;
 }
 
-static guint32
+ROW guint32
 row_count_le (const guint16 *restrict s, guint w, guint16 t)
 {
   guint32 n = 0;
@@ -101,7 +121,7 @@ row_count_le (const guint16 *restrict s, guint w, guint16 t)
   return n;
 }
 
-guint64
+KERNEL guint64
 thermal_rect_count_ge (const ThermalRect *r, guint16 threshold)
 {
   guint64 n = 0;
@@ -111,7 +131,7 @@ thermal_rect_count_ge (const ThermalRect *r, guint16 threshold)
   return n;
 }
 
-guint64
+KERNEL guint64
 thermal_rect_count_le (const ThermalRect *r, guint16 threshold)
 {
   guint64 n = 0;
@@ -152,111 +172,186 @@ thermal_hist_shift (guint16 lo, guint16 hi, guint max_bins, guint *nbins)
   return shift;
 }
 
-static void
+/* Rows of the histogram: pixels are known to lie in [lo, lo + (nbins <<
+ * shift)), so no clamping; the mask only keeps a broken promise inside the
+ * tables.  Four interleaved tables keep runs of equal values (a uniform
+ * background, the common case in thermal pictures) from stalling on one
+ * counter. */
+ROW void
 row_histogram (const guint16 *restrict s, guint w, guint16 lo, guint shift,
-    guint last, guint32 *restrict h0, guint32 *restrict h1)
+    guint32 *restrict h)
 {
+  const guint mask = THERMAL_HIST_MAX_BINS - 1;
+  guint32 *restrict h1 = h + THERMAL_HIST_MAX_BINS;
+  guint32 *restrict h2 = h + 2 * THERMAL_HIST_MAX_BINS;
+  guint32 *restrict h3 = h + 3 * THERMAL_HIST_MAX_BINS;
   guint i = 0;
 
-  /* Two interleaved tables halve the stalls on runs of equal values (a
-   * uniform background), which are the common case in thermal pictures. */
-  for (; i + 1 < w; i += 2) {
-    guint a = LE16 (s[i]), b = LE16 (s[i + 1]);
-    a = a > lo ? (a - lo) >> shift : 0;
-    b = b > lo ? (b - lo) >> shift : 0;
-    h0[a < last ? a : last]++;
-    h1[b < last ? b : last]++;
+  for (; i + 3 < w; i += 4) {
+    h[((guint) (LE16 (s[i]) - lo) >> shift) & mask]++;
+    h1[((guint) (LE16 (s[i + 1]) - lo) >> shift) & mask]++;
+    h2[((guint) (LE16 (s[i + 2]) - lo) >> shift) & mask]++;
+    h3[((guint) (LE16 (s[i + 3]) - lo) >> shift) & mask]++;
   }
-  if (i < w) {
-    guint a = LE16 (s[i]);
-    a = a > lo ? (a - lo) >> shift : 0;
-    h0[a < last ? a : last]++;
-  }
+  for (; i < w; i++)
+    h[((guint) (LE16 (s[i]) - lo) >> shift) & mask]++;
 }
 
-void
+KERNEL void
 thermal_rect_histogram (const ThermalRect *r, guint16 lo, guint shift,
-    guint nbins, guint32 *hist)
+    guint nbins, guint32 *hist, guint32 *scratch)
 {
-  /* The second table lives on the stack: 16 KiB, no allocation. */
-  guint32 h1[THERMAL_HIST_MAX_BINS];
-
   g_return_if_fail (nbins >= 1 && nbins <= THERMAL_HIST_MAX_BINS);
-  memset (hist, 0, nbins * sizeof (guint32));
-  memset (h1, 0, nbins * sizeof (guint32));
-  for (guint y = 0; y < r->height; y++)
-    row_histogram (rect_row (r, y), r->width, lo, shift, nbins - 1, hist, h1);
+  for (guint t = 0; t < 4; t++)
+    memset (scratch + t * THERMAL_HIST_MAX_BINS, 0, nbins * sizeof (guint32));
+  /* one bin per raw step is the common case: a constant shift of 0 */
+  if (shift == 0)
+    for (guint y = 0; y < r->height; y++)
+      row_histogram (rect_row (r, y), r->width, lo, 0, scratch);
+  else
+    for (guint y = 0; y < r->height; y++)
+      row_histogram (rect_row (r, y), r->width, lo, shift, scratch);
   for (guint i = 0; i < nbins; i++)
-    hist[i] += h1[i];
+    hist[i] = scratch[i] + scratch[THERMAL_HIST_MAX_BINS + i] +
+        scratch[2 * THERMAL_HIST_MAX_BINS + i] +
+        scratch[3 * THERMAL_HIST_MAX_BINS + i];
 }
 
 /* ---- mappings ---- */
 
-static void
+/* The fast rows clamp after the conversion to integer (cheaper than two
+ * float clamps, GCC turns them into saturating packs); they need every
+ * value to fit an int32, which linear_fits() checks.  The careful rows
+ * clamp in float first, for ranges far outside the 16-bit domain. */
+static gboolean
+linear_fits (gint32 lo, gfloat k, gfloat c)
+{
+  gdouble a = ((gdouble) 0 - lo) * k + c, b = ((gdouble) 65535 - lo) * k + c;
+
+  return fabs (a) < 1e9 && fabs (b) < 1e9;
+}
+
+ROW void
 row_linear_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
     gint32 lo, gfloat k, gfloat c)
 {
   for (guint i = 0; i < w; i++) {
-    gfloat f = (gfloat) ((gint32) LE16 (s[i]) - lo) * k + c;
-    f = f > 0.0f ? f : 0.0f;
-    f = f < 255.0f ? f : 255.0f;
-    d[i] = (guint8) (gint32) f;
+    gint32 t = (gint32) ((gfloat) ((gint32) LE16 (s[i]) - lo) * k + c);
+    t = t > 0 ? t : 0;
+    d[i] = (guint8) (t < 255 ? t : 255);
   }
 }
 
-static void
+ROW void
 row_linear_u16 (const guint16 *restrict s, guint16 *restrict d, guint w,
     gint32 lo, gfloat k, gfloat c)
 {
   for (guint i = 0; i < w; i++) {
-    gfloat f = (gfloat) ((gint32) LE16 (s[i]) - lo) * k + c;
-    f = f > 0.0f ? f : 0.0f;
-    f = f < 65535.0f ? f : 65535.0f;
-    d[i] = LE16 ((guint16) (gint32) f);
+    gint32 t = (gint32) ((gfloat) ((gint32) LE16 (s[i]) - lo) * k + c);
+    t = t > 0 ? t : 0;
+    d[i] = LE16 ((guint16) (t < 65535 ? t : 65535));
   }
 }
 
-void
+ROW void
+row_linear_careful (const guint16 *restrict s, guint8 *restrict d8,
+    guint16 *restrict d16, guint w, gint32 lo, gfloat k, gfloat c)
+{
+  for (guint i = 0; i < w; i++) {
+    gfloat f = (gfloat) ((gint32) LE16 (s[i]) - lo) * k + c;
+    f = f > 0.0f ? f : 0.0f;
+    if (d8)
+      d8[i] = (guint8) (gint32) (f < 255.0f ? f : 255.0f);
+    else
+      d16[i] = LE16 ((guint16) (gint32) (f < 65535.0f ? f : 65535.0f));
+  }
+}
+
+KERNEL void
 thermal_map_linear_u8 (const ThermalRect *src, guint8 *dst, gint dst_stride,
     gint32 lo_i, gfloat k, gfloat c)
 {
-  for (guint y = 0; y < src->height; y++)
-    row_linear_u8 (rect_row (src, y), dst + (gssize) y * dst_stride,
-        src->width, lo_i, k, c);
+  gboolean fits = linear_fits (lo_i, k, c);
+
+  for (guint y = 0; y < src->height; y++) {
+    if (fits)
+      row_linear_u8 (rect_row (src, y), dst + (gssize) y * dst_stride,
+          src->width, lo_i, k, c);
+    else
+      row_linear_careful (rect_row (src, y), dst + (gssize) y * dst_stride,
+          NULL, src->width, lo_i, k, c);
+  }
 }
 
-void
+KERNEL void
 thermal_map_linear_u16 (const ThermalRect *src, guint8 *dst, gint dst_stride,
     gint32 lo_i, gfloat k, gfloat c)
 {
-  for (guint y = 0; y < src->height; y++)
-    row_linear_u16 (rect_row (src, y),
-        (guint16 *) (dst + (gssize) y * dst_stride), src->width, lo_i, k, c);
+  gboolean fits = linear_fits (lo_i, k, c);
+
+  for (guint y = 0; y < src->height; y++) {
+    guint16 *d = (guint16 *) (dst + (gssize) y * dst_stride);
+
+    if (fits)
+      row_linear_u16 (rect_row (src, y), d, src->width, lo_i, k, c);
+    else
+      row_linear_careful (rect_row (src, y), NULL, d, src->width, lo_i, k, c);
+  }
 }
 
-static void
+/* Table look-ups do not vectorise (no cheap gathers), so the clamping and
+ * binning run vectorised over a chunk of indices first and the look-up loop
+ * is left with a load and a store per pixel. */
+#define LUT_CHUNK 256
+
+ROW void
+chunk_index (const guint16 *restrict s, guint16 *restrict idx, guint n,
+    guint16 lo, guint shift, guint16 last)
+{
+  for (guint i = 0; i < n; i++) {
+    guint16 a = LE16 (s[i]);
+    a = a > lo ? (guint16) ((a - lo) >> shift) : 0;
+    idx[i] = a < last ? a : last;
+  }
+}
+
+ROW void
 row_lut_u8 (const guint16 *restrict s, guint8 *restrict d, guint w,
-    guint16 lo, guint shift, guint last, const guint8 *restrict lut)
+    guint16 lo, guint shift, guint16 last, const guint8 *restrict lut)
 {
-  for (guint i = 0; i < w; i++) {
-    guint a = LE16 (s[i]);
-    a = a > lo ? (a - lo) >> shift : 0;
-    d[i] = lut[a < last ? a : last];
+  guint16 idx[LUT_CHUNK];
+
+  for (guint x = 0; x < w; x += LUT_CHUNK) {
+    guint n = MIN (w - x, LUT_CHUNK);
+
+    chunk_index (s + x, idx, n, lo, shift, last);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 4
+#endif
+    for (guint i = 0; i < n; i++)
+      d[x + i] = lut[idx[i]];
   }
 }
 
-static void
+ROW void
 row_lut_u16 (const guint16 *restrict s, guint16 *restrict d, guint w,
-    guint16 lo, guint shift, guint last, const guint16 *restrict lut)
+    guint16 lo, guint shift, guint16 last, const guint16 *restrict lut)
 {
-  for (guint i = 0; i < w; i++) {
-    guint a = LE16 (s[i]);
-    a = a > lo ? (a - lo) >> shift : 0;
-    d[i] = LE16 (lut[a < last ? a : last]);
+  guint16 idx[LUT_CHUNK];
+
+  for (guint x = 0; x < w; x += LUT_CHUNK) {
+    guint n = MIN (w - x, LUT_CHUNK);
+
+    chunk_index (s + x, idx, n, lo, shift, last);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 4
+#endif
+    for (guint i = 0; i < n; i++)
+      d[x + i] = LE16 (lut[idx[i]]);
   }
 }
 
-void
+KERNEL void
 thermal_map_lut_u8 (const ThermalRect *src, guint8 *dst, gint dst_stride,
     guint16 lo, guint shift, guint nbins, const guint8 *lut)
 {
@@ -266,7 +361,7 @@ thermal_map_lut_u8 (const ThermalRect *src, guint8 *dst, gint dst_stride,
         src->width, lo, shift, nbins - 1, lut);
 }
 
-void
+KERNEL void
 thermal_map_lut_u16 (const ThermalRect *src, guint8 *dst, gint dst_stride,
     guint16 lo, guint shift, guint nbins, const guint16 *lut)
 {

@@ -44,10 +44,14 @@ guint thermal_hist_shift (guint16 lo, guint16 hi, guint max_bins,
     guint *nbins);
 
 /* Histogram of the rectangle over bins of 2^@shift raw steps from @lo:
- * bin = (clamp (v, lo, ...) - lo) >> shift, the last bin collects the rest.
- * @hist (@nbins entries) is overwritten. */
+ * bin = (v - lo) >> shift.  Every pixel must lie in [lo, lo + (nbins <<
+ * shift)) (take @lo and the span from thermal_rect_minmax() of the same
+ * rectangle); a pixel outside counts in a wrong bin but never writes outside
+ * the tables.  @hist (@nbins entries) is overwritten; @scratch holds
+ * THERMAL_HIST_SCRATCH entries. */
+#define THERMAL_HIST_SCRATCH (4 * THERMAL_HIST_MAX_BINS)
 void thermal_rect_histogram (const ThermalRect *r, guint16 lo, guint shift,
-    guint nbins, guint32 *hist);
+    guint nbins, guint32 *hist, guint32 *scratch);
 
 /* Linear mappings of a whole frame: out = clamp (floor ((v - @lo_i) * @k +
  * @c), 0, @out_max), computed in single precision.  @dst is the first output

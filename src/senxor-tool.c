@@ -662,6 +662,8 @@ print_usage (FILE *to)
 int
 main (int argc, char **argv)
 {
+  static char help_arg[] = "--help";
+  char *help_args[4];
   const char *name;
   int ret;
 
@@ -681,10 +683,13 @@ main (int argc, char **argv)
   }
   if (g_str_equal (name, "help") && argc >= 3) {
     /* "help CMD" is "CMD --help" */
-    char *args[] = { argv[2], (char *) "--help", NULL };
-    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-      if (g_str_equal (commands[i].name, argv[2]))
-        return commands[i].run (2, args);
+    help_args[0] = argv[0];
+    help_args[1] = argv[2];
+    help_args[2] = help_arg;
+    help_args[3] = NULL;
+    argc = 3;
+    argv = help_args;
+    name = argv[1];
   } else if (g_str_equal (name, "help")) {
     print_usage (stdout);
     return EXIT_OK;

@@ -14,7 +14,11 @@
  * discarded.  A device that does not answer the fence has had one more full
  * timeout to deliver (and have discarded) its late replies, and the session
  * carries on.  Replies that arrive while no request is outstanding are
- * discarded too.
+ * discarded too: for a while after a timeout (the late window, two timeouts)
+ * the session reads what the transport already has before each request, and
+ * a register read is repeated until two answers agree, so that a late reply
+ * arriving out of order while another request is outstanding (the emulator's
+ * late-reply fault does this) is not taken for its answer either.
  */
 #include "config.h"
 
@@ -50,6 +54,7 @@ struct _SenxorSession {
   guint64 dropped_unreported;   /* dropped frames not yet in a frames_lost */
 
   guint stale;                  /* timed-out requests that may still be answered */
+  gint64 late_until;            /* end of the late window (monotonic µs) */
 
   /* what the session knows of the device state */
   guint8 frame_mode;
@@ -262,6 +267,42 @@ is_awaited (const SenxorMessage *msg, const Awaited *aw)
   return TRUE;
 }
 
+static gboolean
+in_late_window (SenxorSession *s)
+{
+  return s->late_until != 0 && g_get_monotonic_time () < s->late_until;
+}
+
+/* Before a request: whatever has arrived cannot be its answer.  Handles
+ * what the decoder holds and, in the late window, what the transport has
+ * ready (without waiting). */
+static gboolean
+drain (SenxorSession *s, GCancellable *cancellable, GError **error)
+{
+  for (guint reads = 0;; reads++) {
+    GError *local = NULL;
+    SenxorMessage msg;
+    SenxorDecodeResult r;
+
+    while ((r = next_message (s, &msg, error)) == SENXOR_DECODE_MESSAGE)
+      if (!handle_unsolicited (s, &msg, error))
+        return FALSE;
+    if (r == SENXOR_DECODE_ERROR)
+      return FALSE;
+    /* bounded: a streaming camera always has more */
+    if (!in_late_window (s) || reads >= 8)
+      return TRUE;
+    if (!fill (s, 0, cancellable, &local)) {
+      if (g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT)) {
+        g_clear_error (&local);
+        return TRUE;
+      }
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  }
+}
+
 /* Send @req and wait for the reply @aw describes. */
 static gboolean
 exchange (SenxorSession *s, GByteArray *req, Awaited *aw, const char *what,
@@ -272,16 +313,8 @@ exchange (SenxorSession *s, GByteArray *req, Awaited *aw, const char *what,
   GError *local = NULL;
   SenxorMessage msg;
 
-  /* anything already buffered was not sent in answer to this request */
-  for (;;) {
-    SenxorDecodeResult r = next_message (s, &msg, error);
-    if (r == SENXOR_DECODE_ERROR)
-      return FALSE;
-    if (r == SENXOR_DECODE_NEED_MORE)
-      break;
-    if (!handle_unsolicited (s, &msg, error))
-      return FALSE;
-  }
+  if (!drain (s, cancellable, error))
+    return FALSE;
 
   senxor_decoder_get_stats (s->dec, &before);
   if (!senxor_transport_write (s->transport, req->data, req->len, s->reg_timeout_us,
@@ -312,6 +345,7 @@ exchange (SenxorSession *s, GByteArray *req, Awaited *aw, const char *what,
     if (!fill (s, deadline, cancellable, &local)) {
       /* the reply may still come: the next request needs a fence */
       s->stale++;
+      s->late_until = g_get_monotonic_time () + 2 * s->reg_timeout_us;
       if (g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT)) {
         g_clear_error (&local);
         s->stats.timeouts++;
@@ -373,6 +407,22 @@ senxor_session_read_register (SenxorSession *s, guint8 address, guint8 *value,
   senxor_encode_rreg (req, address);
   if (!request (s, req, &aw, what, cancellable, error))
     return FALSE;
+  if (in_late_window (s)) {
+    /* a late reply may have answered: ask again until two answers agree */
+    guint8 previous;
+    guint tries = 0;
+
+    do {
+      previous = aw.value;
+      if (++tries > 4) {
+        g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_PROTOCOL,
+            "%s: %s: the answers keep changing (late replies?)", s->device, what);
+        return FALSE;
+      }
+      if (!request (s, req, &aw, what, cancellable, error))
+        return FALSE;
+    } while (aw.value != previous);
+  }
   update_tracking (s, address, aw.value);
   if (value)
     *value = aw.value;
@@ -442,6 +492,43 @@ senxor_session_get_register_timeout (SenxorSession *s)
 
 /* ---- open and close ---- */
 
+/* Ask for one frame and wait briefly: FALSE with NO_MODULE when the MI48
+ * answers SERR (or with another error), TRUE otherwise. */
+static gboolean
+no_module_check (SenxorSession *s, GCancellable *c, GError **error)
+{
+  gint64 deadline;
+  GError *local = NULL;
+
+  if (!senxor_session_write_register (s, SENXOR_REG_FRAME_MODE,
+          (s->frame_mode & ~SENXOR_FRAME_MODE_CONTINUOUS_STREAM) |
+          SENXOR_FRAME_MODE_GET_SINGLE_FRAME, c, error))
+    return FALSE;
+  deadline = g_get_monotonic_time () + MIN (s->reg_timeout_us, G_USEC_PER_SEC);
+  for (;;) {
+    SenxorMessage msg;
+    SenxorDecodeResult r = next_message (s, &msg, &local);
+
+    if (r == SENXOR_DECODE_ERROR) {
+      g_clear_error (&local);
+      continue;
+    }
+    if (r == SENXOR_DECODE_MESSAGE) {
+      if (msg.kind == SENXOR_MSG_SERR && !msg.from_host)
+        return handle_unsolicited (s, &msg, error);
+      continue;
+    }
+    if (!fill (s, deadline, c, &local)) {
+      if (g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT)) {
+        g_clear_error (&local);
+        return TRUE;
+      }
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  }
+}
+
 static gboolean
 open_sequence (SenxorSession *s, GCancellable *c, GError **error)
 {
@@ -467,6 +554,10 @@ open_sequence (SenxorSession *s, GCancellable *c, GError **error)
 
   info->module = senxor_module_from_senxor_type (info->senxor_type);
   if (info->module == SENXOR_MODULE_UNKNOWN) {
+    /* An MI48 without a module reads 0xFF here; it answers a frame request
+     * with SERR, a sensor of an unknown type with a frame. */
+    if (!no_module_check (s, c, error))
+      return FALSE;
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_UNSUPPORTED,
         "%s: unsupported sensor type %u (SENXOR_TYPE 0xBA); known types are "
         "0, 1, 3, 4, 5, 8 (MI08), 6 (MI16) and 9 (MI05)", s->device, info->senxor_type);
@@ -779,7 +870,8 @@ senxor_session_read_frame (SenxorSession *s, guint16 *pixels, gsize n_pixels,
 
   if (timeout_us < 0)
     timeout_us = senxor_session_get_frame_timeout (s);
-  deadline = g_get_monotonic_time () + timeout_us;
+  /* a timeout of centuries is "forever" (and must not overflow) */
+  deadline = timeout_us >= G_MAXINT64 / 4 ? -1 : g_get_monotonic_time () + timeout_us;
   senxor_decoder_get_stats (s->dec, &before);
   for (;;) {
     SenxorMessage msg;

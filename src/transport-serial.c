@@ -99,8 +99,8 @@ serial_close (SenxorTransport *t)
     flock (s->fd, LOCK_UN);
     ioctl (s->fd, TIOCNXCL);
     close (s->fd);
-    s->fd = -1;
   }
+  g_free (s);
 }
 
 static const SenxorTransportClass serial_class = {

@@ -92,6 +92,7 @@ tcp_close (SenxorTransport *t)
     g_io_stream_close (G_IO_STREAM (s->conn), NULL, NULL);
     g_clear_object (&s->conn);
   }
+  g_free (s);
 }
 
 static const SenxorTransportClass tcp_class = {
@@ -122,6 +123,8 @@ senxor_transport_tcp_open (const SenxorDeviceAddress *addr, GCancellable *cancel
   /* The client timeout covers the connect; it is cleared afterwards because
    * reads use poll() with their own timeouts. */
   g_socket_client_set_timeout (client, (guint) MAX (1, (timeout_ms + 999) / 1000));
+  /* a camera on the LAN is never reached through a proxy */
+  g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect_to_host (client, addr->host, addr->port, cancellable,
       &local);
   if (conn == NULL) {

@@ -212,6 +212,7 @@ usb_close (SenxorTransport *t)
   g_free (u->in);
   if (u->ctx)
     libusb_exit (u->ctx);
+  g_free (u);
 }
 
 static const SenxorTransportClass usb_class = {
@@ -424,7 +425,6 @@ fail:
   if (list)
     libusb_free_device_list (list, 1);
   usb_close (&u->base);
-  g_free (u);
   return NULL;
 }
 

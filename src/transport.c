@@ -544,11 +544,12 @@ senxor_transport_write (SenxorTransport *t, const guint8 *data, gsize len,
 void
 senxor_transport_free (SenxorTransport *t)
 {
+  char *uri;
+
   if (!t)
     return;
-  /* close releases the implementation's resources; the struct (allocated
-   * with g_malloc, base first) and the uri are freed here */
+  /* close frees the implementation, struct included; the uri is ours */
+  uri = t->uri;
   t->klass->close (t);
-  g_free (t->uri);
-  g_free (t);
+  g_free (uri);
 }

@@ -45,19 +45,25 @@ class Camera:
         self.bus = self.pipeline.get_bus()
         self.bus.add_watch(GLib.PRIORITY_DEFAULT, self.on_message)
 
+    def save_png(self, path):
+        sample = self.png.emit("try-pull-sample", 0)
+        if sample is None:
+            return False
+        buf = sample.get_buffer()
+        with open(path, "wb") as f:
+            f.write(buf.extract_dup(0, buf.get_size()))
+        return True
+
     def on_message(self, bus, msg):
         if msg.type == Gst.MessageType.ELEMENT and msg.get_structure().get_name() == "thermal-alarm":
             s = msg.get_structure()
             if s.get_string("state") == "begin":
                 self.alarms += 1
                 path = os.path.join(self.out_dir, "alarm-cam%d-%03d.png" % (self.index, self.alarms))
-                sample = self.png.emit("try-pull-sample", 0)
-                if sample is not None:
-                    buf = sample.get_buffer()
-                    with open(path, "wb") as f:
-                        f.write(buf.extract_dup(0, buf.get_size()))
-                else:
-                    path = "(no picture yet)"
+                # The latest picture; at the very first frame it may still be
+                # on its way: then save the next one (polled, never waiting).
+                if not self.save_png(path):
+                    GLib.timeout_add(20, lambda p=path: not self.save_png(p))
                 self.log.warning("ALARM camera %d (%s): %s %.1f °C at (%d, %d), threshold %.1f °C -> %s",
                                  self.index, self.device, s.get_string("kind"), s.get_double("temperature")[1],
                                  s.get_uint("x")[1], s.get_uint("y")[1], s.get_double("threshold")[1], path)

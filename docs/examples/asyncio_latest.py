@@ -16,6 +16,7 @@
 #
 #   python3 asyncio_latest.py [--device DEV] [--seconds N] [--port 8081]
 import argparse
+import array
 import asyncio
 import json
 import signal
@@ -25,7 +26,22 @@ import time
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import Gst, GstVideo  # noqa: E402
+
+
+def deci_kelvin(sample):
+    """(width, height, pixels) of a GRAY16_LE frame: an array of deci-Kelvin
+    values, row by row (v / 10 - 273.15 is °C)."""
+    info = GstVideo.VideoInfo.new_from_caps(sample.get_caps())
+    width, height, stride = info.width, info.height, info.stride[0]
+    data = sample.get_buffer().extract_dup(0, stride * height)
+    pixels = array.array("H")
+    for y in range(height):
+        pixels.frombytes(data[y * stride:y * stride + width * 2])
+    if sys.byteorder == "big":
+        pixels.byteswap()
+    return width, height, pixels
 
 
 class Frame:
@@ -70,16 +86,7 @@ def start_camera(device, loop, latest):
     def on_new_sample(sink):
         # GStreamer's streaming thread: read the frame, hand it to the loop.
         sample = sink.emit("pull-sample")
-        s = sample.get_caps().get_structure(0)
-        width, height = s.get_value("width"), s.get_value("height")
-        buf = sample.get_buffer()
-        ok, info = buf.map(Gst.MapFlags.READ)
-        stride = (width * 2 + 3) & ~3
-        values = []
-        for y in range(height):
-            row = info.data[y * stride:y * stride + width * 2]
-            values.extend(int.from_bytes(row[i:i + 2], "little") for i in range(0, len(row), 2))
-        buf.unmap(info)
+        width, height, values = deci_kelvin(sample)
         counter[0] += 1
         frame = Frame(counter[0], width, height, values)
         loop.call_soon_threadsafe(lambda: asyncio.ensure_future(latest.set(frame)))

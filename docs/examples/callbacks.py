@@ -18,6 +18,7 @@
 #
 #   python3 callbacks.py [--device DEV] [--seconds N] [--db frames.sqlite] [--work-ms 20]
 import argparse
+import array
 import signal
 import sqlite3
 import sys
@@ -27,8 +28,23 @@ import time
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstVideo", "1.0")
 gi.require_version("GLib", "2.0")
-from gi.repository import GLib, Gst  # noqa: E402
+from gi.repository import GLib, Gst, GstVideo  # noqa: E402
+
+
+def deci_kelvin(sample):
+    """(width, height, pixels) of a GRAY16_LE frame: an array of deci-Kelvin
+    values, row by row (v / 10 - 273.15 is °C)."""
+    info = GstVideo.VideoInfo.new_from_caps(sample.get_caps())
+    width, height, stride = info.width, info.height, info.stride[0]
+    data = sample.get_buffer().extract_dup(0, stride * height)
+    pixels = array.array("H")
+    for y in range(height):
+        pixels.frombytes(data[y * stride:y * stride + width * 2])
+    if sys.byteorder == "big":
+        pixels.byteswap()
+    return width, height, pixels
 
 
 class Recorder:
@@ -46,21 +62,13 @@ class Recorder:
         sample = sink.emit("pull-sample")
         if sample is None:
             return Gst.FlowReturn.EOS
-        s = sample.get_caps().get_structure(0)
-        width, height = s.get_value("width"), s.get_value("height")
-        buf = sample.get_buffer()
-        ok, info = buf.map(Gst.MapFlags.READ)
-        stride = (width * 2 + 3) & ~3
-        values = []
-        for y in range(height):
-            row = info.data[y * stride:y * stride + width * 2]
-            values.extend(int.from_bytes(row[i:i + 2], "little") for i in range(0, len(row), 2))
-        buf.unmap(info)
+        width, height, values = deci_kelvin(sample)
+        pts = sample.get_buffer().pts
         # The slow part: a database write and some other blocking I/O.
         time.sleep(self.work_ms / 1000)
         with self.lock:
             self.db.execute("INSERT INTO frames VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (buf.pts, width, height, min(values) / 10 - 273.15, max(values) / 10 - 273.15,
+                            (pts, width, height, min(values) / 10 - 273.15, max(values) / 10 - 273.15,
                              sum(values) / len(values) / 10 - 273.15, threading.current_thread().name))
             self.db.commit()
             self.stored += 1

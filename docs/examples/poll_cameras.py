@@ -10,31 +10,37 @@
 #   python3 poll_cameras.py [--seconds N] [DEVICE ...]
 #   python3 poll_cameras.py /dev/ttyACM0 /dev/ttyACM1
 import argparse
+import array
 import sys
 import time
 
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import Gst, GstVideo  # noqa: E402
 
 DEFAULT_DEVICES = ["emulator://cam0?module=mi08&scene=people&seed=1",
                    "emulator://cam1?module=mi16&scene=hotspot&seed=2"]
 
 
-def frame_stats(sample):
-    """(min, max, mean) in °C of a GRAY16_LE deci-Kelvin frame."""
-    s = sample.get_caps().get_structure(0)
-    width, height = s.get_value("width"), s.get_value("height")
-    buf = sample.get_buffer()
-    ok, info = buf.map(Gst.MapFlags.READ)
-    data = info.data
-    stride = (width * 2 + 3) & ~3
-    values = []
+def deci_kelvin(sample):
+    """(width, height, pixels) of a GRAY16_LE frame: an array of deci-Kelvin
+    values, row by row (v / 10 - 273.15 is °C)."""
+    info = GstVideo.VideoInfo.new_from_caps(sample.get_caps())
+    width, height, stride = info.width, info.height, info.stride[0]
+    data = sample.get_buffer().extract_dup(0, stride * height)
+    pixels = array.array("H")
     for y in range(height):
-        row = data[y * stride:y * stride + width * 2]
-        values.extend(int.from_bytes(row[i:i + 2], "little") for i in range(0, len(row), 2))
-    buf.unmap(info)
+        pixels.frombytes(data[y * stride:y * stride + width * 2])
+    if sys.byteorder == "big":
+        pixels.byteswap()
+    return width, height, pixels
+
+
+def frame_stats(sample):
+    """(min, max, mean) in °C of a frame."""
+    width, height, values = deci_kelvin(sample)
     return (min(values) / 10 - 273.15, max(values) / 10 - 273.15,
             sum(values) / len(values) / 10 - 273.15)
 

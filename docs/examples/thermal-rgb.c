@@ -79,16 +79,17 @@ main (int argc, char **argv)
   else
     rgb_src = g_strdup_printf ("v4l2src device=%s ! videoconvert", rgb);
 
-  /* Both branches end at 640x480 (videoscale adds borders to keep the
-   * thermal picture's aspect ratio). */
+  /* Both branches end at 640x480 with square pixels (side by side,
+   * videoscale adds borders to keep the thermal picture's aspect ratio;
+   * blended, it stretches to cover the webcam's field). */
   if (side)
     thermal = g_strdup ("senxorsrc name=src ! thermalnormalize ! thermalcolormap palette=ironbow "
-        "! videoscale ! video/x-raw,width=640,height=480 ! queue ! c.sink_1");
+        "! videoscale ! video/x-raw,width=640,height=480,pixel-aspect-ratio=1/1 ! queue ! c.sink_1");
   else
     thermal = g_strdup ("senxorsrc name=src ! thermalnormalize mode=fixed min-temp=25 max-temp=40 "
         "! thermalcolormap palette=ironbow alpha-mode=threshold alpha-threshold=100 alpha=220 "
         "! video/x-raw,format=RGBA ! videoscale add-borders=false "
-        "! video/x-raw,width=640,height=480 ! queue ! c.sink_1");
+        "! video/x-raw,width=640,height=480,pixel-aspect-ratio=1/1 ! queue ! c.sink_1");
 
   if (snapshot != NULL) {
     /* Keep overwriting one file; stop after the Nth frame. */
@@ -99,7 +100,7 @@ main (int argc, char **argv)
   }
 
   launch = g_strdup_printf ("compositor name=c background=black sink_1::xpos=%d ! %s "
-      "%s ! videoscale ! video/x-raw,width=640,height=480 ! queue ! c.sink_0 %s",
+      "%s ! videoscale ! video/x-raw,width=640,height=480,pixel-aspect-ratio=1/1 ! queue ! c.sink_0 %s",
       side ? 640 : 0, sink, rgb_src, thermal);
   pipeline = gst_parse_launch (launch, &error);
   if (pipeline == NULL) {

@@ -23,7 +23,7 @@ typedef struct _SenxorSession SenxorSession;
 #define SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US (3 * G_USEC_PER_SEC)
 /* Frames received while waiting for a register reply are kept (the newest
  * ones) up to this many; older ones count as lost. */
-#define SENXOR_SESSION_MAX_QUEUED_FRAMES 8
+#define SENXOR_SESSION_MAX_QUEUED_FRAMES 16
 /* Length of a serial-number string (without the NUL). */
 #define SENXOR_SERIAL_LEN 12
 

@@ -18,10 +18,8 @@ typedef struct _SenxorTransport SenxorTransport;
  *   %SENXOR_ERROR_CANCELLED, %SENXOR_ERROR_DISCONNECTED (EOF or hang-up) or
  *   another code.  A @timeout_us below 0 waits forever.
  * @write: write all of @data, or fail with @error set.
- * @close: release the implementation's resources (fds, threads, references);
- *   it must not free the struct itself nor @uri: senxor_transport_free() calls
- *   @close, then g_free()s @uri and the struct (allocate it with g_malloc /
- *   g_new0, #SenxorTransport first).
+ * @close: release everything, the struct itself included, but not @uri:
+ *   senxor_transport_free() calls @close and then g_free()s @uri.
  *
  * The table every transport fills in.  All waits poll() on the device and on
  * the cancellable's fd, so cancelling from another thread returns at once.

@@ -634,6 +634,7 @@ GST_START_TEST (test_metas)
 
   /* only one mapping meta even when the input had one */
   gst_buffer_unref (out);
+  gst_buffer_unref (inbuf);
   inbuf = frame_new (in, 3, 2, 0, 0);
   gst_buffer_add_thermal_mapping_meta (inbuf, GST_THERMAL_MAPPING_FIXED, 1, 2,
       255, NULL, 3, 2, 8, 0.1, 0);
@@ -713,6 +714,55 @@ GST_START_TEST (test_smoothing_converges)
     g_free (px);
   }
   gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+/* Pushes frame @a at t = 0, then frame @b every @period, and returns the
+ * meta's range_max_c after @until of running time. */
+static gdouble
+smoothing_time_run (GstClockTime period, GstClockTime until, gdouble *lo)
+{
+  GstHarness *hr = harness_new (2, 1, "GRAY8");
+  const guint16 a[] = { DK (20), DK (30) }, b[] = { DK (30), DK (50) };
+  GstClockTime t;
+  gdouble hi = 0, want_lo = C_OF (a[0]), want_hi = C_OF (a[1]);
+  gdouble w = exp (-(gdouble) period / (100 * GST_MSECOND));
+
+  g_object_set (hr->element, "min-span", 0.0, "smoothing-time",
+      (guint64) (100 * GST_MSECOND), NULL);
+  for (t = 0; t <= until; t += period) {
+    GstBuffer *out;
+    GstThermalMappingMeta *m;
+
+    g_free (push_pull_full (hr, t == 0 ? a : b, 2, 1, 0, t, 0, &out));
+    if (t > 0) {
+      want_lo = w * want_lo + (1 - w) * C_OF (b[0]);
+      want_hi = w * want_hi + (1 - w) * C_OF (b[1]);
+    }
+    m = gst_buffer_get_thermal_mapping_meta (out);
+    fail_unless (fabs (m->range_min_c - want_lo) < 1e-6, "t %" GST_TIME_FORMAT
+        ": %f vs %f", GST_TIME_ARGS (t), m->range_min_c, want_lo);
+    fail_unless (fabs (m->range_max_c - want_hi) < 1e-6);
+    *lo = m->range_min_c;
+    hi = m->range_max_c;
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (hr);
+  return hi;
+}
+
+GST_START_TEST (test_smoothing_time)
+{
+  gdouble lo40, lo20, hi40, hi20;
+
+  /* per frame weight exp (-dt / tau), whatever the frame rate: after 200 ms
+   * exp (-2) of the step remains at 25 fps and at 50 fps alike */
+  hi40 = smoothing_time_run (40 * GST_MSECOND, 200 * GST_MSECOND, &lo40);
+  hi20 = smoothing_time_run (20 * GST_MSECOND, 200 * GST_MSECOND, &lo20);
+  fail_unless (fabs (lo40 - (C_OF (DK (30)) - 10 * exp (-2))) < 1e-6, "%f",
+      lo40);
+  fail_unless (fabs (lo40 - lo20) < 1e-6, "%f vs %f", lo40, lo20);
+  fail_unless (fabs (hi40 - hi20) < 1e-6, "%f vs %f", hi40, hi20);
 }
 GST_END_TEST;
 
@@ -1021,7 +1071,8 @@ run_pipeline (const gchar *desc, guint expect_buffers)
   guint n = 0;
   GstSample *sample;
 
-  fail_unless (pipe != NULL, "%s: %s", desc, err ? err->message : "?");
+  fail_unless (pipe != NULL && err == NULL, "%s: %s", desc,
+      err ? err->message : "?");
   sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
   fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
@@ -1120,6 +1171,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_meta_outlives_input);
   tcase_add_test (tc, test_smoothing_converges);
   tcase_add_test (tc, test_smoothing_histogram_converges);
+  tcase_add_test (tc, test_smoothing_time);
   tcase_add_test (tc, test_stats_messages);
   tcase_add_test (tc, test_alarm_high_hysteresis);
   tcase_add_test (tc, test_alarm_low_and_roi);

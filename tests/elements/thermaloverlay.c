@@ -29,11 +29,13 @@ dk_to_c (guint v)
   return v * 0.1 - 273.15;
 }
 
-/* A radiometric frame filled with @base, with a padded stride. */
+/* A radiometric frame filled with @base, with a padded stride (unless
+ * @packed: then as a GRAY16_LE video buffer of its own). */
 static GstBuffer *
-make_radiometric (guint w, guint h, guint base, gint *stride_out)
+make_radiometric_full (guint w, guint h, guint base, gboolean packed,
+    gint *stride_out)
 {
-  gint stride = w * 2 + 6;
+  gint stride = w * 2 + (packed ? 0 : 6);
   GstBuffer *buf = gst_buffer_new_allocate (NULL, (gsize) stride * h, NULL);
   GstMapInfo map;
 
@@ -45,6 +47,12 @@ make_radiometric (guint w, guint h, guint base, gint *stride_out)
   gst_buffer_unmap (buf, &map);
   *stride_out = stride;
   return buf;
+}
+
+static GstBuffer *
+make_radiometric (guint w, guint h, guint base, gint *stride_out)
+{
+  return make_radiometric_full (w, h, base, FALSE, stride_out);
 }
 
 static void
@@ -138,6 +146,16 @@ make_harness (const gchar *format, guint w, guint h, GstBus **bus)
   gst_element_set_bus (hr->element, *bus);
   g_object_set (hr->element, "post-messages", TRUE, NULL);
   return hr;
+}
+
+/* Messages left on the bus hold the element, which holds the bus: drop
+ * them first. */
+static void
+teardown (GstHarness *hr, GstBus *bus)
+{
+  gst_bus_set_flushing (bus, TRUE);
+  gst_harness_teardown (hr);
+  gst_object_unref (bus);
 }
 
 /* The next "thermal-overlay" message (the caller unrefs it); a warning or
@@ -323,8 +341,7 @@ GST_START_TEST (test_hot_cold_values)
 
   fail_unless_equals_int (count_warnings (bus), 0);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -372,8 +389,7 @@ GST_START_TEST (test_spots)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -424,8 +440,7 @@ GST_START_TEST (test_rois)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -559,8 +574,7 @@ GST_START_TEST (test_markers_every_format)
     assert_unchanged_outside (out, formats[f], 640, 480, keep, 3);
     gst_buffer_unref (out);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -588,8 +602,7 @@ GST_START_TEST (test_roi_box_pixels)
   assert_unchanged_outside (out, "RGBx", 640, 480, &keep, 1);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -650,8 +663,7 @@ check_isotherm (const gchar *format, guint w, guint h)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 
 GST_START_TEST (test_isotherm_exact)
@@ -715,8 +727,7 @@ GST_START_TEST (test_isotherm_blend_and_bounds)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -764,8 +775,7 @@ GST_START_TEST (test_scaling)
     }
     fail_unless_equals_int (count_warnings (bus), 0);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -829,8 +839,7 @@ GST_START_TEST (test_labels_inside_frame)
     rad_set (rad, stride, corners[i][0], corners[i][1], BASE_DK);
   }
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -882,8 +891,7 @@ GST_START_TEST (test_legend_drawn)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -993,8 +1001,7 @@ GST_START_TEST (test_legend_palette)
   g_free (path);
   g_string_free (file, TRUE);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1043,8 +1050,7 @@ GST_START_TEST (test_no_meta)
   /* Once only, and nothing measured. */
   fail_unless_equals_int (count_warnings (bus), 0);
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1068,8 +1074,7 @@ GST_START_TEST (test_bad_meta)
   }
   fail_unless_equals_int (count_warnings (bus), 1);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1137,8 +1142,7 @@ GST_START_TEST (test_invalid_property_values)
   fail_unless_equals_int (count_warnings (bus), 0);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1174,8 +1178,7 @@ GST_START_TEST (test_changes_while_playing)
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1233,10 +1236,13 @@ make_display (GstBuffer *rad, gint stride)
  * the scaled size. */
 GST_START_TEST (test_after_colormap_and_videoscale)
 {
-  GstHarness *hr = gst_harness_new_parse ("thermalcolormap ! videoscale "
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap name=cm "
+      "palette=inferno invert=true ! videoscale "
       "! video/x-raw,format=BGRx,width=640,height=480 "
       "! thermaloverlay name=ov post-messages=true spots=\"0.5,0.5\" "
       "rois=\"5,40,10,10\"");
+  GstElement *colormap, *overlay;
+  guint8 reversed[256][3];
   GstBus *bus = gst_bus_new ();
   gint stride, arm = 480 / 40;
   GstBuffer *rad = make_scene (&stride);
@@ -1267,6 +1273,8 @@ GST_START_TEST (test_after_colormap_and_videoscale)
   assert_celsius (array_double (s, "roi-mean-celsius", 0), dk_to_c (BASE_DK));
   fail_unless_equals_string (gst_structure_get_string (s, "legend-max-label"),
       "40.0°C");
+  fail_unless_equals_string (gst_structure_get_string (s, "legend-palette"),
+      "inferno");
   gst_message_unref (msg);
 
   /* Markers where the sensor pixels land in the scaled picture. */
@@ -1280,14 +1288,161 @@ GST_START_TEST (test_after_colormap_and_videoscale)
       arm + 1, 0, 255, 255);
   fail_unless ((gint) cyan.n >= 4 * (arm - arm / 4) && (cyan.x0 + cyan.x1) / 2 ==
       center (70, SW, 640), "cold marker: %u pixels", cyan.n);
-  /* The legend in thermalcolormap's default palette. */
-  assert_legend_shows (out, "BGRx", 640, 480,
-      thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+  /* The legend follows the thermalcolormap upstream: inverted inferno. */
+  for (guint i = 0; i < 256; i++)
+    memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
+        [255 - i], 3);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) reversed);
   gst_buffer_unref (out);
 
+  /* ... also when it changes while playing ... */
+  colormap = gst_bin_get_by_name (GST_BIN (hr->element), "cm");
+  overlay = gst_bin_get_by_name (GST_BIN (hr->element), "ov");
+  fail_unless (colormap && overlay);
+  gst_util_set_object_arg (G_OBJECT (colormap), "palette", "turbo");
+  g_object_set (colormap, "invert", FALSE, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_TURBO]);
+  gst_buffer_unref (out);
+  gst_message_unref (pop_overlay_message (bus));
+
+  /* ... until the overlay is given a palette of its own. */
+  gst_util_set_object_arg (G_OBJECT (overlay), "palette", "viridis");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_VIRIDIS]);
+  gst_buffer_unref (out);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "viridis");
+  gst_message_unref (msg);
+  gst_object_unref (colormap);
+  gst_object_unref (overlay);
+
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* The thermalcolormap is found inside a bin and through a queue. */
+GST_START_TEST (test_legend_follows_through_bins)
+{
+  GstHarness *hr = gst_harness_new_parse ("bin.( thermalcolormap "
+      "palette=magma ! queue ) ! videoconvert "
+      "! video/x-raw,format=BGRx ! thermaloverlay post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  GstMessage *msg;
+  GstBuffer *out;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "magma");
+  gst_message_unref (msg);
+  gst_buffer_unref (out);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* From the radiometric frame to the picture with temperatures, with the
+ * real thermalnormalize in front: what the user stories run. */
+GST_START_TEST (test_full_chain)
+{
+  const gchar *normalize[] = { "mode=fixed min-temp=20 max-temp=40",
+    "mode=minmax"
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (normalize); i++) {
+    gchar *launch = g_strdup_printf ("thermalnormalize %s ! thermalcolormap "
+        "! videoscale ! video/x-raw,format=BGRx,width=640,height=480 "
+        "! thermaloverlay post-messages=true spots=\"0.5,0.5;25%%,75%%\" "
+        "rois=\"0,0,0.25,0.25\"", normalize[i]);
+    GstHarness *hr = gst_harness_new_parse (launch);
+    GstBus *bus = gst_bus_new ();
+    gint stride, arm = 480 / 40;
+    GstBuffer *rad = make_radiometric_full (SW, SH, BASE_DK, TRUE, &stride);
+    GstMessage *msg;
+    const GstStructure *s;
+    GstBuffer *out;
+    Box red;
+
+    g_free (launch);
+    gst_element_set_bus (hr->element, bus);
+    gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY16_LE,"
+        "width=80,height=62,framerate=30/1");
+    rad_set (rad, stride, 10, 20, 3500);
+    rad_set (rad, stride, 70, 5, 2800);
+    rad_set (rad, stride, 40, 31, 3080);
+    rad_set (rad, stride, 20, 46, 3001);
+    rad_set (rad, stride, 3, 4, 2990);
+    GST_BUFFER_PTS (rad) = 0;
+    fail_unless_equals_int (gst_harness_push (hr, gst_buffer_ref (rad)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    fail_unless (out != NULL);
+    msg = pop_overlay_message (bus);
+    s = gst_message_get_structure (msg);
+    fail_unless_equals_int (get_uint (s, "sensor-width"), SW);
+    fail_unless_equals_int (get_uint (s, "width"), 640);
+    fail_unless_equals_int (get_uint (s, "hot-x"), 10);
+    fail_unless_equals_int (get_uint (s, "hot-y"), 20);
+    assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
+    fail_unless_equals_string (gst_structure_get_string (s, "hot-label"),
+        "76.9°C");
+    fail_unless_equals_int (get_uint (s, "cold-x"), 70);
+    fail_unless_equals_int (get_uint (s, "cold-y"), 5);
+    assert_celsius (get_double (s, "cold-celsius"), dk_to_c (2800));
+    assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (3080));
+    /* 25% of 80 = 20, 75% of 62 = 46.5 -> 46 */
+    fail_unless_equals_int (array_uint (s, "spot-x", 1), 20);
+    fail_unless_equals_int (array_uint (s, "spot-y", 1), 46);
+    assert_celsius (array_double (s, "spot-celsius", 1), dk_to_c (3001));
+    /* The top-left 20x16 (round(15.5) = 16) region holds the 2990. */
+    fail_unless_equals_int (array_uint (s, "roi-width", 0), 20);
+    fail_unless_equals_int (array_uint (s, "roi-height", 0), 16);
+    assert_celsius (array_double (s, "roi-min-celsius", 0), dk_to_c (2990));
+    assert_celsius (array_double (s, "roi-max-celsius", 0), dk_to_c (BASE_DK));
+    if (i == 0) {
+      assert_celsius (get_double (s, "range-min-celsius"), 20.0);
+      assert_celsius (get_double (s, "range-max-celsius"), 40.0);
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-max-label"), "40.0°C");
+    } else {
+      /* minmax: the legend spans the frame, from cold to hot. */
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-max-label"), "76.9°C");
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-min-label"), "6.9°C");
+    }
+    gst_message_unref (msg);
+
+    red = find_color_near (out, 640, center (10, SW, 640),
+        center (20, SH, 480), arm + 1, 255, 0, 0);
+    fail_unless ((gint) red.n >= 4 * (arm - arm / 4)
+        && (red.x0 + red.x1) / 2 == center (10, SW, 640)
+        && (red.y0 + red.y1) / 2 == center (20, SH, 480),
+        "%s: hot marker: %u pixels around (%d,%d)", normalize[i], red.n,
+        (red.x0 + red.x1) / 2, (red.y0 + red.y1) / 2);
+    assert_legend_shows (out, "BGRx", 640, 480,
+        thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+    gst_buffer_unref (out);
+    gst_buffer_unref (rad);
+    teardown (hr, bus);
+  }
 }
 GST_END_TEST;
 
@@ -1315,6 +1470,8 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
   tcase_add_test (tc, test_after_colormap_and_videoscale);
+  tcase_add_test (tc, test_legend_follows_through_bins);
+  tcase_add_test (tc, test_full_chain);
   return s;
 }
 

@@ -129,6 +129,19 @@ def decode_frames(path, caps, pipeline_tail):
     return frames
 
 
+def discover(path):
+    """(video caps, duration in s) of a media file, as gst-discoverer-1.0 finds them."""
+    Gst = gst()
+    import gi
+    gi.require_version("GstPbutils", "1.0")
+    from gi.repository import GstPbutils
+    info = GstPbutils.Discoverer.new(30 * Gst.SECOND).discover_uri(Gst.filename_to_uri(path))
+    check(info.get_result() == GstPbutils.DiscovererResult.OK, "%s is not playable: %s" % (path, info.get_result()))
+    videos = info.get_video_streams()
+    check(len(videos) == 1, "%s has %d video streams" % (path, len(videos)))
+    return videos[0].get_caps().to_string(), info.get_duration() / Gst.SECOND
+
+
 def test_recorder():
     d = tempdir("senxor-recorder-")
     mkv, mp4 = os.path.join(d, "radiometric.mkv"), os.path.join(d, "display.mp4")
@@ -140,13 +153,11 @@ def test_recorder():
         status = rec.stop(signal.SIGINT, timeout=60)
         check(status == 0, "exit status %d after Ctrl-C" % status)
         check(rec.count(r"wrote ", stream="out") == 1, "no 'wrote' line")
-        for path, codec in ((mkv, "FFV1|ffv1"), (mp4, "H.264")):
-            info = subprocess.run(["gst-discoverer-1.0", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  timeout=60).stdout.decode()
-            print(info)
-            check(re.search(codec, info), "%s: gst-discoverer-1.0 finds no %s stream" % (path, codec))
-            m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", info)
-            check(m and float(m.group(3)) + 60 * int(m.group(2)) >= 1.0, "%s: duration %s" % (path, m and m.group(0)))
+        for path, codec in ((mkv, "video/x-ffv"), (mp4, "video/x-h264")):
+            caps, duration = discover(path)
+            print("%s: %s, %.2f s" % (path, caps, duration))
+            check(caps.startswith(codec), "%s: the discoverer finds %s, not %s" % (path, caps, codec))
+            check(duration >= 1.0, "%s: duration %.2f s" % (path, duration))
         # The temperatures come back exactly: every pixel of every frame is the
         # emulator's gradient frame, and the frames follow each other.
         frames = decode_frames(mkv, "video/x-raw,format=GRAY16_LE", "matroskademux ! avdec_ffv1")
@@ -224,13 +235,16 @@ def test_asyncio():
     check(int(fast.group(1)) >= 25, "the fast consumer got %s frames" % fast.group(1))
     check(5 <= int(slow.group(1)) < int(fast.group(1)), "the slow consumer got %s frames" % slow.group(1))
     check(float(lag.group(2)) < 2000, "the event loop was blocked for %s ms" % lag.group(2))
+    print(fast.group(0), slow.group(0), lag.group(0), sep="\n")
 
 
 def test_virtual_webcam():
     status, out, _ = run(["--device", "emulator://?module=mi08&scene=people", "--check"])
     check(status == 0, "exit status %d" % status)
-    check(re.search(r"ok: v4l2sink accepts video/x-raw, format=\(string\)YUY2, width=\(int\)640, height=\(int\)480", out),
-          "the negotiated format is not 640x480 YUY2")
+    m = re.search(r"ok: v4l2sink accepts (video/x-raw,.*)", out)
+    check(m is not None, "no 'ok: v4l2sink accepts' line")
+    for field in ("format=(string)YUY2", "width=(int)640", "height=(int)480"):
+        check(field in m.group(1), "the negotiated format %s lacks %s" % (m.group(1), field))
     status, _, err = run(["--device", "emulator://?module=mi08", "--video", "/dev/video-does-not-exist"])
     check(status == 1 and "modprobe v4l2loopback" in err, "no loopback device should say how to load one")
 

@@ -169,7 +169,9 @@ try:
     print("screenshot (%s): picture %d distinct colours, %.0f%% strongly coloured; page below it %d colours"
           % (shot_path, colours, 100 * coloured, outside))
     check(colours >= 40, "the picture area of the screenshot is nearly uniform (%d colours)" % colours)
-    check(coloured >= 0.2, "the picture is not in colour (%.0f%% coloured pixels)" % (100 * coloured))
+    # A grey picture has no strongly coloured pixels; the palette gives many
+    # (how many depends on the scene: dark palette ends are barely coloured).
+    check(coloured >= 0.05, "the picture is not in colour (%.0f%% coloured pixels)" % (100 * coloured))
 
     # Hover over a point: the page shows the temperature of that pixel.
     for fx, fy in ((0.5, 0.5), (0.125, 0.75)):
