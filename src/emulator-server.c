@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -39,6 +40,10 @@
 #include <unistd.h>
 
 #define CHUNK (64 * 1024)
+/* After a disconnect fault: how long the host may take to read what was
+ * sent before the link goes down, and how often to look. */
+#define DRAIN_LIMIT_US (2 * G_USEC_PER_SEC)
+#define DRAIN_CHECK_US 5000
 
 struct _SenxorEmulatorServer {
   SenxorEmulator *emu;
@@ -61,6 +66,7 @@ struct _SenxorEmulatorServer {
 
   guint conn;
   guint connections;
+  gint64 drain_until;
   guint8 *out;
   gsize out_len, out_off;
 };
@@ -217,6 +223,18 @@ link_fd (SenxorEmulatorServer *s)
   return s->is_tcp ? s->client_fd : s->master_fd;
 }
 
+/* Bytes written to the link that the host has not read yet.  Only a pty
+ * can lose them (closing it flushes them); a TCP close sends them first. */
+static gboolean
+link_has_unread (SenxorEmulatorServer *s)
+{
+  int n = 0;
+
+  if (s->is_tcp || s->slave_fd < 0)
+    return FALSE;
+  return ioctl (s->slave_fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* The device dropped the connection (disconnect fault). */
 static void
 device_disconnected (SenxorEmulatorServer *s)
@@ -243,12 +261,23 @@ server_thread (gpointer data)
     int nfds = 0, lfd, idx_link = -1, idx_listen = -1;
     gint64 now = g_get_monotonic_time ();
 
+    gboolean draining;
+
     _senxor_emulator_drain_wakeup (s->emu);
-    if (link_fd (s) >= 0 && !senxor_emulator_connection_alive (s->emu, s->conn))
-      device_disconnected (s);
+    draining = link_fd (s) >= 0 && !senxor_emulator_connection_alive (s->emu, s->conn);
+    if (draining) {
+      /* the device dropped the link: first let the host read what was sent */
+      if (!s->drain_until)
+        s->drain_until = now + DRAIN_LIMIT_US;
+      if (now >= s->drain_until || (s->out_off == s->out_len && !link_has_unread (s))) {
+        s->drain_until = 0;
+        device_disconnected (s);
+        draining = FALSE;
+      }
+    }
     lfd = link_fd (s);
 
-    if (lfd >= 0 && s->out_off == s->out_len) {
+    if (lfd >= 0 && !draining && s->out_off == s->out_len) {
       s->out_off = 0;
       s->out_len = senxor_emulator_produce (s->emu, now, s->out, CHUNK);
       if (s->out_len == 0 && !senxor_emulator_connection_alive (s->emu, s->conn))
@@ -277,7 +306,12 @@ server_thread (gpointer data)
       fds[nfds].fd = lfd;
       fds[nfds++].events = POLLIN | (s->out_off < s->out_len ? POLLOUT : 0);
     }
-    if (lfd >= 0 && s->out_off == s->out_len) {
+    if (draining) {
+      /* nothing tells us when the host has read the pty: look again soon */
+      ts.tv_sec = 0;
+      ts.tv_nsec = DRAIN_CHECK_US * 1000;
+      tsp = &ts;
+    } else if (lfd >= 0 && s->out_off == s->out_len) {
       gint64 next = senxor_emulator_next_event_us (s->emu, now);
       if (next != G_MAXINT64) {
         gint64 d = MAX (next - now, 0);

@@ -187,12 +187,18 @@ main (int argc, char **argv)
     return usage_error ("%s", error->message), EXIT_USAGE;
   }
 
+  /* handlers first: whoever reads the address may signal us at once */
+  app.loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, &app);
+  g_unix_signal_add (SIGTERM, on_signal, &app);
+
   if (opt_pty)
     app.server = senxor_emulator_server_new_pty (emu, opt_link, &error);
   else
     app.server = senxor_emulator_server_new_tcp (emu, host, port, &error);
   if (!app.server) {
     fprintf (stderr, "senxor-emulator: %s\n", error->message);
+    g_main_loop_unref (app.loop);
     return 1;
   }
 
@@ -214,9 +220,6 @@ main (int argc, char **argv)
         senxor_emulator_get_fps (emu), senxor_emulator_get_scene (emu), address);
   }
 
-  app.loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, on_signal, &app);
-  g_unix_signal_add (SIGTERM, on_signal, &app);
   if (opt_pty)
     g_timeout_add (200, watch_pty, &app);
   g_main_loop_run (app.loop);
