@@ -823,9 +823,34 @@ GST_START_TEST (test_device_monitor_tool)
   fail_unless (strstr (out, "class : Video/Source") != NULL, "%s", out);
   fail_unless (strstr (out, "device.api = senxor") != NULL, "%s", out);
   fail_unless (strstr (out, "width=160, height=120") != NULL, "%s", out);
-  if (have_element ("senxorsrc"))
-    fail_unless (strstr (out, "gst-launch-1.0 senxorsrc device=") != NULL,
-        "no launch line:\n%s", out);
+  if (have_element ("senxorsrc")) {
+    /* the launch line it prints plays */
+    const gchar *line = strstr (out, "gst-launch-1.0 senxorsrc device=");
+    g_autofree gchar *head = NULL;
+    g_autofree gchar *desc = NULL;
+    GstElement *pipeline;
+    GstMessage *msg;
+    GstBus *bus;
+
+    fail_unless (line != NULL, "no launch line:\n%s", out);
+    line += strlen ("gst-launch-1.0 ");
+    fail_unless (strstr (line, " ! ...") != NULL, "%s", line);
+    head = g_strndup (line, strstr (line, " ! ...") - line);
+    desc = g_strconcat (head, " num-buffers=2 ! fakesink", NULL);
+    pipeline = gst_parse_launch (desc, &error);
+    fail_unless (pipeline != NULL, "%s: %s", desc, error ? error->message : "");
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    bus = gst_element_get_bus (pipeline);
+    msg = gst_bus_timed_pop_filtered (bus, EVENT_TIMEOUT,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+        "'%s' did not play to the end", desc);
+    gst_message_unref (msg);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+  }
   g_free (out);
   g_free (err);
 }
