@@ -144,6 +144,16 @@ late_reply_free (gpointer p)
   g_free (r);
 }
 
+/* Due order for g_queue_insert_sorted (@a queued, @b new): a new reply goes
+ * after every queued one due no later, so equal times keep sending order. */
+static gint
+late_reply_cmp (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const LateReply *queued = a, *incoming = b;
+
+  return queued->due_us <= incoming->due_us ? -1 : 1;
+}
+
 static void
 clear_output (SenxorEmulator *emu)
 {
@@ -299,8 +309,7 @@ emit (SenxorEmulator *emu, GByteArray *msg, OutKind kind, gint64 now)
     LateReply *r = g_new (LateReply, 1);
     r->due_us = now + emu->faults.late_delay_us;
     r->bytes = g_bytes_new (msg->data, msg->len);
-    /* delays are equal, so the queue stays in due order */
-    g_queue_push_tail (&emu->late, r);
+    g_queue_insert_sorted (&emu->late, r, late_reply_cmp, NULL);
     emu->stats.replies_late++;
     return;
   }
