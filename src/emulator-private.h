@@ -77,15 +77,19 @@ emu_rng_double (guint64 *state)
 
 gboolean _senxor_emulator_scene_parse (const char *name, EmuScene *out);
 const char *_senxor_emulator_scene_name (EmuScene scene);
-/* Fill @dk (width * height, 0.1 K) with frame @frame of @scene. */
+/* Fill @dk (width * height, 0.1 K) with frame @frame of @scene; @scratch
+ * holds width * height doubles. */
 void _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
-    guint64 frame, guint width, guint height, guint16 *dk);
+    guint64 frame, guint width, guint height, guint16 *dk, double *scratch);
 
 /* ---- the core (emulator.c) ---- */
 
 /* An fd that becomes readable when output may have become due or the
  * connection changed; consumers poll it next to their own fds. */
 int _senxor_emulator_get_wakeup_fd (SenxorEmulator *emu);
+/* The transport and the servers drive @emu with g_get_monotonic_time ():
+ * calls that take no time (set_register, reboot) use it too. */
+void _senxor_emulator_set_real_clock (SenxorEmulator *emu);
 /* Read the wake-up fd empty (call before producing). */
 void _senxor_emulator_drain_wakeup (SenxorEmulator *emu);
 

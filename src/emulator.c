@@ -70,6 +70,8 @@ struct _SenxorEmulator {
   gboolean clock_started;
   gint64 start_us;              /* the fault clock's origin */
   gint64 boot_us;               /* the header timestamp's origin */
+  gint64 last_now;              /* the latest time given */
+  gboolean real_clock;          /* driven by g_get_monotonic_time () */
   gint64 virtual_us;            /* fast mode: device time since start */
   gint64 virtual_boot_us;
   gboolean streaming;
@@ -98,6 +100,7 @@ struct _SenxorEmulator {
   gpointer gen_data;
   GDestroyNotify gen_destroy;
   guint16 *scene_dk;
+  double *scratch;
 
   SenxorEmulatorStats stats;
 };
@@ -143,6 +146,16 @@ late_reply_free (gpointer p)
   g_free (r);
 }
 
+/* Due order for g_queue_insert_sorted (@a queued, @b new): a new reply goes
+ * after every queued one due no later, so equal times keep sending order. */
+static gint
+late_reply_cmp (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const LateReply *queued = a, *incoming = b;
+
+  return queued->due_us <= incoming->due_us ? -1 : 1;
+}
+
 static void
 clear_output (SenxorEmulator *emu)
 {
@@ -156,8 +169,27 @@ clock_update (SenxorEmulator *emu, gint64 now)
 {
   if (!emu->clock_started) {
     emu->clock_started = TRUE;
-    emu->start_us = emu->boot_us = now;
+    emu->start_us = emu->boot_us = emu->last_now = now;
   }
+  emu->last_now = MAX (emu->last_now, now);
+}
+
+/* "Now" for calls that take no time (set_register, reboot): the latest time
+ * the emulator was given, so an injected clock stays consistent. */
+static gint64
+current_time (SenxorEmulator *emu)
+{
+  if (emu->real_clock || !emu->clock_started)
+    return MAX (g_get_monotonic_time (), emu->last_now);
+  return emu->last_now;
+}
+
+void
+_senxor_emulator_set_real_clock (SenxorEmulator *emu)
+{
+  g_mutex_lock (&emu->lock);
+  emu->real_clock = TRUE;
+  g_mutex_unlock (&emu->lock);
 }
 
 static gint64
@@ -298,8 +330,7 @@ emit (SenxorEmulator *emu, GByteArray *msg, OutKind kind, gint64 now)
     LateReply *r = g_new (LateReply, 1);
     r->due_us = now + emu->faults.late_delay_us;
     r->bytes = g_bytes_new (msg->data, msg->len);
-    /* delays are equal, so the queue stays in due order */
-    g_queue_push_tail (&emu->late, r);
+    g_queue_insert_sorted (&emu->late, r, late_reply_cmp, NULL);
     emu->stats.replies_late++;
     return;
   }
@@ -352,7 +383,7 @@ render_scene (SenxorEmulator *emu, guint64 frame, guint16 *dk)
     emu->gen (frame, emu->width, emu->height, dk, emu->gen_data);
   else
     _senxor_emulator_scene_render (emu->scene, emu->seed, emu->fps_max, frame,
-        emu->width, emu->height, dk);
+        emu->width, emu->height, dk, emu->scratch);
 }
 
 static SenxorPixelUnit
@@ -376,6 +407,8 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   guint8 *contents, *pixels;
   guint16 vmax = 0, vmin = G_MAXUINT16;
   guint8 emis = emu->regs[SENXOR_REG_EMISSIVITY], offs = emu->regs[SENXOR_REG_OFFSET_CORR];
+  /* the power-up corrections change nothing */
+  gboolean identity = emis == SENXOR_EMULATOR_EMISSIVITY_DEFAULT && offs == 0;
 
   emu->frame_number++;
   senxor_frame_layout_for_module (emu->module, !(mode & SENXOR_FRAME_MODE_NO_HEADER),
@@ -389,7 +422,7 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   pixels = contents + layout.reserved_bytes + layout.header_bytes;
 
   for (gsize i = 0; i < n; i++) {
-    guint16 v = adc ? adc_counts (emu->scene_dk[i]) :
+    guint16 v = adc ? adc_counts (emu->scene_dk[i]) : identity ? emu->scene_dk[i] :
         apply_corrections (emu->scene_dk[i], emis, offs);
     vmax = MAX (vmax, v);
     vmin = MIN (vmin, v);
@@ -768,7 +801,7 @@ senxor_emulator_connect (SenxorEmulator *emu)
   senxor_decoder_reset (emu->dec);
   emu->stats.connections++;
   if (emu->nomodule)
-    emit_serr (emu, g_get_monotonic_time ());
+    emit_serr (emu, current_time (emu));
   wake (emu);
   g_mutex_unlock (&emu->lock);
   g_debug ("emulator: connection %u", id);
@@ -827,10 +860,11 @@ senxor_emulator_get_register (SenxorEmulator *emu, guint8 address)
 void
 senxor_emulator_set_register (SenxorEmulator *emu, guint8 address, guint8 value)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_return_if_fail (emu != NULL);
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   write_register (emu, address, value, now);
   wake (emu);
@@ -987,9 +1021,10 @@ senxor_emulator_render_frame (SenxorEmulator *emu, guint64 frame, guint16 *dk)
 void
 senxor_emulator_reboot (SenxorEmulator *emu)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   reboot_locked (emu, now);
   wake (emu);
@@ -1230,6 +1265,7 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
   emu->ready = g_byte_array_sized_new (128 * 1024);
   g_queue_init (&emu->late);
   emu->scene_dk = g_new0 (guint16, (gsize) emu->width * emu->height);
+  emu->scratch = g_new0 (double, (gsize) emu->width * emu->height);
   g_debug ("emulator: %s %ux%u at %.2f fps, scene %s, seed %" G_GUINT64_FORMAT "%s%s",
       senxor_module_name (emu->module), emu->width, emu->height, emu->fps_max,
       _senxor_emulator_scene_name (emu->scene), emu->seed, emu->fast ? ", fast" : "",
@@ -1289,6 +1325,7 @@ senxor_emulator_unref (SenxorEmulator *emu)
   clear_output (emu);
   g_byte_array_unref (emu->ready);
   g_free (emu->scene_dk);
+  g_free (emu->scratch);
   close (emu->wake_fd);
   g_mutex_clear (&emu->lock);
   g_free (emu);
