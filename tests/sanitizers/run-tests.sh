@@ -1,0 +1,66 @@
+#!/bin/bash
+# Build senxor-gst with AddressSanitizer + UndefinedBehaviorSanitizer and run
+# the whole test suite in it.  Any ASan or UBSan report (and any LSan report
+# where leaks are checked) fails the test that triggered it.
+#
+#   tests/sanitizers/run-tests.sh [MESON-TEST-ARGS...]
+#   BUILD=dir                   build directory (default build-asan)
+#   SENXOR_ASAN_ELEMENT_LEAKS=1 check leaks in the element tests too (slow:
+#                               full stack unwinding on every allocation)
+#
+# The environment is set here only:
+#  - UBSan halts on the first report, with a stack trace;
+#  - leaks: checked in the library-level suites (unit, fuzz, ...) with full
+#    stacks, so that tests/sanitizers/lsan.supp can tell GLib's deliberate
+#    process-lifetime allocations from ours.  The element suite runs with
+#    leak detection off by default: Debian's GLib/GStreamer have no frame
+#    pointers, so leaks there need the slow unwinder (minutes for the cairo
+#    and pango heavy tests).  Element leaks are covered by valgrind
+#    (docs/testing.md, `meson test --setup valgrind`).
+#  - plugin scanning: GStreamer's scanner helper gets the ASan runtime
+#    preloaded (tests/sanitizers/gst-plugin-scanner-asan);
+#  - tests driven by Python (suite 'integration') run our instrumented
+#    programs (servers, tools) as child processes: memory errors and UB are
+#    caught there; leaks are not checked (those programs' stacks run through
+#    uninstrumented GStreamer, libsoup and gst-rtsp-server).  A Python test
+#    that loads our plugin into the (uninstrumented) interpreter itself cannot
+#    run under ASan: make it run the pipeline in a child process instead.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build-asan}
+SUPP=$PWD/tests/sanitizers
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false --werror
+fi
+ninja -C "$BUILD"
+
+asan_runtime=$(${CC:-cc} -print-file-name=libasan.so)
+export SENXOR_ASAN_RUNTIME=$asan_runtime
+export GST_PLUGIN_SCANNER_1_0=$SUPP/gst-plugin-scanner-asan
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export LSAN_OPTIONS=suppressions=$SUPP/lsan.supp:print_suppressions=0
+leaks_full=detect_leaks=1:fast_unwind_on_malloc=0
+# a registry written by an earlier, differently set-up run may have
+# blacklisted our plugin
+rm -f "$BUILD/tests/test-registry.bin"
+
+suites=$(meson introspect --tests "$BUILD" |
+  python3 -c 'import json,sys; print(" ".join(sorted({s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]})))')
+has_suite () { [[ " $suites " == *" $1 "* ]]; }
+
+status=0
+echo "=== ASan+UBSan: library-level suites (leaks checked) ==="
+ASAN_OPTIONS=$leaks_full meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
+  --no-suite elements --no-suite integration "$@" || status=1
+if has_suite elements; then
+  echo "=== ASan+UBSan: element tests ==="
+  if [ "${SENXOR_ASAN_ELEMENT_LEAKS:-0}" = 1 ]; then element_leaks=$leaks_full; else element_leaks=detect_leaks=0; fi
+  ASAN_OPTIONS=$element_leaks meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
+    --suite elements "$@" || status=1
+fi
+if has_suite integration; then
+  echo "=== ASan+UBSan: integration tests (leaks not checked) ==="
+  ASAN_OPTIONS=detect_leaks=0 meson test -C "$BUILD" --print-errorlogs --num-processes 2 --suite integration "$@" || status=1
+fi
+exit $status
