@@ -180,7 +180,8 @@ gst_thermal_colormap_alpha_mode_get_type (void)
 static void
 gst_thermal_colormap_build_luts (GstThermalColormap *self)
 {
-  const guint8 (*pal)[3] = self->have_file_palette ? self->file_palette :
+  const guint8 (*pal)[3] = self->have_file_palette ?
+      (const guint8 (*)[3]) self->file_palette :
       thermal_palette_tables[self->palette];
   guint level;
 

@@ -47,9 +47,14 @@
 #include "gstthermaloverlay.h"
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
+#include "gstthermalcolormap.h"
 #include "overlay-render.h"
+#include "palette-file.h"
+#include "thermal-palettes.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_thermal_overlay_debug);
 #define GST_CAT_DEFAULT gst_thermal_overlay_debug
@@ -68,6 +73,12 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_overlay_debug);
 #define DEFAULT_PROP_LABELS TRUE
 #define DEFAULT_PROP_FONT_SIZE 0
 #define DEFAULT_PROP_POST_MESSAGES FALSE
+#define DEFAULT_PROP_PALETTE GST_THERMAL_PALETTE_IRONBOW
+#define DEFAULT_PROP_PALETTE_FILE NULL
+#define DEFAULT_PROP_INVERT FALSE
+
+/* A palette file is a few kB (docs/palettes.md). */
+#define MAX_PALETTE_FILE_SIZE (256 * 1024)
 
 enum {
   PROP_0,
@@ -82,6 +93,9 @@ enum {
   PROP_LABELS,
   PROP_FONT_SIZE,
   PROP_POST_MESSAGES,
+  PROP_PALETTE,
+  PROP_PALETTE_FILE,
+  PROP_INVERT,
 };
 
 struct _GstThermalOverlay {
@@ -102,6 +116,13 @@ struct _GstThermalOverlay {
   gboolean labels;
   guint font_size;
   gboolean post_messages;
+  GstThermalPalette palette;
+  gchar *palette_file;
+  gboolean have_file_lut;       /* palette_file loaded into file_lut */
+  guint8 file_lut[256][3];
+  gboolean invert;
+  /* palette, palette-file or invert was set: do not follow thermalcolormap */
+  gboolean palette_explicit;
   /* A property value that could not be parsed; posted as a warning by the
    * streaming thread (at set time the element often has no bus yet). */
   gchar *pending_warning;
@@ -113,6 +134,10 @@ struct _GstThermalOverlay {
   gboolean warned_bad_meta;
   guint8 *mask;
   gsize mask_size;
+  GWeakRef colormap;            /* the thermalcolormap upstream, if any */
+  gchar *followed_file;         /* its palette-file, loaded in followed_lut */
+  gboolean have_followed_lut;
+  guint8 followed_lut[256][3];
 };
 
 /* What one frame is drawn with: a copy of the properties. */
@@ -128,6 +153,8 @@ typedef struct {
   gboolean labels;
   guint font_size;
   gboolean post_messages;
+  guint8 legend_lut[256][3];    /* colour of each display level, as drawn */
+  const gchar *legend_palette;  /* palette nick, or "file" */
 } Settings;
 
 #define OVERLAY_CAPS \
@@ -137,6 +164,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
+
+static GstElement *find_upstream_colormap (GstThermalOverlay *self);
 
 #define gst_thermal_overlay_parent_class parent_class
 G_DEFINE_TYPE (GstThermalOverlay, gst_thermal_overlay, GST_TYPE_VIDEO_FILTER);
@@ -185,6 +214,60 @@ set_list_property (GstThermalOverlay *self, const gchar *name,
   *list_field = list;
 }
 
+/* Reads and parses a palette file (docs/palettes.md) into @lut. */
+static gboolean
+load_palette_file (const gchar *path, guint8 lut[256][3], GError **error)
+{
+  g_autofree gchar *contents = NULL;
+  GStatBuf st;
+  gsize len = 0;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "not a readable regular file");
+    return FALSE;
+  }
+  if (st.st_size > MAX_PALETTE_FILE_SIZE) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "larger than %d bytes", MAX_PALETTE_FILE_SIZE);
+    return FALSE;
+  }
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return FALSE;
+  return thermal_palette_parse (contents, len, lut, error);
+}
+
+/* Sets palette-file.  A file that cannot be used leaves the legend on the
+ * palette property, with a warning. */
+static void
+set_palette_file (GstThermalOverlay *self, const gchar *path)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 lut[256][3];
+  gboolean have = FALSE;
+
+  /* The file is read without the lock: no lock across I/O. */
+  if (path && *path)
+    have = load_palette_file (path, lut, &error);
+
+  GST_OBJECT_LOCK (self);
+  g_free (self->palette_file);
+  self->palette_file = g_strdup (path);
+  self->have_file_lut = have;
+  self->palette_explicit = TRUE;
+  if (have)
+    memcpy (self->file_lut, lut, sizeof (lut));
+  if (error) {
+    GST_WARNING_OBJECT (self, "palette-file \"%s\": %s", path,
+        error->message);
+    g_free (self->pending_warning);
+    self->pending_warning = g_strdup_printf ("palette-file=\"%s\" is not "
+        "used for the legend (%s); the legend shows palette instead; the "
+        "format is described in docs/palettes.md", path, error->message);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 gst_thermal_overlay_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)
@@ -227,6 +310,18 @@ gst_thermal_overlay_set_property (GObject *object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_PALETTE:
+      self->palette = g_value_get_enum (value);
+      self->palette_explicit = TRUE;
+      break;
+    case PROP_PALETTE_FILE:
+      GST_OBJECT_UNLOCK (self);
+      set_palette_file (self, g_value_get_string (value));
+      return;
+    case PROP_INVERT:
+      self->invert = g_value_get_boolean (value);
+      self->palette_explicit = TRUE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -275,6 +370,15 @@ gst_thermal_overlay_get_property (GObject *object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_PALETTE:
+      g_value_set_enum (value, self->palette);
+      break;
+    case PROP_PALETTE_FILE:
+      g_value_set_string (value, self->palette_file);
+      break;
+    case PROP_INVERT:
+      g_value_set_boolean (value, self->invert);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -353,10 +457,129 @@ gst_thermal_overlay_set_info (GstVideoFilter *filter, GstCaps *incaps,
     return FALSE;
   }
   overlay_target_set_layout (&self->target, alpha, r, g, b, a);
+  /* Caps arrive once the pipeline is linked: the time to look upstream. */
+  {
+    GstElement *colormap = find_upstream_colormap (self);
+
+    g_weak_ref_set (&self->colormap, colormap);
+    GST_DEBUG_OBJECT (self, "legend colours from %" GST_PTR_FORMAT, colormap);
+    if (colormap)
+      gst_object_unref (colormap);
+  }
   GST_DEBUG_OBJECT (self, "%s: alpha %d, swap R/B %d, reorder %d",
       gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info)), alpha,
       self->target.swap_rb, self->target.reorder);
   return TRUE;
+}
+
+/* The nearest thermalcolormap upstream, through elements with one sink
+ * pad (videoscale, videoconvert, queue, capsfilter, ...) and bin
+ * boundaries; NULL when there is none. */
+static GstElement *
+find_upstream_colormap (GstThermalOverlay *self)
+{
+  GstPad *pad = gst_object_ref (GST_BASE_TRANSFORM_SINK_PAD (self));
+
+  for (guint hops = 0; hops < 32; hops++) {
+    GstPad *peer = gst_pad_get_peer (pad);
+    GstObject *parent;
+    GstElement *element;
+
+    gst_object_unref (pad);
+    if (!peer)
+      return NULL;
+    /* A bin's source ghost pad: go on from the pad it stands for. */
+    while (GST_IS_GHOST_PAD (peer)) {
+      GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (peer));
+
+      gst_object_unref (peer);
+      if (!target)
+        return NULL;
+      peer = target;
+    }
+    parent = gst_object_get_parent (GST_OBJECT (peer));
+    gst_object_unref (peer);
+    /* The inside of a bin's sink ghost pad: go on from the ghost pad. */
+    if (parent && GST_IS_GHOST_PAD (parent)) {
+      pad = GST_PAD (parent);
+      continue;
+    }
+    if (!parent || !GST_IS_ELEMENT (parent)) {
+      g_clear_object (&parent);
+      return NULL;
+    }
+    element = GST_ELEMENT (parent);
+    if (GST_IS_THERMAL_COLORMAP (element))
+      return element;
+    GST_OBJECT_LOCK (element);
+    pad = element->numsinkpads == 1 ?
+        gst_object_ref (GST_PAD (element->sinkpads->data)) : NULL;
+    GST_OBJECT_UNLOCK (element);
+    gst_object_unref (element);
+    if (!pad)
+      return NULL;
+  }
+  gst_object_unref (pad);
+  return NULL;
+}
+
+static void
+fill_lut (guint8 lut[256][3], const guint8 (*table)[3], gboolean invert)
+{
+  for (guint level = 0; level < 256; level++)
+    memcpy (lut[level], table[invert ? 255 - level : level], 3);
+}
+
+/* The colours thermalcolormap gives each display level: those of the
+ * thermalcolormap upstream unless palette, palette-file or invert were set
+ * here, else those of these properties. */
+static void
+legend_colors (GstThermalOverlay *self, Settings *s)
+{
+  GstElement *colormap = NULL;
+  GstThermalPalette palette;
+  gboolean invert;
+
+  GST_OBJECT_LOCK (self);
+  if (self->palette_explicit) {
+    s->legend_palette = self->have_file_lut ? "file" :
+        thermal_palette_nicks[self->palette];
+    fill_lut (s->legend_lut, self->have_file_lut ?
+        (const guint8 (*)[3]) self->file_lut :
+        thermal_palette_tables[self->palette], self->invert);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  palette = self->palette;
+  invert = self->invert;
+  GST_OBJECT_UNLOCK (self);
+
+  colormap = g_weak_ref_get (&self->colormap);
+  if (colormap) {
+    g_autofree gchar *file = NULL;
+
+    g_object_get (colormap, "palette", &palette, "palette-file", &file,
+        "invert", &invert, NULL);
+    gst_object_unref (colormap);
+    if (!file || !*file) {
+      g_clear_pointer (&self->followed_file, g_free);
+      self->have_followed_lut = FALSE;
+    } else if (g_strcmp0 (file, self->followed_file) != 0) {
+      /* Only when it changes; thermalcolormap reports a bad file itself. */
+      g_free (self->followed_file);
+      self->followed_file = g_strdup (file);
+      self->have_followed_lut = load_palette_file (file, self->followed_lut,
+          NULL);
+    }
+    if (self->have_followed_lut) {
+      s->legend_palette = "file";
+      fill_lut (s->legend_lut, (const guint8 (*)[3]) self->followed_lut,
+          invert);
+      return;
+    }
+  }
+  s->legend_palette = thermal_palette_nicks[palette];
+  fill_lut (s->legend_lut, thermal_palette_tables[palette], invert);
 }
 
 static void
@@ -592,7 +815,7 @@ draw (GstThermalOverlay *self, const Settings *s, const OverlayRadiometric *rad,
   scene.legend = s->legend;
   scene.legend_max_label = s->labels ? res->legend_max_label : NULL;
   scene.legend_min_label = s->labels ? res->legend_min_label : NULL;
-  scene.legend_lut = NULL;
+  scene.legend_lut = &s->legend_lut[0][0];
   scene.font_px = s->font_size;
 
   target.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
@@ -638,6 +861,7 @@ post_message (GstThermalOverlay *self, const Settings *s,
       "cold-label", G_TYPE_STRING, res->cold_label,
       "legend-max-label", G_TYPE_STRING, res->legend_max_label,
       "legend-min-label", G_TYPE_STRING, res->legend_min_label,
+      "legend-palette", G_TYPE_STRING, s->legend_palette,
       "isotherm", G_TYPE_BOOLEAN, res->isotherm,
       "isotherm-pixels", G_TYPE_UINT, res->isotherm_pixels, NULL);
 
@@ -743,6 +967,7 @@ gst_thermal_overlay_transform_frame_ip (GstVideoFilter *filter,
   rad.offset = meta->offset;
 
   settings_snapshot (self, &s);
+  legend_colors (self, &s);
   measure (self, &s, &rad, meta, &res);
   draw (self, &s, &rad, &res, frame);
   gst_buffer_unmap (meta->radiometric, &map);
@@ -776,6 +1001,9 @@ gst_thermal_overlay_finalize (GObject *object)
   g_free (self->rois_text);
   g_clear_pointer (&self->rois, g_array_unref);
   g_free (self->pending_warning);
+  g_free (self->palette_file);
+  g_weak_ref_clear (&self->colormap);
+  g_free (self->followed_file);
   g_clear_pointer (&self->renderer, overlay_renderer_free);
   g_free (self->mask);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -848,6 +1076,20 @@ gst_thermal_overlay_class_init (GstThermalOverlayClass *klass)
           "Post a \"thermal-overlay\" element message with the measured "
           "values for every frame", DEFAULT_PROP_POST_MESSAGES, flags));
 
+  g_object_class_install_property (gobject_class, PROP_PALETTE,
+      g_param_spec_enum ("palette", "Palette",
+          "Palette of the legend's colour bar: set it to thermalcolormap's "
+          "palette (the overlay cannot tell the colours from the picture)",
+          GST_TYPE_THERMAL_PALETTE, DEFAULT_PROP_PALETTE, flags));
+  g_object_class_install_property (gobject_class, PROP_PALETTE_FILE,
+      g_param_spec_string ("palette-file", "Palette file",
+          "Palette file of the legend (as thermalcolormap's palette-file); "
+          "overrides palette while set", DEFAULT_PROP_PALETTE_FILE, flags));
+  g_object_class_install_property (gobject_class, PROP_INVERT,
+      g_param_spec_boolean ("invert", "Invert",
+          "Reverse the legend's palette (as thermalcolormap's invert)",
+          DEFAULT_PROP_INVERT, flags));
+
   gst_element_class_set_static_metadata (element_class,
       "Thermal overlay", "Filter/Effect/Video",
       "Draws temperatures (hot/cold spots, spot meters, regions, legend, "
@@ -878,6 +1120,9 @@ gst_thermal_overlay_init (GstThermalOverlay *self)
   self->labels = DEFAULT_PROP_LABELS;
   self->font_size = DEFAULT_PROP_FONT_SIZE;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  self->palette = DEFAULT_PROP_PALETTE;
+  self->invert = DEFAULT_PROP_INVERT;
+  g_weak_ref_init (&self->colormap, NULL);
   self->spots = g_array_new (FALSE, TRUE, sizeof (OverlayPoint));
   self->rois = g_array_new (FALSE, TRUE, sizeof (OverlayRect));
 }

@@ -306,19 +306,47 @@ overlay_target_set_layout (OverlayTarget *t, gboolean has_alpha, guint r_off,
   t->perm[na] = a_off;
 }
 
+/* Permutes the bytes of every pixel: native byte i = frame byte perm[i].
+ * The permutations of the 4-byte RGB formats are a byte swap or a rotation
+ * of the 32-bit pixel, done a word at a time. */
 static void
 reorder_bytes (const OverlayTarget *t, const guint8 perm[4])
 {
-  for (guint y = 0; y < t->height; y++) {
+  gboolean swap = perm[0] == 3 && perm[1] == 2 && perm[2] == 1 && perm[3] == 0;
+  guint rot = 0;
+
+  for (guint k = 1; k < 4 && !swap && !rot; k++) {
+    if (perm[0] == k && perm[1] == (1 + k) % 4 && perm[2] == (2 + k) % 4
+        && perm[3] == (3 + k) % 4)
+      rot = k;
+  }
+  const guint width = t->width, height = t->height;
+
+  for (guint y = 0; y < height; y++) {
     guint8 *p = t->data + (gsize) y * t->stride;
+    guint32 *w = (guint32 *) p;
 
-    for (guint x = 0; x < t->width; x++, p += 4) {
-      guint8 q[4] = { p[0], p[1], p[2], p[3] };
+    if (swap) {
+      for (guint x = 0; x < width; x++)
+        w[x] = GUINT32_SWAP_LE_BE (w[x]);
+    } else if (rot) {
+      const guint s = 8 * rot;
 
-      p[0] = q[perm[0]];
-      p[1] = q[perm[1]];
-      p[2] = q[perm[2]];
-      p[3] = q[perm[3]];
+      for (guint x = 0; x < width; x++)
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+        w[x] = (w[x] >> s) | (w[x] << (32 - s));
+#else
+        w[x] = (w[x] << s) | (w[x] >> (32 - s));
+#endif
+    } else {
+      for (guint x = 0; x < width; x++, p += 4) {
+        guint8 q[4] = { p[0], p[1], p[2], p[3] };
+
+        p[0] = q[perm[0]];
+        p[1] = q[perm[1]];
+        p[2] = q[perm[2]];
+        p[3] = q[perm[3]];
+      }
     }
   }
 }
@@ -367,8 +395,10 @@ struct _OverlayRenderer {
   gboolean legend_swap, legend_has_lut;
   guint8 legend_lut[256 * 3];
 
-  guint *xmap;
-  guint xmap_out, xmap_sensor;
+  guint *xstart;                /* first output column of each sensor column */
+  guint xstart_out, xstart_sensor;
+
+  gint label_right;              /* labels end left of this (the legend) */
 
   CachedTarget targets[N_CACHED_TARGETS];
   guint next_target;
@@ -429,7 +459,7 @@ overlay_renderer_free (OverlayRenderer *r)
   g_clear_object (&r->fontmap);
   g_mutex_unlock (&text_lock);
   g_clear_pointer (&r->legend, cairo_surface_destroy);
-  g_free (r->xmap);
+  g_free (r->xstart);
   for (guint i = 0; i < N_CACHED_TARGETS; i++)
     cached_target_clear (&r->targets[i]);
   g_free (r);
@@ -544,11 +574,13 @@ clamp_pos (gint v, gint size, gint limit)
   return MAX (v, 0);
 }
 
-/* Draws the label box with its top-left corner at (x, y), kept inside. */
+/* Draws the label box with its top-left corner at (x, y), kept inside the
+ * picture and left of @right (the legend) when it fits there. */
 static void
-draw_label (cairo_t *cr, const OverlayTarget *t, Label *l, gint x, gint y)
+draw_label (cairo_t *cr, const OverlayTarget *t, Label *l, gint x, gint y,
+    gint right)
 {
-  x = clamp_pos (x, l->w, t->width);
+  x = clamp_pos (x, l->w, l->w <= right ? right : (gint) t->width);
   y = clamp_pos (y, l->h, t->height);
   set_color (cr, t, 0, 0, 0, 0.6);
   cairo_rectangle (cr, x, y, l->w, l->h);
@@ -616,9 +648,9 @@ draw_marker (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
     gint x = cx + s.arm + 2;
 
     /* Right of the marker, or left of it near the right edge. */
-    if (x + l->w > (gint) t->width)
+    if (x + l->w > r->label_right)
       x = cx - s.arm - 2 - l->w;
-    draw_label (cr, t, l, x, cy - l->h / 2);
+    draw_label (cr, t, l, x, cy - l->h / 2, r->label_right);
   }
 }
 
@@ -660,7 +692,7 @@ draw_box (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
       y = y1 + 1;
     if (y + l->h > (gint) t->height)
       y = y0 + th;
-    draw_label (cr, t, l, x0, y);
+    draw_label (cr, t, l, x0, y, r->label_right);
   }
 }
 
@@ -714,44 +746,96 @@ update_legend (OverlayRenderer *r, const OverlayTarget *t, gint w, gint h,
   cairo_surface_mark_dirty (r->legend);
 }
 
+typedef struct {
+  gint x, y, w, h;              /* the bar */
+  gint left;                    /* left edge of the bar and its labels */
+  Label *top, *bottom;
+} LegendLayout;
+
 static void
-draw_legend (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
-    const OverlayScene *scene, guint *slot)
+layout_legend (OverlayRenderer *r, const OverlayTarget *t,
+    const OverlayScene *scene, guint *slot, LegendLayout *lg)
 {
   gint W = t->width, H = t->height;
   gint margin = MAX (2, W / 100);
-  gint bar_w = MAX (4, W / 48);
-  Label *top = NULL, *bottom = NULL;
   gint room = H - 2 * margin;
-  gint bar_h, bar_x, bar_y;
+  gint labels_w = 0;
 
+  lg->top = lg->bottom = NULL;
   /* The range labels go above and below the bar and take their room. */
   if (scene->legend_max_label) {
-    top = get_label (r, (*slot)++, scene->legend_max_label, t->width);
-    room -= top->h + 2;
+    lg->top = get_label (r, (*slot)++, scene->legend_max_label, t->width);
+    room -= lg->top->h + 2;
+    labels_w = MAX (labels_w, lg->top->w);
   }
   if (scene->legend_min_label) {
-    bottom = get_label (r, (*slot)++, scene->legend_min_label, t->width);
-    room -= bottom->h + 2;
+    lg->bottom = get_label (r, (*slot)++, scene->legend_min_label, t->width);
+    room -= lg->bottom->h + 2;
+    labels_w = MAX (labels_w, lg->bottom->w);
   }
-  bar_h = MAX (MIN (H * 6 / 10, room), 4);
-  bar_x = W - margin - bar_w;
-  bar_y = (H - bar_h) / 2;
-  update_legend (r, t, bar_w, bar_h, scene->legend_lut);
-  if (r->legend && cairo_surface_status (r->legend) == CAIRO_STATUS_SUCCESS) {
-    set_color (cr, t, 0, 0, 0, 1);
-    cairo_rectangle (cr, bar_x - 1, bar_y - 1, bar_w + 2, bar_h + 2);
-    cairo_fill (cr);
-    cairo_set_source_surface (cr, r->legend, bar_x, bar_y);
-    cairo_rectangle (cr, bar_x, bar_y, bar_w, bar_h);
-    cairo_fill (cr);
-  }
-  if (top)
-    draw_label (cr, t, top, W - margin - top->w, bar_y - 2 - top->h);
-  if (bottom)
-    draw_label (cr, t, bottom, W - margin - bottom->w, bar_y + bar_h + 2);
+  lg->w = MAX (4, W / 48);
+  lg->h = MAX (MIN (H * 6 / 10, room), 4);
+  lg->x = W - margin - lg->w;
+  lg->y = (H - lg->h) / 2;
+  lg->left = MIN (lg->x - 1, W - margin - labels_w);
 }
 
+static void
+draw_legend (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
+    const OverlayScene *scene, const LegendLayout *lg)
+{
+  gint W = t->width;
+  gint margin = MAX (2, W / 100);
+
+  update_legend (r, t, lg->w, lg->h, scene->legend_lut);
+  if (r->legend && cairo_surface_status (r->legend) == CAIRO_STATUS_SUCCESS) {
+    set_color (cr, t, 0, 0, 0, 1);
+    cairo_rectangle (cr, lg->x - 1, lg->y - 1, lg->w + 2, lg->h + 2);
+    cairo_fill (cr);
+    cairo_set_source_surface (cr, r->legend, lg->x, lg->y);
+    cairo_rectangle (cr, lg->x, lg->y, lg->w, lg->h);
+    cairo_fill (cr);
+  }
+  if (lg->top)
+    draw_label (cr, t, lg->top, W - margin - lg->top->w,
+        lg->y - 2 - lg->top->h, W);
+  if (lg->bottom)
+    draw_label (cr, t, lg->bottom, W - margin - lg->bottom->w,
+        lg->y + lg->h + 2, W);
+}
+
+/* Blends with per-channel tables: tab[c][b] = (colour c * a + b * (255 - a))
+ * / 255, rounded, made once per frame. */
+typedef struct {
+  guint8 tab[3][256];
+} BlendTables;
+
+static void
+blend_tables_init (BlendTables *bt, guint32 color, guint alpha)
+{
+  for (guint c = 0; c < 3; c++) {
+    guint v = (color >> (8 * c)) & 0xff;
+
+    for (guint b = 0; b < 256; b++)
+      bt->tab[c][b] = (guint8) ((v * alpha + b * (255 - alpha) + 127) / 255);
+  }
+}
+
+static void
+blend_run (guint32 *px, guint n, const BlendTables *bt)
+{
+  for (guint i = 0; i < n; i++) {
+    guint32 d = px[i];
+
+    px[i] = (d & 0xff000000u) | bt->tab[0][d & 0xff]
+        | ((guint32) bt->tab[1][(d >> 8) & 0xff] << 8)
+        | ((guint32) bt->tab[2][(d >> 16) & 0xff] << 16);
+  }
+}
+
+/* Paints the output pixels of every masked sensor pixel: output pixel
+ * (x, y) shows sensor pixel (x * sw / width, y * sh / height), so each
+ * sensor pixel is a run of output columns, filled at once. */
 static void
 draw_isotherm (OverlayRenderer *r, cairo_surface_t *surface,
     const OverlayTarget *t, const OverlayScene *scene)
@@ -760,17 +844,21 @@ draw_isotherm (OverlayRenderer *r, cairo_surface_t *surface,
   guint alpha = scene->isotherm_argb >> 24;
   guint32 color = native_pixel (t, (scene->isotherm_argb >> 16) & 0xff,
       (scene->isotherm_argb >> 8) & 0xff, scene->isotherm_argb & 0xff);
+  const guint8 *prev = NULL;
+  gboolean prev_any = FALSE;
+  BlendTables bt;
 
   if (alpha == 0)
     return;
-  if (r->xmap_out != t->width || r->xmap_sensor != sw) {
-    g_free (r->xmap);
-    r->xmap = g_new (guint, t->width);
-    /* Output column x shows sensor column x * sw / width. */
-    for (guint x = 0; x < t->width; x++)
-      r->xmap[x] = (guint) ((guint64) x * sw / t->width);
-    r->xmap_out = t->width;
-    r->xmap_sensor = sw;
+  if (alpha != 255)
+    blend_tables_init (&bt, color, alpha);
+  if (r->xstart_out != t->width || r->xstart_sensor != sw) {
+    g_free (r->xstart);
+    r->xstart = g_new (guint, sw + 1);
+    for (guint sx = 0; sx <= sw; sx++)
+      r->xstart[sx] = (guint) (((guint64) sx * t->width + sw - 1) / sw);
+    r->xstart_out = t->width;
+    r->xstart_sensor = sw;
   }
   cairo_surface_flush (surface);
   for (guint y = 0; y < t->height; y++) {
@@ -778,23 +866,22 @@ draw_isotherm (OverlayRenderer *r, cairo_surface_t *surface,
         (gsize) ((guint64) y * sh / t->height) * sw;
     guint32 *row = (guint32 *) (t->data + (gsize) y * t->stride);
 
-    if (alpha == 255) {
-      for (guint x = 0; x < t->width; x++) {
-        if (m[r->xmap[x]])
-          row[x] = color;
-      }
-    } else {
-      for (guint x = 0; x < t->width; x++) {
-        guint32 d = row[x], o = d & 0xff000000u;
+    if (m != prev) {
+      prev = m;
+      prev_any = memchr (m, 1, sw) != NULL;
+    }
+    if (!prev_any)
+      continue;
+    for (guint sx = 0; sx < sw; sx++) {
+      guint x0 = r->xstart[sx], n = r->xstart[sx + 1] - x0;
 
-        if (!m[r->xmap[x]])
-          continue;
-        for (guint shift = 0; shift < 24; shift += 8) {
-          guint c = (color >> shift) & 0xff, b = (d >> shift) & 0xff;
-
-          o |= ((c * alpha + b * (255 - alpha) + 127) / 255) << shift;
-        }
-        row[x] = o;
+      if (!m[sx] || n == 0)
+        continue;
+      if (alpha == 255) {
+        for (guint i = 0; i < n; i++)
+          row[x0 + i] = color;
+      } else {
+        blend_run (row + x0, n, &bt);
       }
     }
   }
@@ -808,6 +895,7 @@ overlay_renderer_draw (OverlayRenderer *r, const OverlayTarget *t,
   cairo_t *cr;
   guint slot = 0;
   guint font_px;
+  LegendLayout legend = { 0 };
 
   if (t->width == 0 || t->height == 0 || scene->sensor_width == 0
       || scene->sensor_height == 0)
@@ -828,12 +916,20 @@ overlay_renderer_draw (OverlayRenderer *r, const OverlayTarget *t,
   g_mutex_lock (&text_lock);
   pango_cairo_update_context (cr, r->context);
   set_font_size (r, font_px);
+  /* Other labels keep clear of the legend, unless it takes most of a
+   * small picture. */
+  r->label_right = t->width;
+  if (scene->legend) {
+    layout_legend (r, t, scene, &slot, &legend);
+    if (legend.left - 2 >= (gint) t->width / 2)
+      r->label_right = legend.left - 2;
+  }
   for (guint i = 0; i < scene->n_boxes; i++)
     draw_box (r, cr, t, scene, &scene->boxes[i], &slot);
   for (guint i = 0; i < scene->n_markers; i++)
     draw_marker (r, cr, t, scene, &scene->markers[i], &slot);
   if (scene->legend)
-    draw_legend (r, cr, t, scene, &slot);
+    draw_legend (r, cr, t, scene, &legend);
   g_mutex_unlock (&text_lock);
 
   cairo_restore (cr);

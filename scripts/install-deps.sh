@@ -13,7 +13,7 @@ PACKAGES=(
   # run and test
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  gstreamer1.0-rtsp
+  gstreamer1.0-rtsp gstreamer1.0-plugins-base-apps
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   udev xvfb valgrind socat ffmpeg curl procps
   chromium   # headless browser test of senxor-http-server's page

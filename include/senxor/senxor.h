@@ -13,3 +13,6 @@
 #include <senxor/frame.h>
 #include <senxor/registers.h>
 #include <senxor/transport.h>
+#include <senxor/emulator.h>
+#include <senxor/session.h>
+#include <senxor/discovery.h>

@@ -18,7 +18,8 @@ typedef struct _SenxorTransport SenxorTransport;
  *   %SENXOR_ERROR_CANCELLED, %SENXOR_ERROR_DISCONNECTED (EOF or hang-up) or
  *   another code.  A @timeout_us below 0 waits forever.
  * @write: write all of @data, or fail with @error set.
- * @close: release everything; the transport is freed by senxor_transport_free().
+ * @close: release everything, the struct itself included, but not @uri:
+ *   senxor_transport_free() calls @close and then g_free()s @uri.
  *
  * The table every transport fills in.  All waits poll() on the device and on
  * the cancellable's fd, so cancelling from another thread returns at once.
@@ -71,8 +72,12 @@ typedef enum {
  * @usb_port_path: usb: port path "1.2.3", or NULL
  * @params: emulator (and any kind): the query parameters, key -> value
  * @uri: the normalised string
+ * @name: emulator: the instance name ("emulator://NAME?..."), NULL when unnamed
  *
- * A parsed device string.
+ * A parsed device string.  Every kind accepts "?key=value&..." parameters
+ * (after a scheme); the transports read the ones they know (tcp: timeout in
+ * ms; usb: detach=1; emulator: everything) and ignore the others, so
+ * discovery metadata such as serial= and name= can travel in the string.
  */
 typedef struct {
   SenxorDeviceKind kind;
@@ -86,9 +91,26 @@ typedef struct {
   char *usb_port_path;
   GHashTable *params;
   char *uri;
+  char *name;
 } SenxorDeviceAddress;
 
 #define SENXOR_DEFAULT_TCP_PORT 3333
+/* TCP connect timeout unless the device string says "?timeout=MS" */
+#define SENXOR_DEFAULT_TCP_CONNECT_TIMEOUT_MS 5000
+
+/* USB ids of the Senxor CDC-ACM devices */
+#define SENXOR_USB_VENDOR_ID 0x0416
+#define SENXOR_USB_PRODUCT_EVK 0xB002
+#define SENXOR_USB_PRODUCT_XPRO 0xB020
+#define SENXOR_USB_PRODUCT_XCAM 0x9393
+
+/* "serial", "tcp", "usb" or "emulator" */
+const char *senxor_device_kind_name (SenxorDeviceKind kind);
+/* TRUE for vendor 0x0416 with one of the three Senxor product ids. */
+gboolean senxor_usb_id_is_senxor (guint16 vid, guint16 pid);
+/* The value of parameter @key of @addr, or NULL. */
+const char *senxor_device_address_get_param (const SenxorDeviceAddress *addr,
+    const char *key);
 
 /* Parse a device string; %SENXOR_ERROR_INVALID_ARGUMENT says what is wrong. */
 SenxorDeviceAddress *senxor_device_address_parse (const char *device, GError **error);

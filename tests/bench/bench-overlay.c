@@ -132,6 +132,10 @@ main (int argc, char **argv)
         "RGBA"},
     {"thermaloverlay all features, xRGB", "thermaloverlay " ALL_FEATURES,
         "xRGB"},
+    {"thermaloverlay all features but labels, BGRx",
+        "thermaloverlay " ALL_FEATURES " labels=false", "BGRx"},
+    {"thermaloverlay all features but messages, BGRx",
+        "thermaloverlay " ALL_FEATURES " post-messages=false", "BGRx"},
     {"thermaloverlay defaults (hot-cold, legend)", "thermaloverlay", "BGRx"},
     {"thermaloverlay isotherm only", "thermaloverlay hot-cold=false "
           "legend=false isotherm-low=40", "BGRx"},

@@ -9,10 +9,13 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gstsenxormeta.h"
+#include "thermal-palettes.h"
 
 #define SW 80
 #define SH 62
@@ -26,11 +29,13 @@ dk_to_c (guint v)
   return v * 0.1 - 273.15;
 }
 
-/* A radiometric frame filled with @base, with a padded stride. */
+/* A radiometric frame filled with @base, with a padded stride (unless
+ * @packed: then as a GRAY16_LE video buffer of its own). */
 static GstBuffer *
-make_radiometric (guint w, guint h, guint base, gint *stride_out)
+make_radiometric_full (guint w, guint h, guint base, gboolean packed,
+    gint *stride_out)
 {
-  gint stride = w * 2 + 6;
+  gint stride = w * 2 + (packed ? 0 : 6);
   GstBuffer *buf = gst_buffer_new_allocate (NULL, (gsize) stride * h, NULL);
   GstMapInfo map;
 
@@ -42,6 +47,12 @@ make_radiometric (guint w, guint h, guint base, gint *stride_out)
   gst_buffer_unmap (buf, &map);
   *stride_out = stride;
   return buf;
+}
+
+static GstBuffer *
+make_radiometric (guint w, guint h, guint base, gint *stride_out)
+{
+  return make_radiometric_full (w, h, base, FALSE, stride_out);
 }
 
 static void
@@ -135,6 +146,16 @@ make_harness (const gchar *format, guint w, guint h, GstBus **bus)
   gst_element_set_bus (hr->element, *bus);
   g_object_set (hr->element, "post-messages", TRUE, NULL);
   return hr;
+}
+
+/* Messages left on the bus hold the element, which holds the bus: drop
+ * them first. */
+static void
+teardown (GstHarness *hr, GstBus *bus)
+{
+  gst_bus_set_flushing (bus, TRUE);
+  gst_harness_teardown (hr);
+  gst_object_unref (bus);
 }
 
 /* The next "thermal-overlay" message (the caller unrefs it); a warning or
@@ -320,8 +341,7 @@ GST_START_TEST (test_hot_cold_values)
 
   fail_unless_equals_int (count_warnings (bus), 0);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -369,8 +389,7 @@ GST_START_TEST (test_spots)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -421,8 +440,7 @@ GST_START_TEST (test_rois)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -556,8 +574,7 @@ GST_START_TEST (test_markers_every_format)
     assert_unchanged_outside (out, formats[f], 640, 480, keep, 3);
     gst_buffer_unref (out);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -585,8 +602,7 @@ GST_START_TEST (test_roi_box_pixels)
   assert_unchanged_outside (out, "RGBx", 640, 480, &keep, 1);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -647,8 +663,7 @@ check_isotherm (const gchar *format, guint w, guint h)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 
 GST_START_TEST (test_isotherm_exact)
@@ -712,8 +727,7 @@ GST_START_TEST (test_isotherm_blend_and_bounds)
   gst_buffer_unref (out);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -761,8 +775,7 @@ GST_START_TEST (test_scaling)
     }
     fail_unless_equals_int (count_warnings (bus), 0);
     gst_buffer_unref (rad);
-    gst_harness_teardown (hr);
-    gst_object_unref (bus);
+    teardown (hr, bus);
   }
 }
 GST_END_TEST;
@@ -826,8 +839,7 @@ GST_START_TEST (test_labels_inside_frame)
     rad_set (rad, stride, corners[i][0], corners[i][1], BASE_DK);
   }
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -843,6 +855,7 @@ GST_START_TEST (test_legend_drawn)
   gint top = -1, bottom = -1, col = -1;
 
   g_object_set (hr->element, "hot-cold", FALSE, "labels", FALSE, NULL);
+  gst_util_set_object_arg (G_OBJECT (hr->element), "palette", "white-hot");
   out = run_frame (hr, bus, "BGRx", 640, 480, rad, stride, NULL);
   fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
   /* The bar is at the right edge, a grey ramp white at the top. */
@@ -878,8 +891,117 @@ GST_START_TEST (test_legend_drawn)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* The legend bar shows @lut: its top pixel is lut[255], its bottom lut[0],
+ * and every pixel in between a table entry of a lower or equal level. */
+static void
+assert_legend_shows (GstBuffer *buf, const gchar *format, guint w, guint h,
+    const guint8 (*lut)[3])
+{
+  Layout l = layout_of (format);
+  GstMapInfo map;
+  gint col = -1, top = -1, level = 255;
+  gint y;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (gint x = w - 1; x >= (gint) w * 9 / 10 && col < 0; x--) {
+    for (y = 0; y < (gint) h; y++) {
+      if (pixel_is (map.data + (y * w + x) * 4, &l, lut[255][0], lut[255][1],
+              lut[255][2])) {
+        col = x;
+        top = y;
+        break;
+      }
+    }
+  }
+  fail_unless (col >= 0, "no legend top colour near the right edge");
+  for (y = top; y < (gint) h; y++) {
+    const guint8 *p = map.data + (y * w + col) * 4;
+
+    while (level >= 0 && !pixel_is (p, &l, lut[level][0], lut[level][1],
+            lut[level][2]))
+      level--;
+    if (level < 0)
+      break;
+    if (level == 0)
+      break;
+  }
+  fail_unless (level == 0, "the bar from row %d does not run down the "
+      "palette to level 0 (stopped at row %d)", top, y);
+  fail_unless (y - top > 100, "bar of %d rows", y - top);
+  gst_buffer_unmap (buf, &map);
+}
+
+GST_START_TEST (test_legend_palette)
+{
+  GstBus *bus;
+  GstHarness *hr = make_harness ("RGBx", 640, 480, &bus);
+  gint stride;
+  GstBuffer *rad = make_radiometric (SW, SH, BASE_DK, &stride);
+  guint8 reversed[256][3], custom[256][3];
+  GString *file = g_string_new ("# blue to red\n");
+  gchar *path = NULL;
+  GstBuffer *out;
+  GstMessage *msg;
+  gint fd;
+
+  g_object_set (hr->element, "hot-cold", FALSE, "labels", FALSE, NULL);
+  /* The default is thermalcolormap's default, ironbow. */
+  out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+  assert_legend_shows (out, "RGBx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+  gst_buffer_unref (out);
+
+  gst_util_set_object_arg (G_OBJECT (hr->element), "palette", "inferno");
+  out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+  assert_legend_shows (out, "RGBx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]);
+  gst_buffer_unref (out);
+
+  g_object_set (hr->element, "invert", TRUE, NULL);
+  for (guint i = 0; i < 256; i++)
+    memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
+        [255 - i], 3);
+  out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+  assert_legend_shows (out, "RGBx", 640, 480, (const guint8 (*)[3]) reversed);
+  gst_buffer_unref (out);
+  g_object_set (hr->element, "invert", FALSE, NULL);
+
+  /* A palette file of 256 "R G B" rows overrides palette. */
+  for (guint i = 0; i < 256; i++) {
+    custom[i][0] = i;
+    custom[i][1] = 0;
+    custom[i][2] = 255 - i;
+    g_string_append_printf (file, "%u 0 %u\n", i, 255 - i);
+  }
+  fd = g_file_open_tmp ("overlay-palette-XXXXXX.txt", &path, NULL);
+  fail_unless (fd >= 0);
+  close (fd);
+  fail_unless (g_file_set_contents (path, file->str, -1, NULL));
+  g_object_set (hr->element, "palette-file", path, NULL);
+  out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+  assert_legend_shows (out, "RGBx", 640, 480, (const guint8 (*)[3]) custom);
+  gst_buffer_unref (out);
+
+  /* A broken file warns and the legend goes back to palette. */
+  fail_unless (g_file_set_contents (path, "1 2\n", -1, NULL));
+  g_object_set (hr->element, "palette-file", path, NULL);
+  out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+  assert_legend_shows (out, "RGBx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]);
+  gst_buffer_unref (out);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning for a broken palette file");
+  gst_message_unref (msg);
+
+  g_unlink (path);
+  g_free (path);
+  g_string_free (file, TRUE);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -928,8 +1050,7 @@ GST_START_TEST (test_no_meta)
   /* Once only, and nothing measured. */
   fail_unless_equals_int (count_warnings (bus), 0);
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -953,8 +1074,7 @@ GST_START_TEST (test_bad_meta)
   }
   fail_unless_equals_int (count_warnings (bus), 1);
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1022,8 +1142,7 @@ GST_START_TEST (test_invalid_property_values)
   fail_unless_equals_int (count_warnings (bus), 0);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
 }
 GST_END_TEST;
 
@@ -1059,8 +1178,271 @@ GST_START_TEST (test_changes_while_playing)
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
 
   gst_buffer_unref (rad);
-  gst_harness_teardown (hr);
-  gst_object_unref (bus);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* Where a colour is, looking only within @r pixels of (cx, cy). */
+static Box
+find_color_near (GstBuffer *buf, guint w, gint cx, gint cy, gint r, guint8 red,
+    guint8 green, guint8 blue)
+{
+  Layout l = layout_of ("BGRx");
+  Box box = { G_MAXINT, G_MAXINT, -1, -1, 0 };
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (gint y = cy - r; y <= cy + r; y++) {
+    for (gint x = cx - r; x <= cx + r; x++) {
+      if (pixel_is (map.data + (y * w + x) * 4, &l, red, green, blue)) {
+        box.x0 = MIN (box.x0, x);
+        box.y0 = MIN (box.y0, y);
+        box.x1 = MAX (box.x1, x);
+        box.y1 = MAX (box.y1, y);
+        box.n++;
+      }
+    }
+  }
+  gst_buffer_unmap (buf, &map);
+  return box;
+}
+
+/* GRAY8 display values of @rad mapped linearly from 20..40 °C, as
+ * thermalnormalize mode=fixed makes them, with the mapping meta. */
+static GstBuffer *
+make_display (GstBuffer *rad, gint stride)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, SW * SH, NULL);
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (guint y = 0; y < SH; y++) {
+    for (guint x = 0; x < SW; x++) {
+      gdouble t = (dk_to_c (rad_get (rad, stride, x, y)) - 20.0) / 20.0;
+
+      map.data[y * SW + x] = (guint8) CLAMP (t * 255 + 0.5, 0, 255);
+    }
+  }
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_add_thermal_mapping_meta (buf, GST_THERMAL_MAPPING_FIXED, 20.0,
+      40.0, 255, rad, SW, SH, stride, 0.1, 0.0);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  return buf;
+}
+
+/* The real chain after thermalnormalize: the mapping meta survives
+ * thermalcolormap and videoscale, and the overlay measures and draws at
+ * the scaled size. */
+GST_START_TEST (test_after_colormap_and_videoscale)
+{
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap name=cm "
+      "palette=inferno invert=true ! videoscale "
+      "! video/x-raw,format=BGRx,width=640,height=480 "
+      "! thermaloverlay name=ov post-messages=true spots=\"0.5,0.5\" "
+      "rois=\"5,40,10,10\"");
+  GstElement *colormap, *overlay;
+  guint8 reversed[256][3];
+  GstBus *bus = gst_bus_new ();
+  gint stride, arm = 480 / 40;
+  GstBuffer *rad = make_scene (&stride);
+  GstMessage *msg;
+  const GstStructure *s;
+  GstBuffer *out;
+  Box red, cyan;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  rad_set (rad, stride, 40, 31, 3080);   /* the spot, 34.85 °C */
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  msg = pop_overlay_message (bus);
+  s = gst_message_get_structure (msg);
+  fail_unless_equals_int (get_uint (s, "width"), 640);
+  fail_unless_equals_int (get_uint (s, "height"), 480);
+  fail_unless_equals_int (get_uint (s, "hot-x"), 10);
+  fail_unless_equals_int (get_uint (s, "hot-y"), 20);
+  assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
+  fail_unless_equals_int (get_uint (s, "cold-x"), 70);
+  fail_unless_equals_int (get_uint (s, "cold-y"), 5);
+  assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (3080));
+  fail_unless_equals_string (array_string (s, "spot-labels", 0), "34.9°C");
+  assert_celsius (array_double (s, "roi-mean-celsius", 0), dk_to_c (BASE_DK));
+  fail_unless_equals_string (gst_structure_get_string (s, "legend-max-label"),
+      "40.0°C");
+  fail_unless_equals_string (gst_structure_get_string (s, "legend-palette"),
+      "inferno");
+  gst_message_unref (msg);
+
+  /* Markers where the sensor pixels land in the scaled picture. */
+  red = find_color_near (out, 640, center (10, SW, 640), center (20, SH, 480),
+      arm + 1, 255, 0, 0);
+  fail_unless ((gint) red.n >= 4 * (arm - arm / 4) && (red.x0 + red.x1) / 2 ==
+      center (10, SW, 640) && (red.y0 + red.y1) / 2 == center (20, SH, 480),
+      "hot marker: %u pixels around (%d,%d)", red.n, (red.x0 + red.x1) / 2,
+      (red.y0 + red.y1) / 2);
+  cyan = find_color_near (out, 640, center (70, SW, 640), center (5, SH, 480),
+      arm + 1, 0, 255, 255);
+  fail_unless ((gint) cyan.n >= 4 * (arm - arm / 4) && (cyan.x0 + cyan.x1) / 2 ==
+      center (70, SW, 640), "cold marker: %u pixels", cyan.n);
+  /* The legend follows the thermalcolormap upstream: inverted inferno. */
+  for (guint i = 0; i < 256; i++)
+    memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
+        [255 - i], 3);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) reversed);
+  gst_buffer_unref (out);
+
+  /* ... also when it changes while playing ... */
+  colormap = gst_bin_get_by_name (GST_BIN (hr->element), "cm");
+  overlay = gst_bin_get_by_name (GST_BIN (hr->element), "ov");
+  fail_unless (colormap && overlay);
+  gst_util_set_object_arg (G_OBJECT (colormap), "palette", "turbo");
+  g_object_set (colormap, "invert", FALSE, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_TURBO]);
+  gst_buffer_unref (out);
+  gst_message_unref (pop_overlay_message (bus));
+
+  /* ... until the overlay is given a palette of its own. */
+  gst_util_set_object_arg (G_OBJECT (overlay), "palette", "viridis");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_VIRIDIS]);
+  gst_buffer_unref (out);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "viridis");
+  gst_message_unref (msg);
+  gst_object_unref (colormap);
+  gst_object_unref (overlay);
+
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* The thermalcolormap is found inside a bin and through a queue. */
+GST_START_TEST (test_legend_follows_through_bins)
+{
+  GstHarness *hr = gst_harness_new_parse ("bin.( thermalcolormap "
+      "palette=magma ! queue ) ! videoconvert "
+      "! video/x-raw,format=BGRx ! thermaloverlay post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  GstMessage *msg;
+  GstBuffer *out;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  msg = pop_overlay_message (bus);
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), "magma");
+  gst_message_unref (msg);
+  gst_buffer_unref (out);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* From the radiometric frame to the picture with temperatures, with the
+ * real thermalnormalize in front: what the user stories run. */
+GST_START_TEST (test_full_chain)
+{
+  const gchar *normalize[] = { "mode=fixed min-temp=20 max-temp=40",
+    "mode=minmax"
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (normalize); i++) {
+    gchar *launch = g_strdup_printf ("thermalnormalize %s ! thermalcolormap "
+        "! videoscale ! video/x-raw,format=BGRx,width=640,height=480 "
+        "! thermaloverlay post-messages=true spots=\"0.5,0.5;25%%,75%%\" "
+        "rois=\"0,0,0.25,0.25\"", normalize[i]);
+    GstHarness *hr = gst_harness_new_parse (launch);
+    GstBus *bus = gst_bus_new ();
+    gint stride, arm = 480 / 40;
+    GstBuffer *rad = make_radiometric_full (SW, SH, BASE_DK, TRUE, &stride);
+    GstMessage *msg;
+    const GstStructure *s;
+    GstBuffer *out;
+    Box red;
+
+    g_free (launch);
+    gst_element_set_bus (hr->element, bus);
+    gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY16_LE,"
+        "width=80,height=62,framerate=30/1");
+    rad_set (rad, stride, 10, 20, 3500);
+    rad_set (rad, stride, 70, 5, 2800);
+    rad_set (rad, stride, 40, 31, 3080);
+    rad_set (rad, stride, 20, 46, 3001);
+    rad_set (rad, stride, 3, 4, 2990);
+    GST_BUFFER_PTS (rad) = 0;
+    fail_unless_equals_int (gst_harness_push (hr, gst_buffer_ref (rad)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    fail_unless (out != NULL);
+    msg = pop_overlay_message (bus);
+    s = gst_message_get_structure (msg);
+    fail_unless_equals_int (get_uint (s, "sensor-width"), SW);
+    fail_unless_equals_int (get_uint (s, "width"), 640);
+    fail_unless_equals_int (get_uint (s, "hot-x"), 10);
+    fail_unless_equals_int (get_uint (s, "hot-y"), 20);
+    assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
+    fail_unless_equals_string (gst_structure_get_string (s, "hot-label"),
+        "76.9°C");
+    fail_unless_equals_int (get_uint (s, "cold-x"), 70);
+    fail_unless_equals_int (get_uint (s, "cold-y"), 5);
+    assert_celsius (get_double (s, "cold-celsius"), dk_to_c (2800));
+    assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (3080));
+    /* 25% of 80 = 20, 75% of 62 = 46.5 -> 46 */
+    fail_unless_equals_int (array_uint (s, "spot-x", 1), 20);
+    fail_unless_equals_int (array_uint (s, "spot-y", 1), 46);
+    assert_celsius (array_double (s, "spot-celsius", 1), dk_to_c (3001));
+    /* The top-left 20x16 (round(15.5) = 16) region holds the 2990. */
+    fail_unless_equals_int (array_uint (s, "roi-width", 0), 20);
+    fail_unless_equals_int (array_uint (s, "roi-height", 0), 16);
+    assert_celsius (array_double (s, "roi-min-celsius", 0), dk_to_c (2990));
+    assert_celsius (array_double (s, "roi-max-celsius", 0), dk_to_c (BASE_DK));
+    if (i == 0) {
+      assert_celsius (get_double (s, "range-min-celsius"), 20.0);
+      assert_celsius (get_double (s, "range-max-celsius"), 40.0);
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-max-label"), "40.0°C");
+    } else {
+      /* minmax: the legend spans the frame, from cold to hot. */
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-max-label"), "76.9°C");
+      fail_unless_equals_string (gst_structure_get_string (s,
+              "legend-min-label"), "6.9°C");
+    }
+    gst_message_unref (msg);
+
+    red = find_color_near (out, 640, center (10, SW, 640),
+        center (20, SH, 480), arm + 1, 255, 0, 0);
+    fail_unless ((gint) red.n >= 4 * (arm - arm / 4)
+        && (red.x0 + red.x1) / 2 == center (10, SW, 640)
+        && (red.y0 + red.y1) / 2 == center (20, SH, 480),
+        "%s: hot marker: %u pixels around (%d,%d)", normalize[i], red.n,
+        (red.x0 + red.x1) / 2, (red.y0 + red.y1) / 2);
+    assert_legend_shows (out, "BGRx", 640, 480,
+        thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW]);
+    gst_buffer_unref (out);
+    gst_buffer_unref (rad);
+    teardown (hr, bus);
+  }
 }
 GST_END_TEST;
 
@@ -1082,10 +1464,14 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_scaling);
   tcase_add_test (tc, test_labels_inside_frame);
   tcase_add_test (tc, test_legend_drawn);
+  tcase_add_test (tc, test_legend_palette);
   tcase_add_test (tc, test_no_meta);
   tcase_add_test (tc, test_bad_meta);
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
+  tcase_add_test (tc, test_after_colormap_and_videoscale);
+  tcase_add_test (tc, test_legend_follows_through_bins);
+  tcase_add_test (tc, test_full_chain);
   return s;
 }
 

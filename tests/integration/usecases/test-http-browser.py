@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 
-from usecase import EMULATOR, build_path, Process, check, colour_stats, decode_image, fail, rmtree, skip, tempdir
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, build_path, Process, check, colour_stats, decode_image, fail, rmtree, skip, tempdir
 
 server_bin = sys.argv[1]
 videotest = "--videotestsrc" in sys.argv
@@ -111,11 +111,7 @@ class DevTools:
 
 # ---- the server ----
 if videotest:
-    args = ["--pipeline",
-            "videotestsrc is-live=true pattern=ball ! video/x-raw,format=GRAY16_LE,width=80,height=62,framerate=25/1 "
-            "! appsink name=radiometric "
-            "videotestsrc is-live=true pattern=smpte ! video/x-raw,width=640,height=496,framerate=25/1 "
-            "! jpegenc ! appsink name=jpeg"]
+    args = ["--source", GRAY16_TEST_SOURCE]
 else:
     args = ["--device", EMULATOR]
 server = Process([server_bin, "--port", "0", "--width", "640"] + args)
@@ -173,7 +169,9 @@ try:
     print("screenshot (%s): picture %d distinct colours, %.0f%% strongly coloured; page below it %d colours"
           % (shot_path, colours, 100 * coloured, outside))
     check(colours >= 40, "the picture area of the screenshot is nearly uniform (%d colours)" % colours)
-    check(coloured >= 0.2, "the picture is not in colour (%.0f%% coloured pixels)" % (100 * coloured))
+    # A grey picture has no strongly coloured pixels; the palette gives many
+    # (how many depends on the scene: dark palette ends are barely coloured).
+    check(coloured >= 0.05, "the picture is not in colour (%.0f%% coloured pixels)" % (100 * coloured))
 
     # Hover over a point: the page shows the temperature of that pixel.
     for fx, fy in ((0.5, 0.5), (0.125, 0.75)):

@@ -3,6 +3,7 @@
 # snapshots, MJPEG to two viewers at once, temperatures, errors, clean stop.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
+import os
 import re
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
-from usecase import EMULATOR, Process, check, colour_stats, decode_image, fail
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, colour_stats, decode_image, fail
 
 server_bin = sys.argv[1]
 videotest = "--videotestsrc" in sys.argv
@@ -65,15 +66,12 @@ print("503 before the first frame, then the frame: ok")
 
 # ---- 2. The real capture ----
 if videotest:
-    # Stand-in for builds without the senxor elements: GRAY16 for /temperature,
-    # a colour test picture for the JPEG branch.
-    args = ["--pipeline",
-            "videotestsrc is-live=true pattern=ball ! video/x-raw,format=GRAY16_LE,width=80,height=62,framerate=25/1 "
-            "! tee name=t t. ! queue ! appsink name=radiometric "
-            "t. ! queue ! videoconvert ! videoscale ! video/x-raw,format=I420,width=640,height=496 ! jpegenc ! appsink name=jpeg"]
+    args = ["--source", GRAY16_TEST_SOURCE]
 else:
     args = ["--device", EMULATOR]
-server = Process([server_bin, "--port", "0"] + args)
+# senxorsrc logs each camera opening at INFO level: count them.
+env = dict(os.environ, GST_DEBUG="senxorsrc:4", GST_DEBUG_NO_COLOR="1")
+server = Process([server_bin, "--port", "0"] + args, env=env)
 base = server.wait_line(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
 
 status, headers, page = get(base)
@@ -143,6 +141,9 @@ for i, res in enumerate(results):
     check(len(set(res["frames"])) > 1, "MJPEG viewer %d got the same picture every time" % i)
 check(server.count(r"MJPEG viewer joined \(2 watching\)") >= 1, "the two viewers were never connected at the same time")
 print("two MJPEG viewers: 15 parts each")
+if not videotest:
+    opens = server.count(r"senxorsrc.*opened emulator://")
+    check(opens == 1, "the camera was opened %d times" % opens)
 
 # Temperatures: the pixel under a relative point, and consistent statistics.
 for x, y, column, row in ((0.5, 0.5, 40, 31), (0.0, 0.0, 0, 0), (1.0, 1.0, 79, 61), (0.26, 0.9, 20, 55)):
@@ -162,6 +163,17 @@ for query in ("", "?x=0.5", "?x=1.5&y=0.5", "?x=-0.1&y=0.2", "?x=abc&y=0.2", "?x
     check(status == 400 and b"error" in body, "temperature%s: expected 400, got %d" % (query, status))
 status, _, _ = get(base + "nothing-here")
 check(status == 404, "unknown path: expected 404, got %d" % status)
+
+port = base.split(":")[2].strip("/")
+for args_, code_, message in (
+        (["--port", port, "--source", "videotestsrc"], 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
+        (["--quality", "0"], 2, r"bad option"),
+        (["--help"], 0, r"--device=DEVICE")):
+    other = Process([server_bin] + args_)
+    code = other.proc.wait(30)
+    other.stop()
+    check(code == code_, "%s: exit status %d, expected %d" % (args_, code, code_))
+    check(other.count(message) + other.count(message, stream="out") >= 1, "%s: no message /%s/" % (args_, message))
 
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-http-server exited with %d after SIGINT" % status)

@@ -2,12 +2,13 @@
 # senxor-rtsp-server: two RTSP clients receive decoded frames at the same time
 # from one capture; the server stops cleanly on SIGINT.
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import os
 import signal
 import sys
 import threading
 import time
 
-from usecase import EMULATOR, Process, check, fail, gst, skip
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst, skip
 
 server_bin = sys.argv[1]
 Gst = gst()
@@ -17,10 +18,12 @@ for factory in ("rtspsrc", "rtph264depay", "avdec_h264"):
 
 # --videotestsrc: stand-in picture for builds without the senxor elements
 if "--videotestsrc" in sys.argv:
-    source = ["--source", "videotestsrc is-live=true pattern=ball ! video/x-raw,width=80,height=62,framerate=25/1"]
+    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
 else:
     source = ["--device", EMULATOR]
-server = Process([server_bin, "--port", "0", "--width", "320"] + source)
+# senxorsrc logs each camera opening at INFO level: count them.
+env = dict(os.environ, GST_DEBUG="senxorsrc:4", GST_DEBUG_NO_COLOR="1")
+server = Process([server_bin, "--port", "0", "--width", "320"] + source, env=env)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)").group(1)
 
 
@@ -81,9 +84,26 @@ print("frames received: %s" % {c.name: c.count() for c in clients})
 check(server.count(r"capture #1 started") == 1 and server.count(r"capture #2") == 0,
       "expected exactly one capture pipeline for two clients:\n" + "\n".join(server.err))
 check(server.count(r"client connected") == 2, "expected two client connections")
+if "--videotestsrc" not in sys.argv:
+    opens = server.count(r"senxorsrc.*opened emulator://")
+    check(opens == 1, "the camera was opened %d times for two clients" % opens)
+    print("camera opened once for two clients")
 
 for c in clients:
     c.pipeline.set_state(Gst.State.NULL)
+
+# Clear failures: the port taken, a bad option, a bad pipeline; --help.
+port = url.split(":")[2].split("/")[0]
+for args, status, message in (
+        (["--port", port] + source, 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
+        (["--port", "70000"], 2, r"bad option"),
+        (["--port", "0", "--source", "videotestsrc ! no-such-element"], 1, r"does not parse: no element \"no-such-element\""),
+        (["--help"], 0, r"--device=DEVICE")):
+    other = Process([server_bin] + args)
+    code = other.proc.wait(30)
+    other.stop()
+    check(code == status, "%s: exit status %d, expected %d" % (args, code, status))
+    check(other.count(message) + other.count(message, stream="out") >= 1, "%s: no message /%s/" % (args, message))
 
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-rtsp-server exited with %d after SIGINT" % status)

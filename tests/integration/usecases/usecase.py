@@ -12,9 +12,12 @@ import time
 
 SKIP = 77
 
-# The emulated camera every test uses: fast (no real-time pacing) would flood
-# the servers, so the servers use the normal frame rate.
-EMULATOR = "emulator://?module=mi16&scene=people"
+# The emulated camera the server tests use (80x62), at its normal frame rate:
+# fast mode (no real-time pacing) would only flood the servers.
+EMULATOR = "emulator://?module=mi08&scene=people"
+# Stand-in for builds without senxorsrc: radiometric-like GRAY16_LE frames.
+GRAY16_TEST_SOURCE = ("videotestsrc is-live=true pattern=circular horizontal-speed=2 "
+                      "! video/x-raw,format=GRAY16_LE,width=80,height=62,framerate=25/1")
 
 
 def fail(message):

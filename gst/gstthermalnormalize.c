@@ -1,0 +1,1154 @@
+/* thermalnormalize: radiometric GRAY16 frames to display values
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-thermalnormalize
+ * @title: thermalnormalize
+ *
+ * Turns radiometric 16-bit frames (temperatures) into display values, the
+ * last step before colouring: GRAY16_LE in, GRAY8 (preferred) or GRAY16_LE
+ * out.  The range shown is chosen per frame (`minmax`, `percentile`), by
+ * plateau-limited histogram equalisation (`histogram`) or fixed in °C
+ * (`fixed`), optionally computed from a region of interest and damped over
+ * time.  Every output buffer carries a #GstThermalMappingMeta with the range
+ * in °C and a reference to the radiometric frame, so later elements can show
+ * real temperatures.
+ *
+ * The unit of the input comes from the #GstSenxorFrameMeta that senxorsrc
+ * attaches; other GRAY16_LE sources (a Lepton through v4l2src, a file) say it
+ * with #GstThermalNormalize:input-unit.
+ *
+ * The element can also post `thermal-stats` and `thermal-alarm` element
+ * messages on the bus; docs/elements/thermalnormalize.md lists their fields.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoconvert ! autovideosink
+ * gst-launch-1.0 -m senxorsrc ! thermalnormalize alarm-high=60 stats-interval=1000000000 ! fakesink
+ * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoconvert ! autovideosink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "gstthermalnormalize.h"
+#include "gstsenxorelements.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_thermal_normalize_debug);
+#define GST_CAT_DEFAULT gst_thermal_normalize_debug
+
+#define ALARM_OFF_HIGH G_MAXDOUBLE
+#define ALARM_OFF_LOW (-G_MAXDOUBLE)
+
+#define DEFAULT_PROP_MODE GST_THERMAL_MAPPING_MINMAX
+#define DEFAULT_PROP_INPUT_UNIT GST_THERMAL_NORMALIZE_UNIT_DECI_KELVIN
+#define DEFAULT_PROP_LOW_PERCENT 1.0
+#define DEFAULT_PROP_HIGH_PERCENT 99.0
+#define DEFAULT_PROP_PLATEAU 1.0
+#define DEFAULT_PROP_LINEAR_PERCENT 20.0
+#define DEFAULT_PROP_MIN_TEMP 20.0
+#define DEFAULT_PROP_MAX_TEMP 40.0
+#define DEFAULT_PROP_MIN_SPAN 2.0
+#define DEFAULT_PROP_SMOOTHING 0.0
+#define DEFAULT_PROP_SMOOTHING_TIME 0
+#define DEFAULT_PROP_ROI 0
+#define DEFAULT_PROP_STATS_INTERVAL 0
+#define DEFAULT_PROP_ALARM_HIGH ALARM_OFF_HIGH
+#define DEFAULT_PROP_ALARM_LOW ALARM_OFF_LOW
+#define DEFAULT_PROP_ALARM_HYSTERESIS 1.0
+#define DEFAULT_PROP_ALARM_MIN_PIXELS 1
+
+#define TEMP_MIN (-273.15)
+#define TEMP_MAX 10000.0
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_INPUT_UNIT,
+  PROP_LOW_PERCENT,
+  PROP_HIGH_PERCENT,
+  PROP_PLATEAU,
+  PROP_LINEAR_PERCENT,
+  PROP_MIN_TEMP,
+  PROP_MAX_TEMP,
+  PROP_MIN_SPAN,
+  PROP_SMOOTHING,
+  PROP_SMOOTHING_TIME,
+  PROP_ROI_X,
+  PROP_ROI_Y,
+  PROP_ROI_WIDTH,
+  PROP_ROI_HEIGHT,
+  PROP_STATS_INTERVAL,
+  PROP_ALARM_HIGH,
+  PROP_ALARM_LOW,
+  PROP_ALARM_HYSTERESIS,
+  PROP_ALARM_MIN_PIXELS,
+};
+
+static GstStaticPadTemplate gst_thermal_normalize_sink_template =
+GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("GRAY16_LE")));
+
+static GstStaticPadTemplate gst_thermal_normalize_src_template =
+GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ GRAY8, GRAY16_LE }")));
+
+G_DEFINE_TYPE (GstThermalNormalize, gst_thermal_normalize,
+    GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (thermalnormalize, "thermalnormalize",
+    GST_RANK_NONE, GST_TYPE_THERMAL_NORMALIZE);
+
+GType
+gst_thermal_normalize_unit_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_THERMAL_NORMALIZE_UNIT_DECI_KELVIN, "Deci-Kelvin (0.1 K per step)",
+        "deci-kelvin"},
+    {GST_THERMAL_NORMALIZE_UNIT_CENTI_KELVIN, "Centi-Kelvin (0.01 K per step)",
+        "centi-kelvin"},
+    {GST_THERMAL_NORMALIZE_UNIT_RAW,
+        "Raw counts (temperatures reported are the counts)", "raw"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstThermalNormalizeUnit", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* ---- units ---- */
+
+/* K = value * scale + offset */
+typedef struct {
+  gdouble scale;
+  gdouble offset;
+} ThermalUnit;
+
+static inline gdouble
+raw_to_c (const ThermalUnit *u, gdouble v)
+{
+  return v * u->scale + u->offset - 273.15;
+}
+
+/* Raw value of a temperature, snapped to a 1e-6 step grid so that decimal
+ * °C values of whole raw steps (20 °C = 29315 cK) come out whole. */
+static inline gdouble
+c_to_raw (const ThermalUnit *u, gdouble c)
+{
+  gdouble r = (c + 273.15 - u->offset) / u->scale;
+
+  r = CLAMP (r, -1e9, 1e9);
+  return round (r * 1e6) / 1e6;
+}
+
+static void
+unit_of_buffer (GstThermalNormalize *self, const GstThermalNormalizeSettings *s,
+    GstBuffer *buf, ThermalUnit *u)
+{
+  GstSenxorFrameMeta *meta = gst_buffer_get_senxor_frame_meta (buf);
+
+  if (meta) {
+    if (meta->scale > 0 && isfinite (meta->scale) && isfinite (meta->offset)) {
+      u->scale = meta->scale;
+      u->offset = meta->offset;
+      return;
+    }
+    if (!self->warned_scale) {
+      self->warned_scale = TRUE;
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+          ("Input frames carry an invalid temperature unit"),
+          ("GstSenxorFrameMeta scale %g offset %g; using input-unit instead",
+              meta->scale, meta->offset));
+    }
+  }
+  switch (s->input_unit) {
+    case GST_THERMAL_NORMALIZE_UNIT_CENTI_KELVIN:
+      u->scale = 0.01;
+      u->offset = 0;
+      break;
+    case GST_THERMAL_NORMALIZE_UNIT_RAW:
+      /* °C = counts: ranges, stats and alarms are then in counts */
+      u->scale = 1.0;
+      u->offset = 273.15;
+      break;
+    case GST_THERMAL_NORMALIZE_UNIT_DECI_KELVIN:
+    default:
+      u->scale = 0.1;
+      u->offset = 0;
+      break;
+  }
+}
+
+/* ---- per-frame context ---- */
+
+typedef struct {
+  GstThermalNormalizeSettings s;
+  ThermalUnit u;
+  ThermalRect frame;
+  ThermalRect roi;
+  guint roi_x, roi_y;
+  gboolean have_roi_range;
+  guint16 roi_min, roi_max;
+  guint out_max;
+  gdouble weight;               /* of the previous frame's range or map */
+} FrameCtx;
+
+static void
+ctx_roi_range (FrameCtx *c)
+{
+  if (!c->have_roi_range) {
+    thermal_rect_minmax (&c->roi, &c->roi_min, &c->roi_max);
+    c->have_roi_range = TRUE;
+  }
+}
+
+static gboolean
+alarm_high_enabled (const GstThermalNormalizeSettings *s)
+{
+  return s->alarm_high < ALARM_OFF_HIGH / 2;
+}
+
+static gboolean
+alarm_low_enabled (const GstThermalNormalizeSettings *s)
+{
+  return s->alarm_low > ALARM_OFF_LOW / 2;
+}
+
+/* The ROI clipped to the frame; one that misses the frame is the frame. */
+static void
+ctx_set_roi (FrameCtx *c)
+{
+  guint w = c->frame.width, h = c->frame.height;
+  guint x = c->s.roi_x, y = c->s.roi_y, rw, rh;
+
+  if (x >= w || y >= h) {
+    x = y = 0;
+    rw = w;
+    rh = h;
+  } else {
+    rw = c->s.roi_width ? MIN (c->s.roi_width, w - x) : w - x;
+    rh = c->s.roi_height ? MIN (c->s.roi_height, h - y) : h - y;
+  }
+  c->roi_x = x;
+  c->roi_y = y;
+  c->roi.data = c->frame.data + (gssize) y * c->frame.stride + x * 2;
+  c->roi.stride = c->frame.stride;
+  c->roi.width = rw;
+  c->roi.height = rh;
+}
+
+/* ---- linear modes ---- */
+
+static gdouble
+smooth (gdouble prev, gdouble cur, gdouble k)
+{
+  return k * prev + (1.0 - k) * cur;
+}
+
+/* Widens [*lo, *hi] (°C) about its centre to at least @span. */
+static void
+widen (gdouble *lo, gdouble *hi, gdouble span)
+{
+  if (*hi - *lo < span) {
+    gdouble mid = (*lo + *hi) / 2;
+    *lo = mid - span / 2;
+    *hi = mid + span / 2;
+  }
+}
+
+/* Maps the frame linearly from [lo_c, hi_c]; widens a range narrower than
+ * one raw step to one step and returns the range used. */
+static void
+map_linear (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
+    gdouble *lo_c, gdouble *hi_c)
+{
+  gdouble lo = c_to_raw (&c->u, *lo_c), hi = c_to_raw (&c->u, *hi_c);
+  gdouble k, off;
+  gint32 lo_i;
+
+  if (hi - lo < 1.0) {
+    gdouble mid = (lo + hi) / 2;
+    lo = mid - 0.5;
+    hi = mid + 0.5;
+    *lo_c = raw_to_c (&c->u, lo);
+    *hi_c = raw_to_c (&c->u, hi);
+  }
+  /* out = floor ((v - lo) * k + 0.5) = floor ((v - lo_i) * k + off) */
+  lo_i = (gint32) floor (lo);
+  k = c->out_max / (hi - lo);
+  off = 0.5 - (lo - lo_i) * k;
+  if (self->out16)
+    thermal_map_linear_u16 (&c->frame, GST_VIDEO_FRAME_PLANE_DATA (out, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (out, 0), lo_i, (gfloat) k, (gfloat) off);
+  else
+    thermal_map_linear_u8 (&c->frame, GST_VIDEO_FRAME_PLANE_DATA (out, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (out, 0), lo_i, (gfloat) k, (gfloat) off);
+}
+
+/* Nearest-rank percentiles of the ROI (bin edges when bins are wider than
+ * one raw step). */
+static void
+percentile_range (GstThermalNormalize *self, FrameCtx *c, gdouble *lo_raw,
+    gdouble *hi_raw)
+{
+  guint nbins, shift, lo_bin, hi_bin, i;
+  guint64 n = (guint64) c->roi.width * c->roi.height, cum = 0;
+  gdouble lp = MIN (c->s.low_percent, c->s.high_percent);
+  gdouble hp = MAX (c->s.low_percent, c->s.high_percent);
+  guint64 rank_lo, rank_hi;
+  gboolean found_lo = FALSE;
+
+  shift = thermal_hist_shift (c->roi_min, c->roi_max, THERMAL_HIST_MAX_BINS,
+      &nbins);
+  thermal_rect_histogram (&c->roi, c->roi_min, shift, nbins, self->hist,
+      self->hist_scratch);
+  rank_lo = (guint64) floor (lp / 100.0 * (n - 1) + 1e-9);
+  rank_hi = (guint64) ceil (hp / 100.0 * (n - 1) - 1e-9);
+  lo_bin = hi_bin = nbins - 1;
+  for (i = 0; i < nbins; i++) {
+    cum += self->hist[i];
+    if (!found_lo && cum > rank_lo) {
+      lo_bin = i;
+      found_lo = TRUE;
+    }
+    if (cum > rank_hi) {
+      hi_bin = i;
+      break;
+    }
+  }
+  *lo_raw = c->roi_min + ((guint) lo_bin << shift);
+  *hi_raw = MIN ((guint) c->roi_min + ((guint) hi_bin << shift) +
+      ((1u << shift) - 1), (guint) c->roi_max);
+}
+
+/* ---- histogram equalisation ---- */
+
+static void
+map_histogram (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *out,
+    gdouble *lo_c, gdouble *hi_c)
+{
+  guint16 rmin = c->roi_min, rmax = c->roi_max;
+  guint nbins, shift, i;
+  guint64 n = (guint64) c->roi.width * c->roi.height;
+  gdouble limit = MAX (1.0, c->s.plateau / 100.0 * n);
+  gdouble lin = c->s.linear_percent / 100.0;
+  gdouble cum = 0, c0 = 0, clast = 0, half = 0;
+  gdouble span_c, squeeze = 1.0;
+  gdouble *map = self->map;
+
+  shift = thermal_hist_shift (rmin, rmax, THERMAL_HIST_MAX_BINS, &nbins);
+  thermal_rect_histogram (&c->roi, rmin, shift, nbins, self->hist,
+      self->hist_scratch);
+
+  /* Each bin is placed at the middle of its share of the clipped
+   * cumulative histogram; the coldest bin is 0 and the hottest 1. */
+  for (i = 0; i < nbins; i++) {
+    gdouble h = MIN ((gdouble) self->hist[i], limit);
+    half = cum + h / 2;
+    cum += h;
+    if (i == 0)
+      c0 = half;
+    map[i] = half;
+  }
+  clast = half;
+
+  *lo_c = raw_to_c (&c->u, rmin);
+  *hi_c = raw_to_c (&c->u, rmax);
+  span_c = *hi_c - *lo_c;
+  if (span_c < c->s.min_span) {
+    squeeze = c->s.min_span > 0 ? span_c / c->s.min_span : 1.0;
+    widen (lo_c, hi_c, c->s.min_span);
+  }
+
+  {
+    /* m = 0.5 + ((1 - lin) eq + lin li - 0.5) squeeze, with eq the
+     * equalised and li the linear position of the bin centre */
+    gdouble eq_k = clast > c0 ? 1.0 / (clast - c0) : 0;
+    gdouble eq_0 = clast > c0 ? 0 : 0.5;
+    gdouble span = rmax > rmin ? (gdouble) (rmax - rmin) : 0;
+    gdouble bin_w = (gdouble) (1u << shift);
+    gdouble half_w = (bin_w - 1) / 2;
+    gdouble out_max = c->out_max;
+    gboolean smoothed = self->have_map && c->weight > 0;
+
+    for (i = 0; i < nbins; i++) {
+      gdouble eq = (map[i] - c0) * eq_k + eq_0;
+      gdouble li = span > 0 ? MIN (i * bin_w + half_w, span) / span : 0.5;
+      gdouble m = 0.5 + ((1.0 - lin) * eq + lin * li - 0.5) * squeeze;
+
+      if (smoothed) {
+        gdouble t = raw_to_c (&c->u, rmin + MIN (i * bin_w + half_w, span));
+        gdouble j = floor ((t - self->map_lo_c) / self->map_step_c + 0.5);
+        guint jj = (guint) CLAMP (j, 0, (gdouble) self->map_nbins - 1);
+        m = smooth (self->map_prev[jj], m, c->weight);
+      }
+      map[i] = m;
+      /* m is in [0, 1]: truncation is floor */
+      if (self->out16)
+        self->lut16[i] = (guint16) (m * out_max + 0.5);
+      else
+        self->lut8[i] = (guint8) (m * out_max + 0.5);
+    }
+  }
+
+  memcpy (self->map_prev, map, nbins * sizeof (gdouble));
+  self->map_lo_c = raw_to_c (&c->u, rmin + ((1u << shift) - 1) / 2.0);
+  self->map_step_c = (1u << shift) * c->u.scale;
+  self->map_nbins = nbins;
+  self->have_map = TRUE;
+
+  if (self->out16)
+    thermal_map_lut_u16 (&c->frame, GST_VIDEO_FRAME_PLANE_DATA (out, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (out, 0), rmin, shift, nbins,
+        self->lut16);
+  else
+    thermal_map_lut_u8 (&c->frame, GST_VIDEO_FRAME_PLANE_DATA (out, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (out, 0), rmin, shift, nbins,
+        self->lut8);
+}
+
+/* ---- statistics and alarms ---- */
+
+static void
+ctx_position (const FrameCtx *c, const ThermalRect *r, guint rx, guint ry,
+    guint16 value, guint *x, guint *y)
+{
+  guint px = 0, py = 0;
+
+  thermal_rect_find (r, value, &px, &py);
+  *x = rx + px;
+  *y = ry + py;
+}
+
+static void
+post_alarm (GstThermalNormalize *self, FrameCtx *c, gboolean begin,
+    gboolean high, guint64 pixels, GstClockTime pts, GstClockTime rt)
+{
+  guint16 v = high ? c->roi_max : c->roi_min;
+  guint x, y;
+  GstStructure *st;
+
+  ctx_position (c, &c->roi, c->roi_x, c->roi_y, v, &x, &y);
+  st = gst_structure_new ("thermal-alarm",
+      "state", G_TYPE_STRING, begin ? "begin" : "end",
+      "kind", G_TYPE_STRING, high ? "high" : "low",
+      "temperature", G_TYPE_DOUBLE, raw_to_c (&c->u, v),
+      "x", G_TYPE_UINT, x,
+      "y", G_TYPE_UINT, y,
+      "threshold", G_TYPE_DOUBLE, high ? c->s.alarm_high : c->s.alarm_low,
+      "pixels", G_TYPE_UINT64, pixels,
+      "timestamp", G_TYPE_UINT64, pts,
+      "running-time", G_TYPE_UINT64, rt, NULL);
+  GST_INFO_OBJECT (self, "alarm %" GST_PTR_FORMAT, st);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), st));
+}
+
+/* Pixels of the ROI at or above @t_c (°C) when @above, else at or below. */
+static guint64
+count_beyond (FrameCtx *c, gdouble t_c, gboolean above)
+{
+  gdouble r = c_to_raw (&c->u, t_c);
+
+  if (above) {
+    r = ceil (r);
+    if (r > c->roi_max)
+      return 0;
+    return r <= 0 ? (guint64) c->roi.width * c->roi.height :
+        thermal_rect_count_ge (&c->roi, (guint16) r);
+  }
+  r = floor (r);
+  if (r < c->roi_min)
+    return 0;
+  return r >= G_MAXUINT16 ? (guint64) c->roi.width * c->roi.height :
+      thermal_rect_count_le (&c->roi, (guint16) r);
+}
+
+static void
+check_alarms (GstThermalNormalize *self, FrameCtx *c, GstClockTime pts,
+    GstClockTime rt)
+{
+  const GstThermalNormalizeSettings *s = &c->s;
+  guint64 n;
+
+  if (alarm_high_enabled (s)) {
+    ctx_roi_range (c);
+    if (!self->alarm_high_on) {
+      n = count_beyond (c, s->alarm_high, TRUE);
+      if (n >= s->alarm_min_pixels) {
+        self->alarm_high_on = TRUE;
+        post_alarm (self, c, TRUE, TRUE, n, pts, rt);
+      }
+    } else {
+      n = count_beyond (c, s->alarm_high - s->alarm_hysteresis, TRUE);
+      if (n < s->alarm_min_pixels) {
+        self->alarm_high_on = FALSE;
+        post_alarm (self, c, FALSE, TRUE, n, pts, rt);
+      }
+    }
+  } else {
+    self->alarm_high_on = FALSE;
+  }
+
+  if (alarm_low_enabled (s)) {
+    ctx_roi_range (c);
+    if (!self->alarm_low_on) {
+      n = count_beyond (c, s->alarm_low, FALSE);
+      if (n >= s->alarm_min_pixels) {
+        self->alarm_low_on = TRUE;
+        post_alarm (self, c, TRUE, FALSE, n, pts, rt);
+      }
+    } else {
+      n = count_beyond (c, s->alarm_low + s->alarm_hysteresis, FALSE);
+      if (n < s->alarm_min_pixels) {
+        self->alarm_low_on = FALSE;
+        post_alarm (self, c, FALSE, FALSE, n, pts, rt);
+      }
+    }
+  } else {
+    self->alarm_low_on = FALSE;
+  }
+}
+
+/* Whether statistics are due at running time @rt; posts are aligned on
+ * multiples of the interval from the first one. */
+static gboolean
+stats_due (GstThermalNormalize *self, GstClockTime rt, GstClockTime interval)
+{
+  GstClockTime next = self->next_stats_rt;
+
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return TRUE;
+  if (GST_CLOCK_TIME_IS_VALID (next) && rt < next && next - rt <= interval)
+    return FALSE;
+  if (GST_CLOCK_TIME_IS_VALID (next) && rt >= next && rt - next < interval)
+    self->next_stats_rt = next + interval;
+  else
+    self->next_stats_rt = rt + interval;        /* first, or after a jump */
+  return TRUE;
+}
+
+static void
+post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
+    gdouble lo_c, gdouble hi_c, GstClockTime pts, GstClockTime rt)
+{
+  guint16 fmin, fmax;
+  guint64 fsum, rsum, fn, rn;
+  guint min_x, min_y, max_x, max_y, rmin_x, rmin_y, rmax_x, rmax_y;
+  GEnumValue *ev;
+  GstStructure *st;
+
+  ctx_roi_range (c);
+  rsum = thermal_rect_sum (&c->roi);
+  rn = (guint64) c->roi.width * c->roi.height;
+  if (c->roi.width == c->frame.width && c->roi.height == c->frame.height) {
+    fmin = c->roi_min;
+    fmax = c->roi_max;
+    fsum = rsum;
+  } else {
+    thermal_rect_minmax (&c->frame, &fmin, &fmax);
+    fsum = thermal_rect_sum (&c->frame);
+  }
+  fn = (guint64) c->frame.width * c->frame.height;
+  ctx_position (c, &c->frame, 0, 0, fmin, &min_x, &min_y);
+  ctx_position (c, &c->frame, 0, 0, fmax, &max_x, &max_y);
+  ctx_position (c, &c->roi, c->roi_x, c->roi_y, c->roi_min, &rmin_x, &rmin_y);
+  ctx_position (c, &c->roi, c->roi_x, c->roi_y, c->roi_max, &rmax_x, &rmax_y);
+  ev = g_enum_get_value (g_type_class_peek (GST_TYPE_THERMAL_MAPPING_MODE),
+      mode);
+
+  st = gst_structure_new ("thermal-stats",
+      "timestamp", G_TYPE_UINT64, pts,
+      "running-time", G_TYPE_UINT64, rt,
+      "width", G_TYPE_UINT, c->frame.width,
+      "height", G_TYPE_UINT, c->frame.height,
+      "min", G_TYPE_DOUBLE, raw_to_c (&c->u, fmin),
+      "max", G_TYPE_DOUBLE, raw_to_c (&c->u, fmax),
+      "mean", G_TYPE_DOUBLE, raw_to_c (&c->u, (gdouble) fsum / fn),
+      "min-x", G_TYPE_UINT, min_x,
+      "min-y", G_TYPE_UINT, min_y,
+      "max-x", G_TYPE_UINT, max_x,
+      "max-y", G_TYPE_UINT, max_y,
+      "roi-x", G_TYPE_UINT, c->roi_x,
+      "roi-y", G_TYPE_UINT, c->roi_y,
+      "roi-width", G_TYPE_UINT, c->roi.width,
+      "roi-height", G_TYPE_UINT, c->roi.height,
+      "roi-min", G_TYPE_DOUBLE, raw_to_c (&c->u, c->roi_min),
+      "roi-max", G_TYPE_DOUBLE, raw_to_c (&c->u, c->roi_max),
+      "roi-mean", G_TYPE_DOUBLE, raw_to_c (&c->u, (gdouble) rsum / rn),
+      "roi-min-x", G_TYPE_UINT, rmin_x,
+      "roi-min-y", G_TYPE_UINT, rmin_y,
+      "roi-max-x", G_TYPE_UINT, rmax_x,
+      "roi-max-y", G_TYPE_UINT, rmax_y,
+      "mode", G_TYPE_STRING, ev ? ev->value_nick : "",
+      "range-min", G_TYPE_DOUBLE, lo_c,
+      "range-max", G_TYPE_DOUBLE, hi_c, NULL);
+  GST_LOG_OBJECT (self, "stats %" GST_PTR_FORMAT, st);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), st));
+}
+
+/* ---- GstVideoFilter ---- */
+
+/* The weight of the previous frame: `smoothing`, or exp (-dt / tau) with
+ * tau = `smoothing-time` and dt the running time since the previous frame
+ * (else the buffer duration, else the frame period of the caps). */
+static gdouble
+frame_weight (GstThermalNormalize *self, const GstThermalNormalizeSettings *s,
+    GstVideoFrame *in, GstClockTime rt)
+{
+  GstClockTime dt = GST_CLOCK_TIME_NONE, last = self->last_rt;
+
+  self->last_rt = rt;
+  if (s->smoothing_time == 0)
+    return s->smoothing;
+  if (GST_CLOCK_TIME_IS_VALID (rt) && GST_CLOCK_TIME_IS_VALID (last) &&
+      rt > last)
+    dt = rt - last;
+  else if (GST_BUFFER_DURATION_IS_VALID (in->buffer))
+    dt = GST_BUFFER_DURATION (in->buffer);
+  else if (GST_VIDEO_INFO_FPS_N (&in->info) > 0)
+    dt = gst_util_uint64_scale_int (GST_SECOND,
+        GST_VIDEO_INFO_FPS_D (&in->info), GST_VIDEO_INFO_FPS_N (&in->info));
+  else
+    dt = GST_SECOND / 25;
+  return exp (-(gdouble) dt / (gdouble) s->smoothing_time);
+}
+
+static GstFlowReturn
+gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
+    GstVideoFrame *in, GstVideoFrame *out)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (filter);
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (filter);
+  GstClockTime pts = GST_BUFFER_PTS (in->buffer), rt;
+  FrameCtx c = { 0 };
+  gdouble lo_c = 0, hi_c = 0, lo_raw, hi_raw;
+  gboolean stats;
+
+  GST_OBJECT_LOCK (self);
+  c.s = self->props;
+  GST_OBJECT_UNLOCK (self);
+
+  unit_of_buffer (self, &c.s, in->buffer, &c.u);
+  c.frame.data = GST_VIDEO_FRAME_PLANE_DATA (in, 0);
+  c.frame.stride = GST_VIDEO_FRAME_PLANE_STRIDE (in, 0);
+  c.frame.width = GST_VIDEO_FRAME_WIDTH (in);
+  c.frame.height = GST_VIDEO_FRAME_HEIGHT (in);
+  c.out_max = self->out16 ? 65535 : 255;
+  ctx_set_roi (&c);
+  rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
+  c.weight = frame_weight (self, &c.s, in, rt);
+
+  if (c.s.mode != self->last_mode) {
+    self->have_range = self->have_map = FALSE;
+    self->last_mode = c.s.mode;
+  }
+
+  switch (c.s.mode) {
+    case GST_THERMAL_MAPPING_MINMAX:
+    case GST_THERMAL_MAPPING_PERCENTILE:
+      ctx_roi_range (&c);
+      if (c.s.mode == GST_THERMAL_MAPPING_MINMAX) {
+        lo_raw = c.roi_min;
+        hi_raw = c.roi_max;
+      } else {
+        percentile_range (self, &c, &lo_raw, &hi_raw);
+      }
+      lo_c = raw_to_c (&c.u, lo_raw);
+      hi_c = raw_to_c (&c.u, hi_raw);
+      widen (&lo_c, &hi_c, c.s.min_span);
+      if (self->have_range && c.weight > 0) {
+        lo_c = smooth (self->range_lo_c, lo_c, c.weight);
+        hi_c = smooth (self->range_hi_c, hi_c, c.weight);
+      }
+      self->range_lo_c = lo_c;
+      self->range_hi_c = hi_c;
+      self->have_range = TRUE;
+      map_linear (self, &c, out, &lo_c, &hi_c);
+      break;
+    case GST_THERMAL_MAPPING_HISTOGRAM:
+      ctx_roi_range (&c);
+      map_histogram (self, &c, out, &lo_c, &hi_c);
+      break;
+    case GST_THERMAL_MAPPING_FIXED:
+    default:
+      lo_c = MIN (c.s.min_temp, c.s.max_temp);
+      hi_c = MAX (c.s.min_temp, c.s.max_temp);
+      map_linear (self, &c, out, &lo_c, &hi_c);
+      break;
+  }
+
+  gst_buffer_add_thermal_mapping_meta (out->buffer, c.s.mode, lo_c, hi_c,
+      c.out_max, in->buffer, c.frame.width, c.frame.height, c.frame.stride,
+      c.u.scale, c.u.offset);
+
+  check_alarms (self, &c, pts, rt);
+  GST_OBJECT_LOCK (self);
+  stats = c.s.stats_interval > 0 && stats_due (self, rt, c.s.stats_interval);
+  GST_OBJECT_UNLOCK (self);
+  if (stats)
+    post_stats (self, &c, c.s.mode, lo_c, hi_c, pts, rt);
+
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_thermal_normalize_set_info (GstVideoFilter *filter, GstCaps *incaps,
+    GstVideoInfo *in_info, GstCaps *outcaps, GstVideoInfo *out_info)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (filter);
+  GstVideoFormat fmt = GST_VIDEO_INFO_FORMAT (out_info);
+
+  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_FORMAT_GRAY16_LE ||
+      (fmt != GST_VIDEO_FORMAT_GRAY8 && fmt != GST_VIDEO_FORMAT_GRAY16_LE) ||
+      GST_VIDEO_INFO_WIDTH (in_info) != GST_VIDEO_INFO_WIDTH (out_info) ||
+      GST_VIDEO_INFO_HEIGHT (in_info) != GST_VIDEO_INFO_HEIGHT (out_info)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("thermalnormalize cannot convert these formats"),
+        ("in %" GST_PTR_FORMAT ", out %" GST_PTR_FORMAT, incaps, outcaps));
+    return FALSE;
+  }
+  self->out16 = fmt == GST_VIDEO_FORMAT_GRAY16_LE;
+  GST_DEBUG_OBJECT (self, "%dx%d to %s", GST_VIDEO_INFO_WIDTH (in_info),
+      GST_VIDEO_INFO_HEIGHT (in_info), gst_video_format_to_string (fmt));
+  return TRUE;
+}
+
+/* GRAY16_LE on the sink pad, GRAY8 (preferred) or GRAY16_LE on the source
+ * pad, everything else unchanged. */
+static GstCaps *
+gst_thermal_normalize_transform_caps (GstBaseTransform *trans,
+    GstPadDirection direction, GstCaps *caps, GstCaps *filter)
+{
+  GstCaps *res = gst_caps_new_empty ();
+  guint i, n = gst_caps_get_size (caps);
+
+  for (i = 0; i < n; i++) {
+    GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
+    GstCapsFeatures *f = gst_caps_get_features (caps, i);
+
+    gst_structure_remove_fields (st, "format", "colorimetry", "chroma-site",
+        NULL);
+    if (direction == GST_PAD_SINK) {
+      GValue list = G_VALUE_INIT, v = G_VALUE_INIT;
+
+      gst_value_list_init (&list, 2);
+      g_value_init (&v, G_TYPE_STRING);
+      g_value_set_static_string (&v, "GRAY8");
+      gst_value_list_append_value (&list, &v);
+      g_value_set_static_string (&v, "GRAY16_LE");
+      gst_value_list_append_value (&list, &v);
+      g_value_unset (&v);
+      gst_structure_take_value (st, "format", &list);
+    } else {
+      gst_structure_set (st, "format", G_TYPE_STRING, "GRAY16_LE", NULL);
+    }
+    res = gst_caps_merge_structure_full (res, st,
+        f ? gst_caps_features_copy (f) : NULL);
+  }
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, res,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (res);
+    res = tmp;
+  }
+  GST_DEBUG_OBJECT (trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, res);
+  return res;
+}
+
+/* Metas travel with the picture, except a mapping meta made for an earlier
+ * picture: this element makes a new one. */
+static gboolean
+gst_thermal_normalize_transform_meta (GstBaseTransform *trans,
+    GstBuffer *outbuf, GstMeta *meta, GstBuffer *inbuf)
+{
+  if (meta->info->api == GST_THERMAL_MAPPING_META_API_TYPE)
+    return FALSE;
+  return GST_BASE_TRANSFORM_CLASS (gst_thermal_normalize_parent_class)
+      ->transform_meta (trans, outbuf, meta, inbuf);
+}
+
+static void
+gst_thermal_normalize_before_transform (GstBaseTransform *trans,
+    GstBuffer *buffer)
+{
+  GstClockTime ts = gst_segment_to_stream_time (&trans->segment,
+      GST_FORMAT_TIME, GST_BUFFER_TIMESTAMP (buffer));
+
+  if (GST_CLOCK_TIME_IS_VALID (ts))
+    gst_object_sync_values (GST_OBJECT (trans), ts);
+}
+
+static void
+reset_state (GstThermalNormalize *self)
+{
+  self->have_range = FALSE;
+  self->have_map = FALSE;
+  self->alarm_high_on = self->alarm_low_on = FALSE;
+  self->next_stats_rt = GST_CLOCK_TIME_NONE;
+  self->last_rt = GST_CLOCK_TIME_NONE;
+  self->warned_scale = FALSE;
+  self->last_mode = DEFAULT_PROP_MODE;
+}
+
+static gboolean
+gst_thermal_normalize_start (GstBaseTransform *trans)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (trans);
+
+  GST_OBJECT_LOCK (self);
+  reset_state (self);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* ---- GObject ---- */
+
+static void
+gst_thermal_normalize_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (object);
+  GstThermalNormalizeSettings *p = &self->props;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      p->mode = g_value_get_enum (value);
+      break;
+    case PROP_INPUT_UNIT:
+      p->input_unit = g_value_get_enum (value);
+      break;
+    case PROP_LOW_PERCENT:
+      p->low_percent = g_value_get_double (value);
+      break;
+    case PROP_HIGH_PERCENT:
+      p->high_percent = g_value_get_double (value);
+      break;
+    case PROP_PLATEAU:
+      p->plateau = g_value_get_double (value);
+      break;
+    case PROP_LINEAR_PERCENT:
+      p->linear_percent = g_value_get_double (value);
+      break;
+    case PROP_MIN_TEMP:
+      p->min_temp = g_value_get_double (value);
+      break;
+    case PROP_MAX_TEMP:
+      p->max_temp = g_value_get_double (value);
+      break;
+    case PROP_MIN_SPAN:
+      p->min_span = g_value_get_double (value);
+      break;
+    case PROP_SMOOTHING:
+      p->smoothing = g_value_get_double (value);
+      break;
+    case PROP_SMOOTHING_TIME:
+      p->smoothing_time = g_value_get_uint64 (value);
+      break;
+    case PROP_ROI_X:
+      p->roi_x = g_value_get_uint (value);
+      break;
+    case PROP_ROI_Y:
+      p->roi_y = g_value_get_uint (value);
+      break;
+    case PROP_ROI_WIDTH:
+      p->roi_width = g_value_get_uint (value);
+      break;
+    case PROP_ROI_HEIGHT:
+      p->roi_height = g_value_get_uint (value);
+      break;
+    case PROP_STATS_INTERVAL:
+      p->stats_interval = g_value_get_uint64 (value);
+      self->next_stats_rt = GST_CLOCK_TIME_NONE;
+      break;
+    case PROP_ALARM_HIGH:
+      p->alarm_high = g_value_get_double (value);
+      break;
+    case PROP_ALARM_LOW:
+      p->alarm_low = g_value_get_double (value);
+      break;
+    case PROP_ALARM_HYSTERESIS:
+      p->alarm_hysteresis = g_value_get_double (value);
+      break;
+    case PROP_ALARM_MIN_PIXELS:
+      p->alarm_min_pixels = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_thermal_normalize_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (object);
+  GstThermalNormalizeSettings *p = &self->props;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      g_value_set_enum (value, p->mode);
+      break;
+    case PROP_INPUT_UNIT:
+      g_value_set_enum (value, p->input_unit);
+      break;
+    case PROP_LOW_PERCENT:
+      g_value_set_double (value, p->low_percent);
+      break;
+    case PROP_HIGH_PERCENT:
+      g_value_set_double (value, p->high_percent);
+      break;
+    case PROP_PLATEAU:
+      g_value_set_double (value, p->plateau);
+      break;
+    case PROP_LINEAR_PERCENT:
+      g_value_set_double (value, p->linear_percent);
+      break;
+    case PROP_MIN_TEMP:
+      g_value_set_double (value, p->min_temp);
+      break;
+    case PROP_MAX_TEMP:
+      g_value_set_double (value, p->max_temp);
+      break;
+    case PROP_MIN_SPAN:
+      g_value_set_double (value, p->min_span);
+      break;
+    case PROP_SMOOTHING:
+      g_value_set_double (value, p->smoothing);
+      break;
+    case PROP_SMOOTHING_TIME:
+      g_value_set_uint64 (value, p->smoothing_time);
+      break;
+    case PROP_ROI_X:
+      g_value_set_uint (value, p->roi_x);
+      break;
+    case PROP_ROI_Y:
+      g_value_set_uint (value, p->roi_y);
+      break;
+    case PROP_ROI_WIDTH:
+      g_value_set_uint (value, p->roi_width);
+      break;
+    case PROP_ROI_HEIGHT:
+      g_value_set_uint (value, p->roi_height);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint64 (value, p->stats_interval);
+      break;
+    case PROP_ALARM_HIGH:
+      g_value_set_double (value, p->alarm_high);
+      break;
+    case PROP_ALARM_LOW:
+      g_value_set_double (value, p->alarm_low);
+      break;
+    case PROP_ALARM_HYSTERESIS:
+      g_value_set_double (value, p->alarm_hysteresis);
+      break;
+    case PROP_ALARM_MIN_PIXELS:
+      g_value_set_uint (value, p->alarm_min_pixels);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_thermal_normalize_finalize (GObject *object)
+{
+  GstThermalNormalize *self = GST_THERMAL_NORMALIZE (object);
+
+  g_free (self->hist);
+  g_free (self->hist_scratch);
+  g_free (self->map);
+  g_free (self->map_prev);
+  g_free (self->lut8);
+  g_free (self->lut16);
+  G_OBJECT_CLASS (gst_thermal_normalize_parent_class)->finalize (object);
+}
+
+#define PLAYING_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_PLAYING)
+#define CONTROL_FLAGS (PLAYING_FLAGS | GST_PARAM_CONTROLLABLE)
+
+static void
+gst_thermal_normalize_class_init (GstThermalNormalizeClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_thermal_normalize_debug, "thermalnormalize", 0,
+      "Thermal frames to display values");
+
+  gobject_class->set_property = gst_thermal_normalize_set_property;
+  gobject_class->get_property = gst_thermal_normalize_get_property;
+  gobject_class->finalize = gst_thermal_normalize_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "How temperatures become display values",
+          GST_TYPE_THERMAL_MAPPING_MODE, DEFAULT_PROP_MODE, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_INPUT_UNIT,
+      g_param_spec_enum ("input-unit", "Input unit",
+          "Unit of the input pixels when buffers carry no Senxor frame meta",
+          GST_TYPE_THERMAL_NORMALIZE_UNIT, DEFAULT_PROP_INPUT_UNIT,
+          PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_LOW_PERCENT,
+      g_param_spec_double ("low-percent", "Low percent",
+          "percentile mode: the percentile shown as black", 0.0, 100.0,
+          DEFAULT_PROP_LOW_PERCENT, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_HIGH_PERCENT,
+      g_param_spec_double ("high-percent", "High percent",
+          "percentile mode: the percentile shown as white", 0.0, 100.0,
+          DEFAULT_PROP_HIGH_PERCENT, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_PLATEAU,
+      g_param_spec_double ("plateau", "Plateau",
+          "histogram mode: the most a histogram bin counts, in percent of "
+          "the pixels (100 = no limit)", 0.001, 100.0, DEFAULT_PROP_PLATEAU,
+          CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_LINEAR_PERCENT,
+      g_param_spec_double ("linear-percent", "Linear percent",
+          "histogram mode: share of a linear mapping mixed into the "
+          "equalisation, in percent", 0.0, 100.0, DEFAULT_PROP_LINEAR_PERCENT,
+          CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_MIN_TEMP,
+      g_param_spec_double ("min-temp", "Minimum temperature",
+          "fixed mode: the temperature (°C) shown as black", TEMP_MIN,
+          TEMP_MAX, DEFAULT_PROP_MIN_TEMP, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_TEMP,
+      g_param_spec_double ("max-temp", "Maximum temperature",
+          "fixed mode: the temperature (°C) shown as white", TEMP_MIN,
+          TEMP_MAX, DEFAULT_PROP_MAX_TEMP, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_MIN_SPAN,
+      g_param_spec_double ("min-span", "Minimum span",
+          "Automatic modes: the narrowest range shown (°C), so an even "
+          "scene is not stretched into noise", 0.0, 1000.0,
+          DEFAULT_PROP_MIN_SPAN, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING,
+      g_param_spec_double ("smoothing", "Smoothing",
+          "Automatic modes: weight of the previous frame's range (or "
+          "equalisation) per frame; 0 = none, 0.9 = slow", 0.0, 0.999,
+          DEFAULT_PROP_SMOOTHING, CONTROL_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING_TIME,
+      g_param_spec_uint64 ("smoothing-time", "Smoothing time",
+          "Automatic modes: time constant of the damping in nanoseconds of "
+          "running time, independent of the frame rate; replaces smoothing "
+          "when not 0", 0, G_MAXUINT64, DEFAULT_PROP_SMOOTHING_TIME,
+          PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ROI_X,
+      g_param_spec_uint ("roi-x", "ROI x",
+          "Left column of the region the range is computed from", 0,
+          G_MAXUINT16, DEFAULT_PROP_ROI, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ROI_Y,
+      g_param_spec_uint ("roi-y", "ROI y",
+          "Top row of the region the range is computed from", 0, G_MAXUINT16,
+          DEFAULT_PROP_ROI, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ROI_WIDTH,
+      g_param_spec_uint ("roi-width", "ROI width",
+          "Width of the region (0 = to the right edge)", 0, G_MAXUINT16,
+          DEFAULT_PROP_ROI, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ROI_HEIGHT,
+      g_param_spec_uint ("roi-height", "ROI height",
+          "Height of the region (0 = to the bottom edge)", 0, G_MAXUINT16,
+          DEFAULT_PROP_ROI, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint64 ("stats-interval", "Statistics interval",
+          "Post a thermal-stats message every this many nanoseconds of "
+          "running time (0 = never)", 0, G_MAXUINT64,
+          DEFAULT_PROP_STATS_INTERVAL, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ALARM_HIGH,
+      g_param_spec_double ("alarm-high", "High alarm",
+          "Post a thermal-alarm when the region gets this hot (°C; the "
+          "default, the largest double, is off)", -G_MAXDOUBLE, G_MAXDOUBLE,
+          DEFAULT_PROP_ALARM_HIGH, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ALARM_LOW,
+      g_param_spec_double ("alarm-low", "Low alarm",
+          "Post a thermal-alarm when the region gets this cold (°C; the "
+          "default, the most negative double, is off)", -G_MAXDOUBLE,
+          G_MAXDOUBLE, DEFAULT_PROP_ALARM_LOW, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ALARM_HYSTERESIS,
+      g_param_spec_double ("alarm-hysteresis", "Alarm hysteresis",
+          "How far (°C) back past the threshold an alarm must go to end",
+          0.0, 1000.0, DEFAULT_PROP_ALARM_HYSTERESIS, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ALARM_MIN_PIXELS,
+      g_param_spec_uint ("alarm-min-pixels", "Alarm minimum pixels",
+          "How many pixels must be past the threshold for an alarm", 1,
+          G_MAXUINT, DEFAULT_PROP_ALARM_MIN_PIXELS, PLAYING_FLAGS));
+
+  gst_element_class_set_static_metadata (element_class,
+      "Thermal normalize", "Filter/Converter/Video",
+      "Maps radiometric thermal frames to display values (AGC, fixed range), "
+      "posts temperature statistics and alarms",
+      "senxor-gst developers");
+  gst_element_class_add_static_pad_template (element_class,
+      &gst_thermal_normalize_sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &gst_thermal_normalize_src_template);
+
+  trans_class->transform_caps =
+      GST_DEBUG_FUNCPTR (gst_thermal_normalize_transform_caps);
+  trans_class->transform_meta =
+      GST_DEBUG_FUNCPTR (gst_thermal_normalize_transform_meta);
+  trans_class->before_transform =
+      GST_DEBUG_FUNCPTR (gst_thermal_normalize_before_transform);
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_thermal_normalize_start);
+  vfilter_class->set_info = GST_DEBUG_FUNCPTR (gst_thermal_normalize_set_info);
+  vfilter_class->transform_frame =
+      GST_DEBUG_FUNCPTR (gst_thermal_normalize_transform_frame);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_THERMAL_NORMALIZE_UNIT, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_THERMAL_MAPPING_MODE, 0);
+}
+
+static void
+gst_thermal_normalize_init (GstThermalNormalize *self)
+{
+  GstThermalNormalizeSettings *p = &self->props;
+
+  p->mode = DEFAULT_PROP_MODE;
+  p->input_unit = DEFAULT_PROP_INPUT_UNIT;
+  p->low_percent = DEFAULT_PROP_LOW_PERCENT;
+  p->high_percent = DEFAULT_PROP_HIGH_PERCENT;
+  p->plateau = DEFAULT_PROP_PLATEAU;
+  p->linear_percent = DEFAULT_PROP_LINEAR_PERCENT;
+  p->min_temp = DEFAULT_PROP_MIN_TEMP;
+  p->max_temp = DEFAULT_PROP_MAX_TEMP;
+  p->min_span = DEFAULT_PROP_MIN_SPAN;
+  p->smoothing = DEFAULT_PROP_SMOOTHING;
+  p->smoothing_time = DEFAULT_PROP_SMOOTHING_TIME;
+  p->roi_x = p->roi_y = p->roi_width = p->roi_height = DEFAULT_PROP_ROI;
+  p->stats_interval = DEFAULT_PROP_STATS_INTERVAL;
+  p->alarm_high = DEFAULT_PROP_ALARM_HIGH;
+  p->alarm_low = DEFAULT_PROP_ALARM_LOW;
+  p->alarm_hysteresis = DEFAULT_PROP_ALARM_HYSTERESIS;
+  p->alarm_min_pixels = DEFAULT_PROP_ALARM_MIN_PIXELS;
+  reset_state (self);
+
+  self->hist = g_new0 (guint32, THERMAL_HIST_MAX_BINS);
+  self->hist_scratch = g_new0 (guint32, THERMAL_HIST_SCRATCH);
+  self->map = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
+  self->map_prev = g_new0 (gdouble, THERMAL_HIST_MAX_BINS);
+  self->lut8 = g_new0 (guint8, THERMAL_HIST_MAX_BINS);
+  self->lut16 = g_new0 (guint16, THERMAL_HIST_MAX_BINS);
+}

@@ -1,0 +1,97 @@
+/* libsenxor: finding Senxor cameras
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Lists serial ports of USB devices 0416:B002/B020/9393 (through udev, or
+ * sysfs without it; the ports are not opened), Senxor USB devices whose CDC
+ * data interface has no driver bound (for the libusb transport), and the TCP
+ * devices and emulators named in the configuration: the environment variables
+ * SENXOR_TCP_DEVICES and SENXOR_EMULATORS and the file devices.conf (see
+ * docs/devices.md).  Callers that watch for changes poll and compare with
+ * senxor_device_description_equal().
+ */
+#pragma once
+
+#include <glib.h>
+#include <senxor/frame.h>
+#include <senxor/transport.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SenxorDiscoverFlags:
+ * @SENXOR_DISCOVER_SERIAL: USB serial ports (/dev/ttyACM*) and configured ttys
+ * @SENXOR_DISCOVER_USB: Senxor USB devices without a bound driver (usb://)
+ * @SENXOR_DISCOVER_TCP: configured TCP devices
+ * @SENXOR_DISCOVER_EMULATORS: configured emulators
+ * @SENXOR_DISCOVER_PROBE: open each device that is not in use, briefly, to
+ *   read its module and serial number (slow: a silent device costs a
+ *   timeout; a streaming camera is stopped)
+ * @SENXOR_DISCOVER_ALL: every kind, without probing
+ */
+typedef enum {
+  SENXOR_DISCOVER_SERIAL = 1 << 0,
+  SENXOR_DISCOVER_USB = 1 << 1,
+  SENXOR_DISCOVER_TCP = 1 << 2,
+  SENXOR_DISCOVER_EMULATORS = 1 << 3,
+  SENXOR_DISCOVER_PROBE = 1 << 4,
+  SENXOR_DISCOVER_ALL = 0x0F,
+} SenxorDiscoverFlags;
+
+/**
+ * SenxorDeviceDescription:
+ * @device: the device string that opens it
+ * @id: a stable identifier: the serial number when known, else the USB
+ *   port ("usb-1-2.3") or the device string
+ * @serial: the sensor's serial number (YYWWLLSSSSSS) when known from probing
+ *   or the configuration, else the USB serial-number string, else NULL
+ * @display_name: for people, e.g. "Senxor EVK (MI16, 182A01001769)"
+ * @kind: the transport
+ * @vid: USB vendor id (0 when not USB)
+ * @pid: USB product id
+ * @bus_path: the USB port, sysfs style "1-2.3", or NULL
+ * @sysfs_path: the USB device's sysfs directory, or NULL
+ * @module: the sensor module when known (probing, configuration)
+ * @probed: whether @module and @serial come from opening the device
+ *
+ * One device found.
+ */
+typedef struct {
+  char *device;
+  char *id;
+  char *serial;
+  char *display_name;
+  SenxorDeviceKind kind;
+  guint16 vid;
+  guint16 pid;
+  char *bus_path;
+  char *sysfs_path;
+  SenxorModule module;
+  gboolean probed;
+} SenxorDeviceDescription;
+
+/* A #GPtrArray of #SenxorDeviceDescription (it frees them), ordered: serial,
+ * usb, tcp, emulator, each by device string.  Errors only for an unreadable
+ * or malformed configuration; no device is not an error. */
+GPtrArray *senxor_discover_devices (SenxorDiscoverFlags flags, GError **error);
+
+/* The device whose serial number (or id) is @serial, case-insensitively.
+ * Tries without opening anything first, then probes (if @flags allow
+ * nothing else, pass SENXOR_DISCOVER_ALL).  NOT_FOUND names what was seen. */
+SenxorDeviceDescription *senxor_discover_find_by_serial (const char *serial,
+    SenxorDiscoverFlags flags, GError **error);
+
+/* The device strings listed by the configuration (environment and files),
+ * in order, duplicates removed. */
+GStrv senxor_discover_get_configured (GError **error);
+
+SenxorDeviceDescription *senxor_device_description_copy (const SenxorDeviceDescription *d);
+void senxor_device_description_free (SenxorDeviceDescription *d);
+/* Same device string, id, serial, module and display name. */
+gboolean senxor_device_description_equal (const SenxorDeviceDescription *a,
+    const SenxorDeviceDescription *b);
+/* "Senxor EVK", "Senxor XPRO", "Senxor XCAM" or NULL */
+const char *senxor_usb_product_name (guint16 vid, guint16 pid);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SenxorDeviceDescription, senxor_device_description_free)
+
+G_END_DECLS

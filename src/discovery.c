@@ -1,0 +1,648 @@
+/* libsenxor: finding Senxor cameras (udev or sysfs, configuration, probing)
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * USB facts come from udev when libsenxor is built with GUdev, else straight
+ * from sysfs; both give the same attributes, so one function turns them into
+ * a description.  Setting SENXOR_SYSFS_ROOT makes the sysfs walker read a
+ * tree under that directory instead of /sys (the tests build one).
+ */
+#include "config.h"
+
+#include "senxor/discovery.h"
+#include "senxor/error.h"
+#include "senxor/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_GUDEV
+#include <gudev/gudev.h>
+#endif
+
+#define PROBE_TIMEOUT_US (500 * 1000)
+
+/* ---- descriptions ---- */
+
+void
+senxor_device_description_free (SenxorDeviceDescription *d)
+{
+  if (!d)
+    return;
+  g_free (d->device);
+  g_free (d->id);
+  g_free (d->serial);
+  g_free (d->display_name);
+  g_free (d->bus_path);
+  g_free (d->sysfs_path);
+  g_free (d);
+}
+
+SenxorDeviceDescription *
+senxor_device_description_copy (const SenxorDeviceDescription *d)
+{
+  SenxorDeviceDescription *c = g_new0 (SenxorDeviceDescription, 1);
+
+  *c = *d;
+  c->device = g_strdup (d->device);
+  c->id = g_strdup (d->id);
+  c->serial = g_strdup (d->serial);
+  c->display_name = g_strdup (d->display_name);
+  c->bus_path = g_strdup (d->bus_path);
+  c->sysfs_path = g_strdup (d->sysfs_path);
+  return c;
+}
+
+gboolean
+senxor_device_description_equal (const SenxorDeviceDescription *a,
+    const SenxorDeviceDescription *b)
+{
+  return g_strcmp0 (a->device, b->device) == 0 && g_strcmp0 (a->id, b->id) == 0 &&
+      g_strcmp0 (a->serial, b->serial) == 0 && a->module == b->module &&
+      g_strcmp0 (a->display_name, b->display_name) == 0;
+}
+
+const char *
+senxor_usb_product_name (guint16 vid, guint16 pid)
+{
+  if (vid != SENXOR_USB_VENDOR_ID)
+    return NULL;
+  switch (pid) {
+    case SENXOR_USB_PRODUCT_EVK:
+      return "Senxor EVK";
+    case SENXOR_USB_PRODUCT_XPRO:
+      return "Senxor XPRO";
+    case SENXOR_USB_PRODUCT_XCAM:
+      return "Senxor XCAM";
+    default:
+      return NULL;
+  }
+}
+
+static void
+set_display_name (SenxorDeviceDescription *d, const char *base)
+{
+  g_free (d->display_name);
+  if (d->module != SENXOR_MODULE_UNKNOWN && d->serial)
+    d->display_name = g_strdup_printf ("%s (%s, %s)", base,
+        senxor_module_name (d->module), d->serial);
+  else if (d->module != SENXOR_MODULE_UNKNOWN)
+    d->display_name = g_strdup_printf ("%s (%s)", base, senxor_module_name (d->module));
+  else if (d->serial)
+    d->display_name = g_strdup_printf ("%s (%s)", base, d->serial);
+  else
+    d->display_name = g_strdup (base);
+}
+
+/* ---- USB attributes, from udev or sysfs ---- */
+
+typedef struct {
+  guint16 vid;
+  guint16 pid;
+  char *serial;
+  char *sysname;                /* "1-2.3" */
+  char *syspath;
+  char *busnum;
+  char *devpath;                /* "2.3" */
+} UsbInfo;
+
+static void
+usb_info_clear (UsbInfo *u)
+{
+  g_free (u->serial);
+  g_free (u->sysname);
+  g_free (u->syspath);
+  g_free (u->busnum);
+  g_free (u->devpath);
+}
+
+static guint16
+hex16 (const char *s)
+{
+  guint64 v = 0;
+
+  if (s)
+    g_ascii_string_to_unsigned (g_strstrip ((char *) s), 16, 0, 0xFFFF, &v, NULL);
+  return (guint16) v;
+}
+
+static SenxorDeviceDescription *
+description_for_usb (const UsbInfo *u, SenxorDeviceKind kind, const char *device)
+{
+  SenxorDeviceDescription *d = g_new0 (SenxorDeviceDescription, 1);
+  const char *product = senxor_usb_product_name (u->vid, u->pid);
+
+  d->kind = kind;
+  d->device = g_strdup (device);
+  d->vid = u->vid;
+  d->pid = u->pid;
+  d->serial = u->serial && u->serial[0] ? g_strdup (u->serial) : NULL;
+  d->bus_path = g_strdup (u->sysname);
+  d->sysfs_path = g_strdup (u->syspath);
+  d->id = d->serial ? g_strdup (d->serial) : u->sysname ?
+      g_strconcat ("usb-", u->sysname, NULL) : g_strdup (device);
+  set_display_name (d, product ? product : "Senxor camera");
+  return d;
+}
+
+static char *
+usb_device_string (const UsbInfo *u)
+{
+  if (u->busnum && u->devpath)
+    return g_strdup_printf ("usb://%u/%s", (guint) atoi (u->busnum), u->devpath);
+  return g_strdup_printf ("usb://%04x:%04x%s%s", u->vid, u->pid, u->serial ? ":" : "",
+      u->serial ? u->serial : "");
+}
+
+/* -- sysfs -- */
+
+static char *
+read_attr (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  g_strchomp (text);
+  return text;
+}
+
+/* The USB device directory at or above @dir (the one with idVendor). */
+static char *
+find_usb_device_dir (const char *dir)
+{
+  g_autofree char *cur = g_strdup (dir);
+
+  for (int i = 0; i < 5 && cur && strlen (cur) > 1; i++) {
+    g_autofree char *probe = g_build_filename (cur, "idVendor", NULL);
+    char *parent;
+
+    if (g_file_test (probe, G_FILE_TEST_EXISTS))
+      return g_steal_pointer (&cur);
+    parent = g_path_get_dirname (cur);
+    g_free (cur);
+    cur = parent;
+  }
+  return NULL;
+}
+
+static gboolean
+usb_info_from_sysfs (const char *devdir, UsbInfo *u)
+{
+  g_autofree char *vid = read_attr (devdir, "idVendor");
+  g_autofree char *pid = read_attr (devdir, "idProduct");
+
+  if (!vid || !pid)
+    return FALSE;
+  u->vid = hex16 (vid);
+  u->pid = hex16 (pid);
+  u->serial = read_attr (devdir, "serial");
+  u->busnum = read_attr (devdir, "busnum");
+  u->devpath = read_attr (devdir, "devpath");
+  u->sysname = g_path_get_basename (devdir);
+  u->syspath = g_strdup (devdir);
+  return TRUE;
+}
+
+static const char *
+sysfs_root (void)
+{
+  const char *root = g_getenv ("SENXOR_SYSFS_ROOT");
+
+  return root && *root ? root : "/sys";
+}
+
+static void
+sysfs_serial_ports (GPtrArray *out)
+{
+  g_autofree char *classdir = g_build_filename (sysfs_root (), "class", "tty", NULL);
+  g_autoptr (GDir) dir = g_dir_open (classdir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    g_autofree char *link = g_build_filename (classdir, name, "device", NULL);
+    g_autofree char *iface = realpath (link, NULL);
+    g_autofree char *devdir = NULL;
+    g_autofree char *node = NULL;
+    UsbInfo u = { 0 };
+
+    if (!iface || !(devdir = find_usb_device_dir (iface)))
+      continue;
+    if (usb_info_from_sysfs (devdir, &u) && senxor_usb_id_is_senxor (u.vid, u.pid)) {
+      node = g_strconcat ("/dev/", name, NULL);
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_SERIAL, node));
+    }
+    usb_info_clear (&u);
+  }
+}
+
+/* Does USB device @devdir have a CDC data interface without a driver? */
+static gboolean
+sysfs_has_unbound_data_interface (const char *devdir, const char *sysname)
+{
+  g_autoptr (GDir) dir = g_dir_open (devdir, 0, NULL);
+  g_autofree char *prefix = g_strconcat (sysname, ":", NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    g_autofree char *ifdir = NULL;
+    g_autofree char *cls = NULL;
+    g_autofree char *drv = NULL;
+
+    if (!g_str_has_prefix (name, prefix))
+      continue;
+    ifdir = g_build_filename (devdir, name, NULL);
+    cls = read_attr (ifdir, "bInterfaceClass");
+    drv = g_build_filename (ifdir, "driver", NULL);
+    if (cls && hex16 (cls) == 0x0A && !g_file_test (drv, G_FILE_TEST_EXISTS))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+sysfs_usb_unbound (GPtrArray *out)
+{
+  g_autofree char *busdir = g_build_filename (sysfs_root (), "bus", "usb", "devices",
+      NULL);
+  g_autoptr (GDir) dir = g_dir_open (busdir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    g_autofree char *link = NULL;
+    g_autofree char *devdir = NULL;
+    UsbInfo u = { 0 };
+
+    if (strchr (name, ':'))
+      continue;                 /* an interface */
+    link = g_build_filename (busdir, name, NULL);
+    devdir = realpath (link, NULL);
+    if (devdir && usb_info_from_sysfs (devdir, &u) &&
+        senxor_usb_id_is_senxor (u.vid, u.pid) &&
+        sysfs_has_unbound_data_interface (devdir, u.sysname)) {
+      g_autofree char *device = usb_device_string (&u);
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_USB, device));
+    }
+    usb_info_clear (&u);
+  }
+}
+
+/* -- udev -- */
+
+#ifdef HAVE_GUDEV
+static gboolean
+usb_info_from_udev (GUdevDevice *dev, UsbInfo *u)
+{
+  const char *vid = g_udev_device_get_sysfs_attr (dev, "idVendor");
+  const char *pid = g_udev_device_get_sysfs_attr (dev, "idProduct");
+
+  if (!vid || !pid)
+    return FALSE;
+  u->vid = hex16 (vid);
+  u->pid = hex16 (pid);
+  u->serial = g_strdup (g_udev_device_get_sysfs_attr (dev, "serial"));
+  u->busnum = g_strdup (g_udev_device_get_sysfs_attr (dev, "busnum"));
+  u->devpath = g_strdup (g_udev_device_get_sysfs_attr (dev, "devpath"));
+  u->sysname = g_strdup (g_udev_device_get_name (dev));
+  u->syspath = g_strdup (g_udev_device_get_sysfs_path (dev));
+  return TRUE;
+}
+
+static void
+udev_serial_ports (GUdevClient *client, GPtrArray *out)
+{
+  GList *list = g_udev_client_query_by_subsystem (client, "tty");
+
+  for (GList *l = list; l; l = l->next) {
+    GUdevDevice *tty = l->data;
+    g_autoptr (GUdevDevice) usb = g_udev_device_get_parent_with_subsystem (tty, "usb",
+        "usb_device");
+    const char *node = g_udev_device_get_device_file (tty);
+    UsbInfo u = { 0 };
+
+    if (usb && node && usb_info_from_udev (usb, &u) &&
+        senxor_usb_id_is_senxor (u.vid, u.pid))
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_SERIAL, node));
+    usb_info_clear (&u);
+  }
+  g_list_free_full (list, g_object_unref);
+}
+
+static void
+udev_usb_unbound (GUdevClient *client, GPtrArray *out)
+{
+  GList *list = g_udev_client_query_by_subsystem (client, "usb");
+
+  for (GList *l = list; l; l = l->next) {
+    GUdevDevice *iface = l->data;
+    const char *cls;
+    g_autoptr (GUdevDevice) usb = NULL;
+    UsbInfo u = { 0 };
+
+    if (g_strcmp0 (g_udev_device_get_devtype (iface), "usb_interface") != 0 ||
+        g_udev_device_get_driver (iface) != NULL)
+      continue;
+    cls = g_udev_device_get_sysfs_attr (iface, "bInterfaceClass");
+    if (!cls || hex16 (cls) != 0x0A)
+      continue;
+    usb = g_udev_device_get_parent_with_subsystem (iface, "usb", "usb_device");
+    if (usb && usb_info_from_udev (usb, &u) && senxor_usb_id_is_senxor (u.vid, u.pid)) {
+      g_autofree char *device = usb_device_string (&u);
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_USB, device));
+    }
+    usb_info_clear (&u);
+  }
+  g_list_free_full (list, g_object_unref);
+}
+#endif
+
+static void
+discover_usb (SenxorDiscoverFlags flags, GPtrArray *out)
+{
+#ifdef HAVE_GUDEV
+  if (g_getenv ("SENXOR_SYSFS_ROOT") == NULL) {
+    const char *subsystems[] = { "tty", "usb", NULL };
+    g_autoptr (GUdevClient) client = g_udev_client_new (subsystems);
+
+    if (flags & SENXOR_DISCOVER_SERIAL)
+      udev_serial_ports (client, out);
+    if (flags & SENXOR_DISCOVER_USB)
+      udev_usb_unbound (client, out);
+    return;
+  }
+#endif
+  if (flags & SENXOR_DISCOVER_SERIAL)
+    sysfs_serial_ports (out);
+  if (flags & SENXOR_DISCOVER_USB)
+    sysfs_usb_unbound (out);
+}
+
+/* ---- configuration ---- */
+
+static gboolean
+add_configured (GPtrArray *list, const char *entry, const char *default_scheme,
+    const char *source, GError **error)
+{
+  g_autofree char *device = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (SenxorDeviceAddress) addr = NULL;
+
+  if (default_scheme && !strstr (entry, "://") && !g_str_has_prefix (entry, "emulator:"))
+    device = g_strconcat (default_scheme, entry, NULL);
+  else
+    device = g_strdup (entry);
+  addr = senxor_device_address_parse (device, &local);
+  if (!addr) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT, "%s: %s", source,
+        local->message);
+    return FALSE;
+  }
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_equal (g_ptr_array_index (list, i), addr->uri))
+      return TRUE;
+  g_ptr_array_add (list, g_strdup (addr->uri));
+  return TRUE;
+}
+
+static gboolean
+add_from_env (GPtrArray *list, const char *var, const char *default_scheme,
+    GError **error)
+{
+  const char *value = g_getenv (var);
+  g_auto (GStrv) parts = NULL;
+
+  if (!value)
+    return TRUE;
+  parts = g_regex_split_simple ("[\\s;]+", value, 0, 0);
+  for (guint i = 0; parts[i]; i++) {
+    if (parts[i][0] == '\0')
+      continue;
+    if (!add_configured (list, parts[i], default_scheme, var, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+add_from_file (GPtrArray *list, const char *path, gboolean must_exist, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &local)) {
+    if (!must_exist && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      return TRUE;
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "Cannot read the device configuration: %s", local->message);
+    return FALSE;
+  }
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    char *line = g_strstrip (lines[i]);
+    g_autofree char *source = NULL;
+
+    if (line[0] == '\0' || line[0] == '#')
+      continue;
+    source = g_strdup_printf ("%s:%u", path, i + 1);
+    if (!add_configured (list, line, NULL, source, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+GStrv
+senxor_discover_get_configured (GError **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  const char *file = g_getenv ("SENXOR_CONFIG");
+
+  if (!add_from_env (list, "SENXOR_TCP_DEVICES", "tcp://", error) ||
+      !add_from_env (list, "SENXOR_EMULATORS", "emulator://", error))
+    return NULL;
+  if (file && *file) {
+    if (!add_from_file (list, file, TRUE, error))
+      return NULL;
+  } else {
+    g_autofree char *user = g_build_filename (g_get_user_config_dir (), "senxor",
+        "devices.conf", NULL);
+    if (!add_from_file (list, user, FALSE, error) ||
+        !add_from_file (list, "/etc/senxor/devices.conf", FALSE, error))
+      return NULL;
+  }
+  g_ptr_array_add (list, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+}
+
+static SenxorDeviceDescription *
+description_for_configured (const SenxorDeviceAddress *addr)
+{
+  SenxorDeviceDescription *d = g_new0 (SenxorDeviceDescription, 1);
+  const char *serial = senxor_device_address_get_param (addr, "serial");
+  const char *name = senxor_device_address_get_param (addr, "name");
+  const char *module = senxor_device_address_get_param (addr, "module");
+  g_autofree char *base = NULL;
+
+  d->kind = addr->kind;
+  d->device = g_strdup (addr->uri);
+  d->serial = serial && *serial ? g_ascii_strup (serial, -1) : NULL;
+  d->id = g_strdup (d->serial ? d->serial : addr->uri);
+  if (module)
+    d->module = senxor_module_from_string (module);
+  if (name && *name) {
+    d->display_name = g_strdup (name);
+    return d;
+  }
+  switch (addr->kind) {
+    case SENXOR_DEVICE_TCP:
+      base = g_strdup_printf ("Senxor camera at %s:%u", addr->host, addr->port);
+      break;
+    case SENXOR_DEVICE_EMULATOR:
+      base = addr->name ? g_strdup_printf ("Senxor emulator '%s'", addr->name) :
+          g_strdup ("Senxor emulator");
+      break;
+    default:
+      base = g_strdup_printf ("Senxor camera at %s", addr->uri);
+      break;
+  }
+  set_display_name (d, base);
+  return d;
+}
+
+/* ---- probing ---- */
+
+static void
+probe (SenxorDeviceDescription *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SenxorSession) s = senxor_session_open_full (d->device, PROBE_TIMEOUT_US,
+      NULL, &error);
+  const SenxorDeviceInfo *info;
+  const char *product;
+
+  if (!s) {
+    g_debug ("probing %s: %s", d->device, error->message);
+    return;
+  }
+  info = senxor_session_get_info (s);
+  d->probed = TRUE;
+  d->module = info->module;
+  g_free (d->serial);
+  d->serial = g_strdup (info->serial);
+  g_free (d->id);
+  d->id = g_strdup (info->serial);
+  product = senxor_usb_product_name (d->vid, d->pid);
+  if (product)
+    set_display_name (d, product);
+  else if (d->kind == SENXOR_DEVICE_EMULATOR)
+    set_display_name (d, "Senxor emulator");
+  else
+    set_display_name (d, "Senxor camera");
+}
+
+static int
+compare_descriptions (gconstpointer pa, gconstpointer pb)
+{
+  const SenxorDeviceDescription *a = *(SenxorDeviceDescription * const *) pa;
+  const SenxorDeviceDescription *b = *(SenxorDeviceDescription * const *) pb;
+
+  if (a->kind != b->kind)
+    return a->kind < b->kind ? -1 : 1;
+  return strcmp (a->device, b->device);
+}
+
+static gboolean
+kind_wanted (SenxorDeviceKind kind, SenxorDiscoverFlags flags)
+{
+  switch (kind) {
+    case SENXOR_DEVICE_SERIAL:
+      return flags & SENXOR_DISCOVER_SERIAL;
+    case SENXOR_DEVICE_USB:
+      return flags & SENXOR_DISCOVER_USB;
+    case SENXOR_DEVICE_TCP:
+      return flags & SENXOR_DISCOVER_TCP;
+    case SENXOR_DEVICE_EMULATOR:
+      return flags & SENXOR_DISCOVER_EMULATORS;
+  }
+  return FALSE;
+}
+
+GPtrArray *
+senxor_discover_devices (SenxorDiscoverFlags flags, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) senxor_device_description_free);
+  g_auto (GStrv) configured = NULL;
+
+  if (flags & (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB))
+    discover_usb (flags, out);
+
+  configured = senxor_discover_get_configured (error);
+  if (configured == NULL)
+    return NULL;
+  for (guint i = 0; configured[i]; i++) {
+    g_autoptr (SenxorDeviceAddress) addr = senxor_device_address_parse (configured[i],
+        NULL);
+    gboolean dup = FALSE;
+
+    if (!addr || !kind_wanted (addr->kind, flags))
+      continue;
+    for (guint j = 0; j < out->len && !dup; j++)
+      dup = g_str_equal (((SenxorDeviceDescription *) out->pdata[j])->device, addr->uri);
+    if (!dup)
+      g_ptr_array_add (out, description_for_configured (addr));
+  }
+
+  if (flags & SENXOR_DISCOVER_PROBE)
+    for (guint i = 0; i < out->len; i++)
+      probe (out->pdata[i]);
+  g_ptr_array_sort (out, compare_descriptions);
+  return g_steal_pointer (&out);
+}
+
+static SenxorDeviceDescription *
+find_in (GPtrArray *list, const char *serial)
+{
+  for (guint i = 0; i < list->len; i++) {
+    SenxorDeviceDescription *d = list->pdata[i];
+    if ((d->serial && g_ascii_strcasecmp (d->serial, serial) == 0) ||
+        g_ascii_strcasecmp (d->id, serial) == 0)
+      return senxor_device_description_copy (d);
+  }
+  return NULL;
+}
+
+SenxorDeviceDescription *
+senxor_discover_find_by_serial (const char *serial, SenxorDiscoverFlags flags,
+    GError **error)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  SenxorDeviceDescription *found;
+  GString *seen;
+
+  g_return_val_if_fail (serial != NULL, NULL);
+  list = senxor_discover_devices (flags & ~SENXOR_DISCOVER_PROBE, error);
+  if (!list)
+    return NULL;
+  if ((found = find_in (list, serial)))
+    return found;
+  /* the sensor serial is only known to the device itself */
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = senxor_discover_devices (flags | SENXOR_DISCOVER_PROBE, error);
+  if (!list)
+    return NULL;
+  if ((found = find_in (list, serial)))
+    return found;
+
+  seen = g_string_new (NULL);
+  for (guint i = 0; i < list->len; i++) {
+    SenxorDeviceDescription *d = list->pdata[i];
+    g_string_append_printf (seen, "%s%s (%s)", i ? ", " : "", d->device,
+        d->serial ? d->serial : "serial unknown");
+  }
+  g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+      "No Senxor camera with serial number %s; found: %s", serial,
+      seen->len ? seen->str : "none");
+  g_string_free (seen, TRUE);
+  return NULL;
+}

@@ -1,0 +1,35 @@
+/* libsenxor: internals shared by the transports (not installed)
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "senxor/transport.h"
+#include "senxor/error.h"
+
+G_BEGIN_DECLS
+
+/* Wait until @fd is ready for @events (POLLIN / POLLOUT), @timeout_us passes
+ * (< 0: forever) or @cancellable is cancelled.  Returns the revents of @fd
+ * (POLLHUP, POLLERR included) or 0 with @error set (TIMEOUT, CANCELLED, IO).
+ * @what names the device for messages. */
+short senxor_poll_fd (int fd, short events, gint64 timeout_us,
+    GCancellable *cancellable, const char *what, GError **error);
+
+/* Set @error from errno value @err with a message "@what: strerror"; PERMISSION
+ * and BUSY get a hint on what to do. */
+void senxor_set_error_errno (GError **error, int err, const char *what);
+
+/* A GIO error as a SENXOR_ERROR (message kept, code mapped). */
+void senxor_propagate_gio_error (GError **dest, GError *src, const char *what);
+
+/* g_set_error for a cancelled wait */
+void senxor_set_cancelled (GError **error, const char *what);
+
+SenxorTransport *senxor_transport_serial_open (const SenxorDeviceAddress *addr,
+    GCancellable *cancellable, GError **error);
+SenxorTransport *senxor_transport_tcp_open (const SenxorDeviceAddress *addr,
+    GCancellable *cancellable, GError **error);
+SenxorTransport *senxor_transport_usb_open (const SenxorDeviceAddress *addr,
+    GCancellable *cancellable, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,797 @@
+/* senxordeviceprovider: listing, hotplug, round trip to senxorsrc, and the
+ * presence helpers it relies on.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Devices come from the configuration (a devices.conf written by the test,
+ * named through SENXOR_CONFIG): emulators, and, when libsenxor has the
+ * emulator servers, a TCP emulator and a pty emulator started and stopped
+ * while the monitor runs.  No real camera is needed; with no Senxor tty on
+ * the machine the udev side runs and finds nothing.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <senxor/senxor.h>
+
+#include "../../gst/device-probe.h"
+
+/* Generous: the machine is shared and slow; a scan takes a few ms. */
+#define EVENT_TIMEOUT (20 * GST_SECOND)
+#define POLL_MS "100"
+
+static gchar *tmpdir;
+static gchar *config_path;
+
+static void
+write_config (const gchar *text)
+{
+  GError *error = NULL;
+
+  /* atomic (rename): the provider thread never reads half a file */
+  fail_unless (g_file_set_contents (config_path, text, -1, &error),
+      "cannot write %s: %s", config_path, error ? error->message : "");
+}
+
+static void
+setup (void)
+{
+  tmpdir = g_dir_make_tmp ("senxor-provider-XXXXXX", NULL);
+  fail_unless (tmpdir != NULL);
+  config_path = g_build_filename (tmpdir, "devices.conf", NULL);
+  write_config ("# no devices\n");
+  /* the provider reads these at start(); nothing else is configured */
+  g_setenv ("SENXOR_CONFIG", config_path, TRUE);
+  g_unsetenv ("SENXOR_TCP_DEVICES");
+  g_unsetenv ("SENXOR_EMULATORS");
+  g_setenv ("SENXOR_DEVICE_PROVIDER_POLL_MS", POLL_MS, TRUE);
+  g_unsetenv ("SENXOR_DEVICE_PROVIDER_PROBE");
+}
+
+static void
+teardown (void)
+{
+  g_unlink (config_path);
+  g_rmdir (tmpdir);
+  g_clear_pointer (&config_path, g_free);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
+static gboolean
+is_senxor_device (GstDevice *device)
+{
+  GstStructure *props = gst_device_get_properties (device);
+  gboolean ours = props &&
+      g_strcmp0 (gst_structure_get_string (props, "device.api"), "senxor") == 0;
+
+  if (props)
+    gst_structure_free (props);
+  return ours;
+}
+
+static gchar *
+device_prop (GstDevice *device, const gchar *field)
+{
+  GstStructure *props = gst_device_get_properties (device);
+  gchar *value = NULL;
+
+  if (props && gst_structure_has_field_typed (props, field, G_TYPE_STRING))
+    value = g_strdup (gst_structure_get_string (props, field));
+  else if (props && gst_structure_has_field (props, field))
+    value = g_strdup_value_contents (gst_structure_get_value (props, field));
+  if (props)
+    gst_structure_free (props);
+  return value;
+}
+
+static GstDeviceMonitor *
+start_monitor (void)
+{
+  GstDeviceMonitor *monitor = gst_device_monitor_new ();
+
+  gst_device_monitor_add_filter (monitor, "Video/Source", NULL);
+  fail_unless (gst_device_monitor_start (monitor), "the device monitor did not start");
+  return monitor;
+}
+
+/* Our devices, sorted by device.path. */
+static gint
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  g_autofree gchar *pa = device_prop ((GstDevice *) a, "device.path");
+  g_autofree gchar *pb = device_prop ((GstDevice *) b, "device.path");
+
+  return g_strcmp0 (pa, pb);
+}
+
+static GList *
+senxor_devices (GList *all)
+{
+  GList *ours = NULL;
+
+  for (GList *l = all; l; l = l->next)
+    if (is_senxor_device (l->data))
+      ours = g_list_prepend (ours, gst_object_ref (l->data));
+  g_list_free_full (all, gst_object_unref);
+  return g_list_sort (ours, compare_paths);
+}
+
+static GstDevice *
+find_by_path (GList *devices, const gchar *path)
+{
+  for (GList *l = devices; l; l = l->next) {
+    g_autofree gchar *p = device_prop (l->data, "device.path");
+    if (g_strcmp0 (p, path) == 0)
+      return l->data;
+  }
+  return NULL;
+}
+
+static void
+assert_prop (GstDevice *device, const gchar *field, const gchar *expected)
+{
+  g_autofree gchar *value = device_prop (device, field);
+  g_autofree gchar *name = gst_device_get_display_name (device);
+
+  fail_unless (g_strcmp0 (value, expected) == 0, "%s: %s is '%s', expected '%s'", name,
+      field, GST_STR_NULL (value), GST_STR_NULL (expected));
+}
+
+static void
+assert_caps_size (GstDevice *device, gint width, gint height)
+{
+  GstCaps *caps = gst_device_get_caps (device);
+  GstStructure *s;
+  gint w = 0, h = 0;
+
+  fail_unless (caps != NULL);
+  fail_unless_equals_int (gst_caps_get_size (caps), 1);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_has_name (s, "video/x-raw"));
+  fail_unless_equals_string (gst_structure_get_string (s, "format"), "GRAY16_LE");
+  fail_unless (gst_structure_get_int (s, "width", &w) &&
+      gst_structure_get_int (s, "height", &h));
+  fail_unless_equals_int (w, width);
+  fail_unless_equals_int (h, height);
+  gst_caps_unref (caps);
+}
+
+/* The next DEVICE_ADDED (@added) or DEVICE_REMOVED of a senxor device whose
+ * device.path is @path; other messages are skipped. */
+static GstDevice *
+wait_device_message (GstBus *bus, gboolean added, const gchar *path)
+{
+  GstClockTime deadline = gst_util_get_timestamp () + EVENT_TIMEOUT;
+  GstMessageType type = added ? GST_MESSAGE_DEVICE_ADDED : GST_MESSAGE_DEVICE_REMOVED;
+
+  for (;;) {
+    GstClockTime now = gst_util_get_timestamp ();
+    GstMessage *msg;
+    GstDevice *device = NULL;
+    g_autofree gchar *p = NULL;
+
+    fail_unless (now < deadline, "no %s message for %s within %" GST_TIME_FORMAT,
+        added ? "DEVICE_ADDED" : "DEVICE_REMOVED", path, GST_TIME_ARGS (EVENT_TIMEOUT));
+    msg = gst_bus_timed_pop_filtered (bus, deadline - now, type);
+    if (!msg)
+      continue;
+    if (added)
+      gst_message_parse_device_added (msg, &device);
+    else
+      gst_message_parse_device_removed (msg, &device);
+    gst_message_unref (msg);
+    p = device_prop (device, "device.path");
+    if (is_senxor_device (device) && g_strcmp0 (p, path) == 0)
+      return device;
+    gst_object_unref (device);
+  }
+}
+
+static gboolean
+have_element (const gchar *name)
+{
+  GstElementFactory *factory = gst_element_factory_find (name);
+
+  if (factory)
+    gst_object_unref (factory);
+  return factory != NULL;
+}
+
+/* Normalised device strings, as discovery lists them. */
+static gchar *
+normalise (const gchar *device)
+{
+  GError *error = NULL;
+  SenxorDeviceAddress *addr = senxor_device_address_parse (device, &error);
+  gchar *uri;
+
+  fail_unless (addr != NULL, "%s: %s", device, error ? error->message : "");
+  uri = g_strdup (addr->uri);
+  senxor_device_address_free (addr);
+  return uri;
+}
+
+/* ---- the provider is there ---- */
+
+GST_START_TEST (test_provider_registered)
+{
+  GstDeviceProviderFactory *factory =
+      gst_device_provider_factory_find ("senxordeviceprovider");
+  GstDeviceProvider *provider;
+
+  fail_unless (factory != NULL, "senxordeviceprovider is not registered");
+  fail_unless (gst_device_provider_factory_has_classes (factory, "Video/Source"));
+  provider = gst_device_provider_factory_get (factory);
+  fail_unless (provider != NULL);
+  fail_unless (gst_device_provider_can_monitor (provider));
+  gst_object_unref (provider);
+  gst_object_unref (factory);
+}
+GST_END_TEST;
+
+/* ---- listing ---- */
+
+#define EMU_MI16 "emulator://cam16?module=mi16&serial=182A01001769"
+#define EMU_MI08 "emulator://cam08?module=mi08&serial=182A01000042"
+#define EMU_MI05_NAMED "emulator://?module=mi05&name=Bench%20camera"
+
+GST_START_TEST (test_monitor_lists_emulators)
+{
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstDevice *d;
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+  g_autofree gchar *p08 = normalise (EMU_MI08);
+  g_autofree gchar *p05 = normalise (EMU_MI05_NAMED);
+  gchar *name;
+
+  write_config ("# test cameras\n" EMU_MI16 "\n" EMU_MI08 "\n\n" EMU_MI05_NAMED "\n");
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 3);
+
+  d = find_by_path (devices, p16);
+  fail_unless (d != NULL, "%s is not listed", p16);
+  fail_unless (gst_device_has_classes (d, "Video/Source"));
+  name = gst_device_get_display_name (d);
+  fail_unless_equals_string (name, "Senxor emulator 'cam16' (MI16, 182A01001769)");
+  g_free (name);
+  assert_prop (d, "device.api", "senxor");
+  assert_prop (d, "device.serial", "182A01001769");
+  assert_prop (d, "senxor.module", "MI16");
+  assert_prop (d, "senxor.transport", "emulator");
+  assert_prop (d, "senxor.probe", "ok");
+  /* the emulator's firmware register reads 4.7.45 unless configured */
+  assert_prop (d, "senxor.firmware", "4.7.45");
+  /* not USB: no ids, no bus path */
+  assert_prop (d, "device.vendor.id", NULL);
+  assert_prop (d, "device.bus_path", NULL);
+  assert_caps_size (d, 160, 120);
+
+  d = find_by_path (devices, p08);
+  fail_unless (d != NULL, "%s is not listed", p08);
+  assert_prop (d, "device.serial", "182A01000042");
+  assert_prop (d, "senxor.module", "MI08");
+  assert_caps_size (d, 80, 62);
+
+  d = find_by_path (devices, p05);
+  fail_unless (d != NULL, "%s is not listed", p05);
+  name = gst_device_get_display_name (d);
+  fail_unless_equals_string (name, "Bench camera");
+  g_free (name);
+  assert_prop (d, "senxor.module", "MI05");
+  assert_caps_size (d, 50, 50);
+
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_environment_devices)
+{
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  g_autofree gchar *path = normalise ("emulator://?module=mi08");
+
+  g_setenv ("SENXOR_EMULATORS", "emulator://?module=mi08", TRUE);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 1);
+  assert_prop (devices->data, "device.path", path);
+  assert_caps_size (devices->data, 80, 62);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  g_unsetenv ("SENXOR_EMULATORS");
+}
+GST_END_TEST;
+
+/* Without start(), get_devices() probes once. */
+GST_START_TEST (test_probe_without_start)
+{
+  GstDeviceProvider *provider =
+      gst_device_provider_factory_get_by_name ("senxordeviceprovider");
+  GList *devices;
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+
+  write_config (EMU_MI16 "\n");
+  fail_unless (provider != NULL);
+  fail_if (gst_device_provider_is_started (provider));
+  devices = senxor_devices (gst_device_provider_get_devices (provider));
+  fail_unless_equals_int (g_list_length (devices), 1);
+  assert_prop (devices->data, "device.path", p16);
+  assert_prop (devices->data, "senxor.module", "MI16");
+  g_list_free_full (devices, gst_object_unref);
+  gst_object_unref (provider);
+}
+GST_END_TEST;
+
+/* SENXOR_DEVICE_PROVIDER_PROBE=0: nothing is opened; the configuration's
+ * module still gives the caps, an unknown module all three geometries. */
+GST_START_TEST (test_no_probing)
+{
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstDevice *d;
+  GstCaps *caps;
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+  g_autofree gchar *plain = normalise ("emulator://plain");
+
+  g_setenv ("SENXOR_DEVICE_PROVIDER_PROBE", "0", TRUE);
+  write_config (EMU_MI16 "\nemulator://plain\n");
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  d = find_by_path (devices, p16);
+  fail_unless (d != NULL);
+  assert_prop (d, "senxor.probe", "not-tried");
+  assert_prop (d, "senxor.firmware", NULL);
+  assert_prop (d, "device.serial", "182A01001769");
+  assert_caps_size (d, 160, 120);
+  d = find_by_path (devices, plain);
+  fail_unless (d != NULL);
+  caps = gst_device_get_caps (d);
+  fail_unless_equals_int (gst_caps_get_size (caps), 3);
+  gst_caps_unref (caps);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  g_unsetenv ("SENXOR_DEVICE_PROVIDER_PROBE");
+}
+GST_END_TEST;
+
+/* No Senxor tty here: udev (or sysfs) is queried and finds nothing, and
+ * starting and stopping again and again is clean. */
+GST_START_TEST (test_nothing_configured)
+{
+  for (int i = 0; i < 3; i++) {
+    GstDeviceMonitor *monitor = start_monitor ();
+    GList *devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+
+    for (GList *l = devices; l; l = l->next) {
+      g_autofree gchar *transport = device_prop (l->data, "senxor.transport");
+      /* only real USB cameras could appear, never configured ones */
+      fail_unless (g_strcmp0 (transport, "serial") == 0 ||
+          g_strcmp0 (transport, "usb") == 0, "unexpected device of kind %s", transport);
+    }
+    g_list_free_full (devices, gst_object_unref);
+    gst_device_monitor_stop (monitor);
+    gst_object_unref (monitor);
+  }
+}
+GST_END_TEST;
+
+/* ---- devices appearing and disappearing ---- */
+
+GST_START_TEST (test_config_hotplug)
+{
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GstDevice *d;
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+  g_autofree gchar *p08 = normalise (EMU_MI08);
+  gchar *name;
+
+  write_config (EMU_MI16 "\n");
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  d = wait_device_message (bus, TRUE, p08);
+  name = gst_device_get_display_name (d);
+  fail_unless_equals_string (name, "Senxor emulator 'cam08' (MI08, 182A01000042)");
+  g_free (name);
+  gst_object_unref (d);
+
+  write_config (EMU_MI08 "\n");
+  d = wait_device_message (bus, FALSE, p16);
+  gst_object_unref (d);
+
+  write_config ("");
+  d = wait_device_message (bus, FALSE, p08);
+  gst_object_unref (d);
+
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+}
+GST_END_TEST;
+
+/* A broken configuration line keeps the current list (and is no error). */
+GST_START_TEST (test_bad_config_keeps_devices)
+{
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+
+  write_config (EMU_MI16 "\n");
+  monitor = start_monitor ();
+  write_config (EMU_MI16 "\nnot a device ://\n");
+  /* a few polls */
+  g_usleep (500 * 1000);
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 1);
+  assert_prop (devices->data, "device.path", p16);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+}
+GST_END_TEST;
+
+#ifdef HAVE_EMULATOR_SERVER
+static SenxorEmulatorServer *
+tcp_server (const gchar *module, guint16 port)
+{
+  GError *error = NULL;
+  g_autofree gchar *options = g_strdup_printf ("module=%s", module);
+  SenxorEmulator *emu = senxor_emulator_new (options, &error);
+  SenxorEmulatorServer *server;
+
+  fail_unless (emu != NULL, "%s", error ? error->message : "");
+  server = senxor_emulator_server_new_tcp (emu, "127.0.0.1", port, &error);
+  fail_unless (server != NULL, "cannot serve on port %u: %s", port,
+      error ? error->message : "");
+  senxor_emulator_unref (emu);
+  return server;
+}
+
+GST_START_TEST (test_tcp_up_down)
+{
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GstDevice *d;
+  SenxorEmulatorServer *server = tcp_server ("mi16", 0);
+  guint16 port = senxor_emulator_server_get_port (server);
+  g_autofree gchar *device = g_strdup_printf ("tcp://127.0.0.1:%u", port);
+  g_autofree gchar *path = normalise (device);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n", device);
+  gchar *name;
+
+  write_config (conf);
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+  {
+    GList *devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+    fail_unless (find_by_path (devices, path) != NULL, "%s is not listed", path);
+    d = find_by_path (devices, path);
+    name = gst_device_get_display_name (d);
+    fail_unless (g_str_has_prefix (name, "Senxor camera at 127.0.0.1:"), "%s", name);
+    g_free (name);
+    assert_prop (d, "senxor.transport", "tcp");
+    assert_prop (d, "senxor.module", "MI16");
+    assert_caps_size (d, 160, 120);
+    g_list_free_full (devices, gst_object_unref);
+  }
+
+  /* the bridge goes down ... */
+  senxor_emulator_server_free (server);
+  d = wait_device_message (bus, FALSE, path);
+  gst_object_unref (d);
+
+  /* ... and comes back on the same port */
+  server = tcp_server ("mi16", port);
+  d = wait_device_message (bus, TRUE, path);
+  assert_prop (d, "senxor.module", "MI16");
+  gst_object_unref (d);
+
+  gst_device_monitor_stop (monitor);
+  senxor_emulator_server_free (server);
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_pty_up_down)
+{
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GstDevice *d;
+  GError *error = NULL;
+  g_autofree gchar *link = g_build_filename (tmpdir, "senxor0", NULL);
+  g_autofree gchar *path = normalise (link);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n", link);
+  SenxorEmulator *emu;
+  SenxorEmulatorServer *server;
+
+  write_config (conf);
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+
+  emu = senxor_emulator_new ("module=mi05&serial=AA0000000005", &error);
+  fail_unless (emu != NULL, "%s", error ? error->message : "");
+  server = senxor_emulator_server_new_pty (emu, link, &error);
+  fail_unless (server != NULL, "%s", error ? error->message : "");
+  d = wait_device_message (bus, TRUE, path);
+  assert_prop (d, "senxor.transport", "serial");
+  assert_prop (d, "senxor.module", "MI05");
+  assert_prop (d, "device.serial", "AA0000000005");
+  assert_caps_size (d, 50, 50);
+  gst_object_unref (d);
+
+  senxor_emulator_server_free (server);
+  d = wait_device_message (bus, FALSE, path);
+  gst_object_unref (d);
+
+  senxor_emulator_unref (emu);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+}
+GST_END_TEST;
+#endif
+
+/* ---- every device plays ---- */
+
+static void
+play_device (GstDevice *device)
+{
+  g_autofree gchar *name = gst_device_get_display_name (device);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *src = gst_device_create_element (device, NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstCaps *dcaps = gst_device_get_caps (device);
+  GstCaps *caps;
+  GstBus *bus;
+  GstMessage *msg;
+  GstPad *pad;
+  g_autofree gchar *path = device_prop (device, "device.path");
+  gchar *set = NULL;
+
+  fail_unless (src != NULL, "%s: no element", name);
+  g_object_get (src, "device", &set, NULL);
+  fail_unless_equals_string (set, path);
+  g_free (set);
+  g_object_set (src, "num-buffers", 3, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, sink, NULL);
+  fail_unless (gst_element_link (src, sink));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE, "%s does not start", name);
+  bus = gst_element_get_bus (pipeline);
+  msg = gst_bus_timed_pop_filtered (bus, EVENT_TIMEOUT,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "%s: no EOS after 3 frames", name);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gchar *dbg = NULL;
+    gst_message_parse_error (msg, &err, &dbg);
+    fail ("%s: %s (%s)", name, err->message, GST_STR_NULL (dbg));
+  }
+  gst_message_unref (msg);
+
+  /* what played fits what the device promised */
+  pad = gst_element_get_static_pad (src, "src");
+  caps = gst_pad_get_current_caps (pad);
+  fail_unless (caps != NULL);
+  fail_unless (gst_caps_can_intersect (caps, dcaps), "%s: played %" GST_PTR_FORMAT
+      " but the device lists %" GST_PTR_FORMAT, name, caps, dcaps);
+  gst_caps_unref (caps);
+  gst_object_unref (pad);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_caps_unref (dcaps);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_round_trip)
+{
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  guint n = 0;
+#ifdef HAVE_EMULATOR_SERVER
+  SenxorEmulatorServer *server = tcp_server ("mi08", 0);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n%s\n" EMU_MI05_NAMED "\n"
+      "tcp://127.0.0.1:%u\n", EMU_MI16, EMU_MI08, senxor_emulator_server_get_port (server));
+  guint expected = 4;
+#else
+  const gchar *conf = EMU_MI16 "\n" EMU_MI08 "\n" EMU_MI05_NAMED "\n";
+  guint expected = 3;
+#endif
+
+  write_config (conf);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), expected);
+  for (GList *l = devices; l; l = l->next, n++)
+    play_device (l->data);
+  fail_unless_equals_int (n, expected);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+#ifdef HAVE_EMULATOR_SERVER
+  senxor_emulator_server_free (server);
+#endif
+}
+GST_END_TEST;
+
+GST_START_TEST (test_reconfigure_element)
+{
+  GstDeviceProvider *provider =
+      gst_device_provider_factory_get_by_name ("senxordeviceprovider");
+  GList *devices;
+  GstElement *src;
+  GstElement *other = gst_element_factory_make ("fakesrc", NULL);
+  g_autofree gchar *p16 = normalise (EMU_MI16);
+  g_autofree gchar *p08 = normalise (EMU_MI08);
+  gchar *set = NULL;
+
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  devices = senxor_devices (gst_device_provider_get_devices (provider));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  src = gst_device_create_element (find_by_path (devices, p16), "cam");
+  fail_unless (src != NULL);
+  fail_unless_equals_string (GST_OBJECT_NAME (src), "cam");
+  g_object_set (src, "serial", "182A01001769", NULL);
+  fail_unless (gst_device_reconfigure_element (find_by_path (devices, p08), src));
+  g_object_get (src, "device", &set, NULL);
+  fail_unless_equals_string (set, p08);
+  g_free (set);
+  g_object_get (src, "serial", &set, NULL);
+  fail_unless (set == NULL, "the old serial number stayed: %s", set);
+  /* not a senxorsrc: refused */
+  fail_if (gst_device_reconfigure_element (devices->data, other));
+  gst_object_unref (other);
+  gst_object_unref (src);
+  g_list_free_full (devices, gst_object_unref);
+  gst_object_unref (provider);
+}
+GST_END_TEST;
+
+/* gst-device-monitor-1.0 shows configured cameras */
+GST_START_TEST (test_device_monitor_tool)
+{
+  g_autofree gchar *tool = g_find_program_in_path ("gst-device-monitor-1.0");
+  gchar *argv[] = { NULL, (gchar *) "Video/Source", NULL };
+  gchar *out = NULL, *err = NULL;
+  gint status = 0;
+  GError *error = NULL;
+
+  if (!tool) {
+    g_printerr ("gst-device-monitor-1.0 is not installed: tool check not run\n");
+    return;
+  }
+  argv[0] = tool;
+  write_config (EMU_MI16 "\n");
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+          &status, &error), "%s", error ? error->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "gst-device-monitor-1.0 "
+      "failed:\n%s\n%s", out, err);
+  fail_unless (strstr (out, "Senxor emulator 'cam16' (MI16, 182A01001769)") != NULL,
+      "not listed:\n%s", out);
+  fail_unless (strstr (out, "class : Video/Source") != NULL, "%s", out);
+  fail_unless (strstr (out, "device.api = senxor") != NULL, "%s", out);
+  fail_unless (strstr (out, "width=160, height=120") != NULL, "%s", out);
+  if (have_element ("senxorsrc"))
+    fail_unless (strstr (out, "gst-launch-1.0 senxorsrc device=") != NULL,
+        "no launch line:\n%s", out);
+  g_free (out);
+  g_free (err);
+}
+GST_END_TEST;
+
+/* ---- presence helpers ---- */
+
+GST_START_TEST (test_proc_net_tcp_parser)
+{
+  /* an established connection 127.0.0.1:45678 -> 127.0.0.1:3333 (0x0D05),
+   * a listening socket on 3333, and a TIME_WAIT to 10.0.0.2:3333 */
+  const gchar *tcp4 =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0100007F:0D05 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1\n"
+      "   1: 0100007F:B26E 0100007F:0D05 01 00000000:00000000 00:00000000 00000000  1000        0 2 1\n"
+      "   2: 0100007F:B26F 0200000A:0D05 06 00000000:00000000 00:00000000 00000000  1000        0 3 1\n";
+  /* ::ffff:10.0.0.2 port 3333, established, and ::1 port 4444 */
+  const gchar *tcp6 =
+      "  sl  local_address                         remote_address                        st\n"
+      "   0: 0000000000000000FFFF00000100007F:B270 0000000000000000FFFF00000200000A:0D05 01 0\n"
+      "   1: 00000000000000000000000001000000:B271 00000000000000000000000001000000:115C 01 0\n";
+  GInetAddress *lo = g_inet_address_new_from_string ("127.0.0.1");
+  GInetAddress *ten = g_inet_address_new_from_string ("10.0.0.2");
+  GInetAddress *lo6 = g_inet_address_new_from_string ("::1");
+
+  fail_unless (device_probe_proc_net_tcp_has (tcp4, FALSE, lo, 3333));
+  fail_if (device_probe_proc_net_tcp_has (tcp4, FALSE, lo, 3334));
+  /* TIME_WAIT is not a connection in use */
+  fail_if (device_probe_proc_net_tcp_has (tcp4, FALSE, ten, 3333));
+  fail_unless (device_probe_proc_net_tcp_has (tcp6, TRUE, ten, 3333));
+  fail_unless (device_probe_proc_net_tcp_has (tcp6, TRUE, lo6, 4444));
+  fail_if (device_probe_proc_net_tcp_has (tcp6, TRUE, lo6, 3333));
+  fail_if (device_probe_proc_net_tcp_has ("garbage\nmore garbage 1 2 3\n", FALSE, lo, 3333));
+  fail_if (device_probe_proc_net_tcp_has (NULL, FALSE, lo, 3333));
+  g_object_unref (lo);
+  g_object_unref (ten);
+  g_object_unref (lo6);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_tcp_presence)
+{
+  GSocketListener *listener = g_socket_listener_new ();
+  GSocketClient *client = g_socket_client_new ();
+  GSocketConnection *conn;
+  GError *error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  fail_unless (port != 0, "%s", error ? error->message : "");
+  /* listening, nobody connected */
+  fail_unless (device_probe_tcp_reachable ("127.0.0.1", port, 2000));
+  fail_if (device_probe_tcp_in_use ("127.0.0.1", port));
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  fail_unless (conn != NULL, "%s", error ? error->message : "");
+  fail_unless (device_probe_tcp_in_use ("127.0.0.1", port));
+  fail_unless (device_probe_tcp_in_use ("localhost", port));
+  g_object_unref (conn);
+
+  g_socket_listener_close (listener);
+  fail_if (device_probe_tcp_reachable ("127.0.0.1", port, 2000));
+  fail_if (device_probe_tcp_reachable ("no-such-host.invalid", port, 500));
+  g_object_unref (listener);
+  g_object_unref (client);
+}
+GST_END_TEST;
+
+static Suite *
+deviceprovider_suite (void)
+{
+  Suite *s = suite_create ("senxordeviceprovider");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_provider_registered);
+  tcase_add_test (tc, test_monitor_lists_emulators);
+  tcase_add_test (tc, test_environment_devices);
+  tcase_add_test (tc, test_probe_without_start);
+  tcase_add_test (tc, test_no_probing);
+  tcase_add_test (tc, test_nothing_configured);
+  tcase_add_test (tc, test_config_hotplug);
+  tcase_add_test (tc, test_bad_config_keeps_devices);
+#ifdef HAVE_EMULATOR_SERVER
+  tcase_add_test (tc, test_tcp_up_down);
+  tcase_add_test (tc, test_pty_up_down);
+#else
+  g_printerr ("libsenxor has no emulator servers: TCP and pty hotplug not tested\n");
+#endif
+  tcase_add_test (tc, test_device_monitor_tool);
+  tcase_add_test (tc, test_proc_net_tcp_parser);
+  tcase_add_test (tc, test_tcp_presence);
+
+  /* the round trip needs the source element */
+  if (have_element ("senxorsrc")) {
+    tcase_add_test (tc, test_round_trip);
+    tcase_add_test (tc, test_reconfigure_element);
+  } else {
+    g_printerr ("senxorsrc is not built: round-trip tests not run\n");
+  }
+  return s;
+}
+
+GST_CHECK_MAIN (deviceprovider);

@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+# senxor-tool end to end: every command against in-process emulators, a pty
+# and TCP; output formats checked value by value; exit codes; Ctrl-C.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import fcntl
+import os
+import pty
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import tty
+import unittest
+
+TOOL = shutil.which("senxor-tool") or os.path.join(
+    os.environ.get("SENXOR_BUILD_ROOT", "build"), "src", "senxor-tool")
+EMULATOR = shutil.which("senxor-emulator")
+
+GRADIENT = "emulator://?module=mi08&scene=gradient&fast=1"
+
+
+def gradient(x, y, n):
+    return 2932 + 4 * x + 2 * y + (n % 64)
+
+
+def run(*args, timeout=60, env=None):
+    return subprocess.run([TOOL, *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.env = dict(os.environ)
+        # keep the machine's cameras and configuration out of the tests
+        self.env["SENXOR_SYSFS_ROOT"] = self.tmp.name
+        self.env["SENXOR_CONFIG"] = os.devnull
+        self.env.pop("SENXOR_TCP_DEVICES", None)
+        self.env.pop("SENXOR_EMULATORS", None)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def ok(self, *args, **kw):
+        r = run(*args, env=self.env, **kw)
+        self.assertEqual(r.returncode, 0, "%s: %s%s" % (args, r.stdout, r.stderr))
+        return r
+
+    def fails(self, code, *args, **kw):
+        r = run(*args, env=self.env, **kw)
+        self.assertEqual(r.returncode, code, "%s: %s%s" % (args, r.stdout, r.stderr))
+        self.assertTrue(r.stderr.startswith("senxor-tool"), r.stderr)
+        return r
+
+
+class Help(Base):
+    def test_usage(self):
+        r = self.ok("--help")
+        for cmd in ("list", "info", "get", "set", "capture", "stream"):
+            self.assertIn(cmd, r.stdout)
+            h = self.ok(cmd, "--help")
+            self.assertIn("Usage:", h.stdout)
+            self.assertIn("senxor-tool " + cmd, h.stdout)
+        self.assertIn("Exit codes", r.stdout)
+        self.assertEqual(self.ok("help", "capture").stdout, self.ok("capture", "--help").stdout)
+        self.assertEqual(run(env=self.env).returncode, 2)
+        self.fails(2, "frobnicate")
+        self.fails(2, "info")
+        self.fails(2, "capture", GRADIENT)            # no -o
+        self.fails(2, "capture", GRADIENT, "-o", self.path("x"), "--format", "tiff")
+        self.fails(2, "stream", GRADIENT, "--bogus")
+
+
+class Info(Base):
+    def test_info(self):
+        r = self.ok("info", "emulator://?module=mi16&fast=1&serial=190B02ABCDEF")
+        self.assertIn("MI16", r.stdout)
+        self.assertIn("160 x 120", r.stdout)
+        self.assertIn("190B02ABCDEF", r.stdout)
+        self.assertIn("0xCA EMISSIVITY", r.stdout)
+        self.assertIn("FRAME_MODE", r.stdout)
+        r = self.ok("info", "--no-registers", "emulator://?module=mi05&fast=1")
+        self.assertIn("50 x 50", r.stdout)
+        self.assertNotIn("EMISSIVITY", r.stdout)
+
+
+class Registers(Base):
+    def test_get_set(self):
+        dev = "emulator://?module=mi08&fast=1"
+        self.assertEqual(self.ok("get", dev, "EMISSIVITY").stdout.strip(),
+                         "EMISSIVITY (0xCA) = 0x5F (95)")
+        self.assertEqual(self.ok("get", "-q", dev, "0xca").stdout.strip(), "95")
+        self.assertEqual(self.ok("set", dev, "emissivity", "0x5A").stdout.strip(),
+                         "EMISSIVITY (0xCA) = 0x5A (90)")
+        self.assertEqual(self.ok("set", "-q", dev, "B4", "4").stdout.strip(), "4")
+
+    def test_refusals(self):
+        dev = "emulator://?module=mi08&fast=1"
+        self.assertIn("read-only", self.fails(2, "set", dev, "STATUS", "1").stderr)
+        self.assertIn("Unknown register", self.fails(2, "get", dev, "NOPE").stderr)
+        self.fails(2, "set", dev, "EMISSIVITY", "300")
+        self.fails(2, "set", dev, "EMISSIVITY", "abc")
+
+
+class Capture(Base):
+    def capture(self, fmt, n=3, dev=GRADIENT):
+        out = self.path("frames." + fmt)
+        r = self.ok("capture", dev, "-n", str(n), "-o", out)
+        self.assertIn("Captured %d frames" % n, r.stderr)
+        with open(out, "rb") as f:
+            return f.read()
+
+    def check_frames(self, frames, w, h):
+        """frames: list of w*h deci-Kelvin lists; consecutive gradient frames"""
+        n0 = None
+        for i, px in enumerate(frames):
+            self.assertEqual(len(px), w * h)
+            k = px[0] - gradient(0, 0, 0)
+            if n0 is None:
+                n0 = k
+            self.assertEqual(k, (n0 + i) % 64)
+            for y in range(h):
+                for x in range(w):
+                    self.assertEqual(px[y * w + x], gradient(x, y, k))
+
+    def test_raw(self):
+        data = self.capture("raw")
+        self.assertEqual(len(data), 3 * 80 * 62 * 2)
+        frames = [list(struct.unpack("<%dH" % (80 * 62), data[i * 9920:(i + 1) * 9920]))
+                  for i in range(3)]
+        self.check_frames(frames, 80, 62)
+
+    def test_pgm(self):
+        data = self.capture("pgm", n=2)
+        frames = []
+        while data:
+            self.assertTrue(data.startswith(b"P5\n"))
+            lines = data.split(b"\n", 4)
+            self.assertTrue(lines[1].startswith(b"# senxor frame"))
+            self.assertEqual(lines[2], b"80 62")
+            self.assertEqual(lines[3], b"65535")
+            body = lines[4]
+            frames.append(list(struct.unpack(">%dH" % (80 * 62), body[:9920])))
+            data = body[9920:]
+        self.assertEqual(len(frames), 2)
+        self.check_frames(frames, 80, 62)
+
+    def test_csv(self):
+        text = self.capture("csv", n=2).decode()
+        blocks = text.strip("\n").split("\n\n")
+        self.assertEqual(len(blocks), 2)
+        frames = []
+        for b in blocks:
+            rows = b.split("\n")
+            self.assertEqual(len(rows), 62)
+            px = []
+            for row in rows:
+                vals = row.split(",")
+                self.assertEqual(len(vals), 80)
+                px += [round((float(v) + 273.15) * 10) for v in vals]
+            frames.append(px)
+        self.check_frames(frames, 80, 62)
+
+    def test_stdout_and_mi16(self):
+        r = subprocess.run([TOOL, "capture", "emulator://?module=mi16&scene=gradient&fast=1",
+                            "-n", "1", "-o", "-", "-f", "raw"], capture_output=True,
+                           timeout=60, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(r.stdout), 160 * 120 * 2)
+        px = struct.unpack("<%dH" % (160 * 120), r.stdout)
+        k = px[0] - gradient(0, 0, 0)
+        self.assertEqual(px[160 * 119 + 159], gradient(159, 119, k))
+
+    def test_unwritable(self):
+        self.fails(1, "capture", GRADIENT, "-o", "/nonexistent/dir/x.raw")
+
+
+class Stream(Base):
+    def test_seconds(self):
+        t0 = time.monotonic()
+        r = self.ok("stream", "emulator://?module=mi08&scene=hotspot", "--seconds", "2.2")
+        self.assertLess(time.monotonic() - t0, 20)
+        lines = r.stdout.strip().split("\n")
+        self.assertIn("MI08 80 x 62", lines[0])
+        # not a terminal: one line per second, then the summary
+        self.assertTrue(any(l.startswith("frames ") and " fps " in l for l in lines[1:-1]),
+                        r.stdout)
+        self.assertIn("frames in", lines[-1])
+        # real time on a loaded machine may lose a frame; the count is reported
+        self.assertRegex(lines[-1], r", \d+ lost,")
+        fps = float(lines[-1].split("(")[1].split(" fps")[0])
+        self.assertGreater(fps, 10)    # 25.5 fps nominal; generous on a slow machine
+        self.assertIn("°C", lines[-1])
+
+    def test_ctrl_c(self):
+        p = subprocess.Popen([TOOL, "stream", "emulator://?module=mi08"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=self.env)
+        first = p.stdout.readline()      # the header: streaming has begun
+        self.assertIn("MI08", first)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("frames in", out)
+
+    def test_ctrl_c_capture(self):
+        p = subprocess.Popen([TOOL, "capture", "emulator://?module=mi08", "-n", "100000",
+                              "-o", self.path("long.raw")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=self.env)
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("cancelled", err)
+
+
+class Errors(Base):
+    def test_codes(self):
+        self.fails(3, "info", "/dev/ttyNOSUCHSENXOR")
+        self.fails(3, "info", "tcp://127.0.0.1:1?timeout=2000")
+        self.fails(8, "info", "emulator://?nomodule=1&fast=1")
+        self.fails(7, "info", "emulator://?fast=1&faults=badsum=1")
+        self.fails(2, "info", "ftp://camera")
+        self.fails(2, "info", "emulator://?module=mi99")
+
+    def test_busy_and_timeout(self):
+        master, slave = pty.openpty()
+        tty.setraw(slave)
+        name = os.ttyname(slave)
+        try:
+            # nobody answers on the pty: TIMEOUT (6)
+            r = self.fails(6, "info", "--register-timeout", "0.3", name)
+            self.assertIn("FRAME_MODE", r.stderr)
+            # another process holds it: BUSY (4)
+            holder = subprocess.Popen([sys.executable, "-c",
+                                       "import fcntl,sys,time; f=open(sys.argv[1]); "
+                                       "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); "
+                                       "time.sleep(30)", name],
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual(holder.stdout.readline().strip(), "held")
+                r = self.fails(4, "info", name)
+                self.assertIn("in use", r.stderr)
+            finally:
+                holder.kill()
+                holder.wait()
+                holder.stdout.close()
+        finally:
+            os.close(master)
+            os.close(slave)
+
+
+class List(Base):
+    def test_list(self):
+        r = self.ok("list")
+        self.assertIn("No Senxor cameras found", r.stderr)
+        self.env["SENXOR_EMULATORS"] = "lab?module=mi16&fast=1&serial=1A2B3C4D5E6F"
+        self.env["SENXOR_TCP_DEVICES"] = "127.0.0.1:1?name=Bridge"
+        r = self.ok("list")
+        lines = r.stdout.strip().split("\n")
+        self.assertTrue(lines[0].startswith("DEVICE"))
+        self.assertEqual(len(lines), 3, r.stdout)
+        self.assertIn("tcp://127.0.0.1:1?name=Bridge", lines[1])
+        self.assertIn("Bridge", lines[1])
+        self.assertIn("emulator://lab?", lines[2])
+        self.assertIn("1A2B3C4D5E6F", lines[2])
+        # probing opens the emulator (the bridge is refused and stays as it is)
+        r = self.ok("list", "--probe")
+        self.assertIn("Senxor emulator (MI16, 1A2B3C4D5E6F)", r.stdout)
+        self.env["SENXOR_TCP_DEVICES"] = "tcp://:0"
+        self.assertIn("SENXOR_TCP_DEVICES", self.fails(2, "list").stderr)
+
+
+@unittest.skipUnless(EMULATOR, "senxor-emulator is not built")
+class EmulatorServers(Base):
+    def serve(self, *args):
+        p = subprocess.Popen([EMULATOR, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=self.env)
+        self.addCleanup(lambda: (p.terminate(), p.wait(10)))
+        return p
+
+    def wait_for(self, path):
+        for _ in range(200):
+            if os.path.exists(path):
+                return
+            time.sleep(0.05)
+        self.fail("the emulator did not create " + path)
+
+    def test_pty(self):
+        link = self.path("senxor0")
+        self.serve("--module", "mi08", "--scene", "gradient", "--pty", "--link", link)
+        self.wait_for(link)
+        r = self.ok("info", "--no-registers", link)
+        self.assertIn("MI08", r.stdout)
+        data = self.capture_raw(link, 2)
+        self.assertEqual(len(data), 2 * 9920)
+        r = self.ok("stream", link, "--seconds", "1.5")
+        self.assertIn("frames in", r.stdout)
+
+    def test_tcp(self):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.serve("--module", "mi16", "--tcp", "127.0.0.1:%d" % port)
+        dev = "tcp://127.0.0.1:%d" % port
+        for _ in range(100):
+            r = run("info", "--no-registers", dev, env=self.env)
+            if r.returncode != 3:
+                break
+            time.sleep(0.1)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("MI16", r.stdout)
+        self.assertEqual(len(self.capture_raw(dev, 1)), 160 * 120 * 2)
+
+    def capture_raw(self, dev, n):
+        out = self.path("c.raw")
+        self.ok("capture", dev, "-n", str(n), "-o", out)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
