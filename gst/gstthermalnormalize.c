@@ -602,6 +602,30 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
 
 /* ---- GstVideoFilter ---- */
 
+/* The meta refers to the radiometric buffer, whose first byte must be the
+ * first pixel: when a GstVideoMeta puts the plane further in, the meta gets
+ * a sub-buffer sharing the same memory (no pixel is copied). */
+static void
+add_mapping_meta (GstThermalNormalize *self, FrameCtx *c, GstVideoFrame *in,
+    GstVideoFrame *out, gdouble lo_c, gdouble hi_c)
+{
+  gsize offset = GST_VIDEO_FRAME_PLANE_OFFSET (in, 0);
+  GstBuffer *rad = in->buffer;
+
+  if (offset != 0) {
+    rad = gst_buffer_copy_region (in->buffer, GST_BUFFER_COPY_FLAGS |
+        GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_MEMORY, offset,
+        gst_buffer_get_size (in->buffer) - offset);
+    GST_LOG_OBJECT (self, "radiometric plane at offset %" G_GSIZE_FORMAT,
+        offset);
+  }
+  gst_buffer_add_thermal_mapping_meta (out->buffer, c->s.mode, lo_c, hi_c,
+      c->out_max, rad, c->frame.width, c->frame.height, c->frame.stride,
+      c->u.scale, c->u.offset);
+  if (rad != in->buffer)
+    gst_buffer_unref (rad);
+}
+
 /* The weight of the previous frame: `smoothing`, or exp (-dt / tau) with
  * tau = `smoothing-time` and dt the running time since the previous frame
  * (else the buffer duration, else the frame period of the caps). */
@@ -691,9 +715,7 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
       break;
   }
 
-  gst_buffer_add_thermal_mapping_meta (out->buffer, c.s.mode, lo_c, hi_c,
-      c.out_max, in->buffer, c.frame.width, c.frame.height, c.frame.stride,
-      c.u.scale, c.u.offset);
+  add_mapping_meta (self, &c, in, out, lo_c, hi_c);
 
   check_alarms (self, &c, pts, rt);
   GST_OBJECT_LOCK (self);

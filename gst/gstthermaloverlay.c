@@ -20,6 +20,10 @@
  * sensor pixel when written as an integer ("10"), a fraction of the sensor
  * size when written with a decimal point ("0.5"), or a percentage ("50%").
  *
+ * The legend's colours follow the nearest thermalcolormap upstream (its
+ * palette, palette-file and invert), unless #GstThermalOverlay:palette,
+ * #GstThermalOverlay:palette-file or #GstThermalOverlay:invert are set.
+ *
  * Without the mapping meta, the element posts one warning and lets the video
  * through unchanged.
  *
@@ -920,10 +924,11 @@ static gboolean
 radiometric_valid (GstThermalMappingMeta *meta, gsize size)
 {
   if (meta->width == 0 || meta->height == 0 || meta->stride <= 0
-      || (guint) meta->stride < meta->width * 2 || !isfinite (meta->scale)
+      || (gsize) meta->stride < (gsize) meta->width * 2 || !isfinite (meta->scale)
       || !isfinite (meta->offset))
     return FALSE;
-  return (gsize) meta->stride * (meta->height - 1) + meta->width * 2 <= size;
+  return (gsize) meta->stride * (meta->height - 1) + (gsize) meta->width * 2
+      <= size;
 }
 
 static GstFlowReturn

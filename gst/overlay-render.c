@@ -306,11 +306,12 @@ overlay_target_set_layout (OverlayTarget *t, gboolean has_alpha, guint r_off,
   t->perm[na] = a_off;
 }
 
-/* Permutes the bytes of every pixel: native byte i = frame byte perm[i].
- * The permutations of the 4-byte RGB formats are a byte swap or a rotation
- * of the 32-bit pixel, done a word at a time. */
+/* Permutes the bytes of the pixels in [x0, x1) x [y0, y1): native byte i =
+ * frame byte perm[i].  The permutations of the 4-byte RGB formats are a
+ * byte swap or a rotation of the 32-bit pixel, done a word at a time. */
 static void
-reorder_bytes (const OverlayTarget *t, const guint8 perm[4])
+reorder_rect (const OverlayTarget *t, const guint8 perm[4], guint x0,
+    guint y0, guint x1, guint y1)
 {
   gboolean swap = perm[0] == 3 && perm[1] == 2 && perm[2] == 1 && perm[3] == 0;
   guint rot = 0;
@@ -320,26 +321,25 @@ reorder_bytes (const OverlayTarget *t, const guint8 perm[4])
         && perm[3] == (3 + k) % 4)
       rot = k;
   }
-  const guint width = t->width, height = t->height;
-
-  for (guint y = 0; y < height; y++) {
-    guint8 *p = t->data + (gsize) y * t->stride;
+  for (guint y = y0; y < y1; y++) {
+    guint8 *p = t->data + (gsize) y * t->stride + (gsize) x0 * 4;
     guint32 *w = (guint32 *) p;
+    const guint n = x1 - x0;
 
     if (swap) {
-      for (guint x = 0; x < width; x++)
+      for (guint x = 0; x < n; x++)
         w[x] = GUINT32_SWAP_LE_BE (w[x]);
     } else if (rot) {
       const guint s = 8 * rot;
 
-      for (guint x = 0; x < width; x++)
+      for (guint x = 0; x < n; x++)
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
         w[x] = (w[x] >> s) | (w[x] << (32 - s));
 #else
         w[x] = (w[x] << s) | (w[x] >> (32 - s));
 #endif
     } else {
-      for (guint x = 0; x < width; x++, p += 4) {
+      for (guint x = 0; x < n; x++, p += 4) {
         guint8 q[4] = { p[0], p[1], p[2], p[3] };
 
         p[0] = q[perm[0]];
@@ -399,6 +399,13 @@ struct _OverlayRenderer {
   guint xstart_out, xstart_sensor;
 
   gint label_right;              /* labels end left of this (the legend) */
+
+  /* Frames that must be reordered for cairo are reordered only in the
+   * TILE x TILE tiles something is drawn on: a first pass over the scene
+   * marks them (measuring), without drawing. */
+  gboolean measuring;
+  guint8 *tiles;
+  guint tiles_w, tiles_h;
 
   CachedTarget targets[N_CACHED_TARGETS];
   guint next_target;
@@ -460,6 +467,7 @@ overlay_renderer_free (OverlayRenderer *r)
   g_mutex_unlock (&text_lock);
   g_clear_pointer (&r->legend, cairo_surface_destroy);
   g_free (r->xstart);
+  g_free (r->tiles);
   for (guint i = 0; i < N_CACHED_TARGETS; i++)
     cached_target_clear (&r->targets[i]);
   g_free (r);
@@ -574,14 +582,82 @@ clamp_pos (gint v, gint size, gint limit)
   return MAX (v, 0);
 }
 
+#define TILE 32
+
+/* Marks the tiles a rectangle of output pixels touches. */
+static void
+mark_rect (OverlayRenderer *r, const OverlayTarget *t, gdouble x0, gdouble y0,
+    gdouble x1, gdouble y1)
+{
+  gint tx0, ty0, tx1, ty1;
+
+  x0 = CLAMP (floor (x0) - 1, 0, t->width);
+  y0 = CLAMP (floor (y0) - 1, 0, t->height);
+  x1 = CLAMP (ceil (x1) + 1, 0, t->width);
+  y1 = CLAMP (ceil (y1) + 1, 0, t->height);
+  if (x1 <= x0 || y1 <= y0)
+    return;
+  tx0 = (gint) x0 / TILE;
+  ty0 = (gint) y0 / TILE;
+  tx1 = ((gint) x1 - 1) / TILE;
+  ty1 = ((gint) y1 - 1) / TILE;
+  for (gint ty = ty0; ty <= ty1; ty++)
+    memset (r->tiles + (gsize) ty * r->tiles_w + tx0, 1, tx1 - tx0 + 1);
+}
+
+/* cairo_fill(), or while measuring, marks where it would draw. */
+static void
+fill (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t)
+{
+  gdouble x0, y0, x1, y1;
+
+  if (!r->measuring) {
+    cairo_fill (cr);
+    return;
+  }
+  cairo_fill_extents (cr, &x0, &y0, &x1, &y1);
+  mark_rect (r, t, x0, y0, x1, y1);
+  cairo_new_path (cr);
+}
+
+/* Reorders the marked tiles with @perm. */
+static void
+reorder_tiles (OverlayRenderer *r, const OverlayTarget *t,
+    const guint8 perm[4])
+{
+  for (guint ty = 0; ty < r->tiles_h; ty++) {
+    const guint8 *row = r->tiles + (gsize) ty * r->tiles_w;
+    guint y0 = ty * TILE, y1 = MIN (y0 + TILE, t->height);
+
+    for (guint tx = 0; tx < r->tiles_w; tx++) {
+      guint end = tx;
+
+      if (!row[tx])
+        continue;
+      /* A run of marked tiles at once. */
+      while (end + 1 < r->tiles_w && row[end + 1])
+        end++;
+      reorder_rect (t, perm, tx * TILE, y0, MIN ((end + 1) * TILE, t->width),
+          y1);
+      tx = end;
+    }
+  }
+}
+
 /* Draws the label box with its top-left corner at (x, y), kept inside the
  * picture and left of @right (the legend) when it fits there. */
 static void
-draw_label (cairo_t *cr, const OverlayTarget *t, Label *l, gint x, gint y,
-    gint right)
+draw_label (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
+    Label *l, gint x, gint y, gint right)
 {
   x = clamp_pos (x, l->w, l->w <= right ? right : (gint) t->width);
   y = clamp_pos (y, l->h, t->height);
+  if (r->measuring) {
+    /* Glyphs may reach a little past their logical box. */
+    mark_rect (r, t, x - r->pad, y - r->pad, x + l->w + r->pad,
+        y + l->h + r->pad);
+    return;
+  }
   set_color (cr, t, 0, 0, 0, 0.6);
   cairo_rectangle (cr, x, y, l->w, l->h);
   cairo_fill (cr);
@@ -628,7 +704,7 @@ draw_marker (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
 
   crosshair_path (cr, &s, cx, cy, 1);
   set_color (cr, t, 0, 0, 0, 1);
-  cairo_fill (cr);
+  fill (r, cr, t);
   crosshair_path (cr, &s, cx, cy, 0);
   switch (m->kind) {
     case OVERLAY_MARKER_HOT:
@@ -641,7 +717,7 @@ draw_marker (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
       set_color (cr, t, 1, 1, 1, 1);
       break;
   }
-  cairo_fill (cr);
+  fill (r, cr, t);
 
   if (m->label) {
     Label *l = get_label (r, (*slot)++, m->label, t->width);
@@ -650,7 +726,7 @@ draw_marker (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
     /* Right of the marker, or left of it near the right edge. */
     if (x + l->w > r->label_right)
       x = cx - s.arm - 2 - l->w;
-    draw_label (cr, t, l, x, cy - l->h / 2, r->label_right);
+    draw_label (r, cr, t, l, x, cy - l->h / 2, r->label_right);
   }
 }
 
@@ -674,13 +750,24 @@ draw_box (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
 
   x1 = MAX (x1, x0 + 1);
   y1 = MAX (y1, y0 + 1);
+  if (r->measuring) {
+    /* The four sides of the ring, not the inside of the box. */
+    gint b = th + 2;
+
+    mark_rect (r, t, x0 - 1, y0 - 1, x1 + 1, y0 - 1 + b);
+    mark_rect (r, t, x0 - 1, y1 + 1 - b, x1 + 1, y1 + 1);
+    mark_rect (r, t, x0 - 1, y0 - 1, x0 - 1 + b, y1 + 1);
+    mark_rect (r, t, x1 + 1 - b, y0 - 1, x1 + 1, y1 + 1);
+  }
   cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
-  ring_path (cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2, th + 2);
-  set_color (cr, t, 0, 0, 0, 1);
-  cairo_fill (cr);
-  ring_path (cr, x0, y0, x1 - x0, y1 - y0, th);
-  set_color (cr, t, 1, 1, 1, 1);
-  cairo_fill (cr);
+  if (!r->measuring) {
+    ring_path (cr, x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2, th + 2);
+    set_color (cr, t, 0, 0, 0, 1);
+    cairo_fill (cr);
+    ring_path (cr, x0, y0, x1 - x0, y1 - y0, th);
+    set_color (cr, t, 1, 1, 1, 1);
+    cairo_fill (cr);
+  }
   cairo_set_fill_rule (cr, CAIRO_FILL_RULE_WINDING);
 
   if (b->label) {
@@ -692,7 +779,7 @@ draw_box (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
       y = y1 + 1;
     if (y + l->h > (gint) t->height)
       y = y0 + th;
-    draw_label (cr, t, l, x0, y, r->label_right);
+    draw_label (r, cr, t, l, x0, y, r->label_right);
   }
 }
 
@@ -787,49 +874,44 @@ draw_legend (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
   gint W = t->width;
   gint margin = MAX (2, W / 100);
 
-  update_legend (r, t, lg->w, lg->h, scene->legend_lut);
-  if (r->legend && cairo_surface_status (r->legend) == CAIRO_STATUS_SUCCESS) {
-    set_color (cr, t, 0, 0, 0, 1);
-    cairo_rectangle (cr, lg->x - 1, lg->y - 1, lg->w + 2, lg->h + 2);
-    cairo_fill (cr);
-    cairo_set_source_surface (cr, r->legend, lg->x, lg->y);
-    cairo_rectangle (cr, lg->x, lg->y, lg->w, lg->h);
-    cairo_fill (cr);
+  if (r->measuring) {
+    mark_rect (r, t, lg->x - 1, lg->y - 1, lg->x + lg->w + 1,
+        lg->y + lg->h + 1);
+  } else {
+    update_legend (r, t, lg->w, lg->h, scene->legend_lut);
+    if (r->legend
+        && cairo_surface_status (r->legend) == CAIRO_STATUS_SUCCESS) {
+      set_color (cr, t, 0, 0, 0, 1);
+      cairo_rectangle (cr, lg->x - 1, lg->y - 1, lg->w + 2, lg->h + 2);
+      cairo_fill (cr);
+      cairo_set_source_surface (cr, r->legend, lg->x, lg->y);
+      cairo_rectangle (cr, lg->x, lg->y, lg->w, lg->h);
+      cairo_fill (cr);
+    }
   }
   if (lg->top)
-    draw_label (cr, t, lg->top, W - margin - lg->top->w,
+    draw_label (r, cr, t, lg->top, W - margin - lg->top->w,
         lg->y - 2 - lg->top->h, W);
   if (lg->bottom)
-    draw_label (cr, t, lg->bottom, W - margin - lg->bottom->w,
+    draw_label (r, cr, t, lg->bottom, W - margin - lg->bottom->w,
         lg->y + lg->h + 2, W);
 }
 
 /* Blends with per-channel tables: tab[c][b] = (colour c * a + b * (255 - a))
- * / 255, rounded, made once per frame. */
+ * / 255, rounded, made once per frame; off[c] is the byte of channel c in
+ * the frame's pixels. */
 typedef struct {
   guint8 tab[3][256];
+  guint off[3];
 } BlendTables;
 
 static void
-blend_tables_init (BlendTables *bt, guint32 color, guint alpha)
+blend_run (guint8 *px, guint n, const BlendTables *bt)
 {
-  for (guint c = 0; c < 3; c++) {
-    guint v = (color >> (8 * c)) & 0xff;
-
-    for (guint b = 0; b < 256; b++)
-      bt->tab[c][b] = (guint8) ((v * alpha + b * (255 - alpha) + 127) / 255);
-  }
-}
-
-static void
-blend_run (guint32 *px, guint n, const BlendTables *bt)
-{
-  for (guint i = 0; i < n; i++) {
-    guint32 d = px[i];
-
-    px[i] = (d & 0xff000000u) | bt->tab[0][d & 0xff]
-        | ((guint32) bt->tab[1][(d >> 8) & 0xff] << 8)
-        | ((guint32) bt->tab[2][(d >> 16) & 0xff] << 16);
+  for (guint i = 0; i < n; i++, px += 4) {
+    px[bt->off[0]] = bt->tab[0][px[bt->off[0]]];
+    px[bt->off[1]] = bt->tab[1][px[bt->off[1]]];
+    px[bt->off[2]] = bt->tab[2][px[bt->off[2]]];
   }
 }
 
@@ -842,16 +924,33 @@ draw_isotherm (OverlayRenderer *r, cairo_surface_t *surface,
 {
   guint sw = scene->sensor_width, sh = scene->sensor_height;
   guint alpha = scene->isotherm_argb >> 24;
-  guint32 color = native_pixel (t, (scene->isotherm_argb >> 16) & 0xff,
+  guint32 native = native_pixel (t, (scene->isotherm_argb >> 16) & 0xff,
       (scene->isotherm_argb >> 8) & 0xff, scene->isotherm_argb & 0xff);
+  guint8 nb[4], fb[4];
+  guint32 color;
   const guint8 *prev = NULL;
   gboolean prev_any = FALSE;
   BlendTables bt;
 
   if (alpha == 0)
     return;
-  if (alpha != 255)
-    blend_tables_init (&bt, color, alpha);
+  /* The isotherm is written in the frame's own byte order, before any
+   * reordering: native byte i goes to frame byte perm[i]. */
+  memcpy (nb, &native, 4);
+  for (guint i = 0; i < 4; i++)
+    fb[t->reorder ? t->perm[i] : i] = nb[i];
+  memcpy (&color, fb, 4);
+  if (alpha != 255) {
+    for (guint c = 0; c < 3; c++) {
+      /* channel c is bits 8c..8c+7 of the native pixel */
+      guint nbyte = G_BYTE_ORDER == G_LITTLE_ENDIAN ? c : 3 - c;
+      guint v = (native >> (8 * c)) & 0xff;
+
+      bt.off[c] = t->reorder ? t->perm[nbyte] : nbyte;
+      for (guint b = 0; b < 256; b++)
+        bt.tab[c][b] = (guint8) ((v * alpha + b * (255 - alpha) + 127) / 255);
+    }
+  }
   if (r->xstart_out != t->width || r->xstart_sensor != sw) {
     g_free (r->xstart);
     r->xstart = g_new (guint, sw + 1);
@@ -881,41 +980,21 @@ draw_isotherm (OverlayRenderer *r, cairo_surface_t *surface,
         for (guint i = 0; i < n; i++)
           row[x0 + i] = color;
       } else {
-        blend_run (row + x0, n, &bt);
+        blend_run ((guint8 *) (row + x0), n, &bt);
       }
     }
   }
   cairo_surface_mark_dirty (surface);
 }
 
-void
-overlay_renderer_draw (OverlayRenderer *r, const OverlayTarget *t,
+/* Everything but the isotherm, in the order it is stacked. */
+static void
+draw_scene (OverlayRenderer *r, cairo_t *cr, const OverlayTarget *t,
     const OverlayScene *scene)
 {
-  cairo_t *cr;
-  guint slot = 0;
-  guint font_px;
   LegendLayout legend = { 0 };
+  guint slot = 0;
 
-  if (t->width == 0 || t->height == 0 || scene->sensor_width == 0
-      || scene->sensor_height == 0)
-    return;
-  if (t->reorder)
-    reorder_bytes (t, t->perm);
-  cr = get_cairo (r, t);
-  if (!cr)
-    goto out;
-
-  if (scene->isotherm_mask)
-    draw_isotherm (r, cairo_get_target (cr), t, scene);
-
-  cairo_save (cr);
-  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
-  font_px = scene->font_px ? scene->font_px : CLAMP (t->height / 32, 8, 48);
-
-  g_mutex_lock (&text_lock);
-  pango_cairo_update_context (cr, r->context);
-  set_font_size (r, font_px);
   /* Other labels keep clear of the legend, unless it takes most of a
    * small picture. */
   r->label_right = t->width;
@@ -930,17 +1009,60 @@ overlay_renderer_draw (OverlayRenderer *r, const OverlayTarget *t,
     draw_marker (r, cr, t, scene, &scene->markers[i], &slot);
   if (scene->legend)
     draw_legend (r, cr, t, scene, &legend);
+}
+
+void
+overlay_renderer_draw (OverlayRenderer *r, const OverlayTarget *t,
+    const OverlayScene *scene)
+{
+  cairo_t *cr;
+  guint font_px;
+
+  if (t->width == 0 || t->height == 0 || scene->sensor_width == 0
+      || scene->sensor_height == 0)
+    return;
+  cr = get_cairo (r, t);
+  if (!cr)
+    return;
+
+  if (scene->isotherm_mask)
+    draw_isotherm (r, cairo_get_target (cr), t, scene);
+
+  cairo_save (cr);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  font_px = scene->font_px ? scene->font_px : CLAMP (t->height / 32, 8, 48);
+
+  g_mutex_lock (&text_lock);
+  pango_cairo_update_context (cr, r->context);
+  set_font_size (r, font_px);
+  if (t->reorder) {
+    guint tw = (t->width + TILE - 1) / TILE, th = (t->height + TILE - 1) / TILE;
+
+    if (r->tiles_w != tw || r->tiles_h != th) {
+      g_free (r->tiles);
+      r->tiles = g_malloc ((gsize) tw * th);
+      r->tiles_w = tw;
+      r->tiles_h = th;
+    }
+    memset (r->tiles, 0, (gsize) tw * th);
+    r->measuring = TRUE;
+    draw_scene (r, cr, t, scene);
+    r->measuring = FALSE;
+    cairo_surface_flush (cairo_get_target (cr));
+    reorder_tiles (r, t, t->perm);
+    cairo_surface_mark_dirty (cairo_get_target (cr));
+  }
+  draw_scene (r, cr, t, scene);
   g_mutex_unlock (&text_lock);
 
   cairo_restore (cr);
   cairo_surface_flush (cairo_get_target (cr));
-
-out:
   if (t->reorder) {
     guint8 inverse[4];
 
     for (guint i = 0; i < 4; i++)
       inverse[t->perm[i]] = i;
-    reorder_bytes (t, inverse);
+    reorder_tiles (r, t, inverse);
+    cairo_surface_mark_dirty (cairo_get_target (cr));
   }
 }

@@ -9,6 +9,7 @@ PACKAGES=(
   libglib2.0-dev libusb-1.0-0-dev libgudev-1.0-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   libsoup-3.0-dev libcairo2-dev libpango1.0-dev
+  fonts-dejavu-core  # thermaloverlay labels (Sans Bold)
   clang libclang-rt-14-dev
   # run and test
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good

@@ -870,7 +870,8 @@ senxor_session_read_frame (SenxorSession *s, guint16 *pixels, gsize n_pixels,
 
   if (timeout_us < 0)
     timeout_us = senxor_session_get_frame_timeout (s);
-  deadline = g_get_monotonic_time () + timeout_us;
+  /* a timeout of centuries is "forever" (and must not overflow) */
+  deadline = timeout_us >= G_MAXINT64 / 4 ? -1 : g_get_monotonic_time () + timeout_us;
   senxor_decoder_get_stats (s->dec, &before);
   for (;;) {
     SenxorMessage msg;

@@ -284,6 +284,40 @@ GST_START_TEST (test_percentile_exact)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_percentile_wide_bins)
+{
+  GstHarness *hr = harness_new (5, 1, "GRAY16_LE");
+  /* a span of 65535 steps: bins of 16 steps; 25 % / 75 % of 5 pixels are
+   * ranks 1 and 3 (10000 and 20000), i.e. bins 625 and 1250, whose lower
+   * and upper edges 10000 and 20015 become the range */
+  const guint16 in[] = { 20000, 0, 65535, 10000, 15000 };
+  guint16 *out;
+  GstBuffer *buf;
+  GstThermalMappingMeta *m;
+
+  g_object_set (hr->element, "mode", GST_THERMAL_MAPPING_PERCENTILE,
+      "input-unit", 1 /* centi-kelvin */ , "low-percent", 25.0,
+      "high-percent", 75.0, "min-span", 0.0, NULL);
+  out = push_pull_full (hr, in, 5, 1, 0, 0, 0, &buf);
+  m = gst_buffer_get_thermal_mapping_meta (buf);
+  fail_unless (fabs (m->range_min_c - (100.00 - 273.15)) < 1e-9, "%f",
+      m->range_min_c);
+  fail_unless (fabs (m->range_max_c - (200.15 - 273.15)) < 1e-9, "%f",
+      m->range_max_c);
+  fail_unless_equals_int (out[1], 0);
+  fail_unless_equals_int (out[3], 0);
+  fail_unless_equals_int (out[2], 65535);
+  /* 20000: 10000 / 10015 of the span */
+  fail_unless_equals_int (out[0], (guint) floor (10000 * 65535.0 / 10015 +
+          0.5));
+  fail_unless_equals_int (out[4], (guint) floor (5000 * 65535.0 / 10015 +
+          0.5));
+  gst_buffer_unref (buf);
+  g_free (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_histogram_exact)
 {
   GstHarness *hr = harness_new (4, 1, "GRAY8");
@@ -652,6 +686,42 @@ GST_START_TEST (test_metas)
   m = gst_buffer_get_thermal_mapping_meta (out);
   fail_unless_equals_int (m->mode, GST_THERMAL_MAPPING_MINMAX);
   fail_unless (m->radiometric != NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_meta_plane_offset)
+{
+  GstHarness *hr = harness_new (3, 2, "GRAY8");
+  GstBuffer *in = gst_buffer_new_and_alloc (12 + 2 * 8), *out;
+  gsize offset[GST_VIDEO_MAX_PLANES] = { 12 };
+  gint strides[GST_VIDEO_MAX_PLANES] = { 8 };
+  const guint16 px[] = { 3000, 3010, 3020, 3030, 3040, 3051 };
+  GstThermalMappingMeta *m;
+  GstMapInfo map;
+  gdouble c;
+
+  /* 12 bytes of something else before the plane, rows of 8 bytes */
+  fail_unless (gst_buffer_map (in, &map, GST_MAP_WRITE));
+  memset (map.data, 0xFF, map.size);
+  for (guint i = 0; i < 6; i++)
+    GST_WRITE_UINT16_LE (map.data + 12 + (i / 3) * 8 + (i % 3) * 2, px[i]);
+  gst_buffer_unmap (in, &map);
+  gst_buffer_add_video_meta_full (in, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY16_LE, 3, 2, 1, offset, strides);
+  g_object_set (hr->element, "min-span", 0.0, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  m = gst_buffer_get_thermal_mapping_meta (out);
+  fail_unless (m != NULL && m->radiometric != NULL);
+  fail_unless_equals_int (m->stride, 8);
+  /* the meta's buffer starts at the first pixel */
+  fail_unless (gst_thermal_mapping_meta_get_celsius (m, 0, 0, &c));
+  fail_unless (fabs (c - C_OF (3000)) < 1e-9, "%f", c);
+  fail_unless (gst_thermal_mapping_meta_get_celsius (m, 2, 1, &c));
+  fail_unless (fabs (c - C_OF (3051)) < 1e-9, "%f", c);
+  fail_unless (fabs (m->range_max_c - C_OF (3051)) < 1e-9);
   gst_buffer_unref (out);
   gst_harness_teardown (hr);
 }
@@ -1132,6 +1202,64 @@ GST_START_TEST (test_plain_source_negotiation)
 }
 GST_END_TEST;
 
+/* senxorsrc straight into thermalnormalize, no videoconvert: the emulated
+ * gradient scene is exact (pixel (x, y) of frame n is 2932 + 4x + 2y +
+ * (n mod 64) dK, docs/emulator.md), so minmax shows pixel (x, y) as
+ * round ((4x + 2y) * 255 / 438) whatever the frame. */
+GST_START_TEST (test_from_senxorsrc)
+{
+  GError *err = NULL;
+  GstElement *pipe = gst_parse_launch ("senxorsrc "
+      "device=\"emulator://?module=mi08&fast=1&scene=gradient\" "
+      "num-buffers=5 ! thermalnormalize min-span=0 ! appsink name=sink "
+      "sync=false", &err);
+  GstElement *sink;
+  GstSample *sample;
+  guint n = 0;
+
+  fail_unless (pipe != NULL && err == NULL, "%s", err ? err->message : "?");
+  sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              60 * GST_SECOND))) {
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    GstThermalMappingMeta *m = gst_buffer_get_thermal_mapping_meta (buf);
+    GstSenxorFrameMeta *fm = gst_buffer_get_senxor_frame_meta (buf);
+    GstVideoInfo info;
+    GstVideoFrame frame;
+
+    fail_unless (gst_video_info_from_caps (&info,
+            gst_sample_get_caps (sample)));
+    fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&info),
+        GST_VIDEO_FORMAT_GRAY8);
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 80);
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 62);
+    fail_unless (fm != NULL, "senxorsrc's frame meta did not pass through");
+    fail_unless (m != NULL && m->radiometric != NULL);
+    fail_unless (m->scale == fm->scale && m->offset == fm->offset);
+    fail_unless (fabs (m->range_max_c - m->range_min_c - 43.8) < 1e-6,
+        "range %f..%f", m->range_min_c, m->range_max_c);
+    fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_READ));
+    for (guint y = 0; y < 62; y++)
+      for (guint x = 0; x < 80; x++) {
+        guint got = ((const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0))
+            [y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x];
+        guint want = (guint) floor ((4 * x + 2 * y) * 255.0 / 438 + 0.5);
+        if (got != want)
+          fail ("frame %u pixel %u,%u: %u, expected %u", n, x, y, got, want);
+      }
+    gst_video_frame_unmap (&frame);
+    gst_sample_unref (sample);
+    n++;
+  }
+  fail_unless_equals_int (n, 5);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_refuses_other_formats)
 {
   GstElement *e = gst_element_factory_make ("thermalnormalize", NULL);
@@ -1158,6 +1286,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_minmax_gray16);
   tcase_add_test (tc, test_min_span);
   tcase_add_test (tc, test_percentile_exact);
+  tcase_add_test (tc, test_percentile_wide_bins);
   tcase_add_test (tc, test_histogram_exact);
   tcase_add_test (tc, test_histogram_min_span);
   tcase_add_test (tc, test_fixed_exact_centi_kelvin);
@@ -1169,6 +1298,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_sizes_padded_stride);
   tcase_add_test (tc, test_metas);
   tcase_add_test (tc, test_meta_outlives_input);
+  tcase_add_test (tc, test_meta_plane_offset);
   tcase_add_test (tc, test_smoothing_converges);
   tcase_add_test (tc, test_smoothing_histogram_converges);
   tcase_add_test (tc, test_smoothing_time);
@@ -1178,6 +1308,12 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_mode_change_while_playing);
   tcase_add_test (tc, test_plain_source_negotiation);
   tcase_add_test (tc, test_refuses_other_formats);
+  /* senxorsrc lands separately: the test runs wherever it is registered */
+  if (gst_registry_check_feature_version (gst_registry_get (), "senxorsrc",
+          0, 0, 0))
+    tcase_add_test (tc, test_from_senxorsrc);
+  else
+    g_print ("senxorsrc is not in this build: test_from_senxorsrc not run\n");
   return s;
 }
 

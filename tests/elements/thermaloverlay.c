@@ -579,6 +579,98 @@ GST_START_TEST (test_markers_every_format)
 }
 GST_END_TEST;
 
+/* A colourful picture (R = x, G = y, B = x + y), so that swapped channels
+ * show, padding 0xab, alpha 255, with the mapping meta. */
+static GstBuffer *
+make_pattern_frame (const gchar *format, guint w, guint h, GstBuffer *rad,
+    gint rad_stride)
+{
+  GstBuffer *buf = make_frame (format, w, h, rad, rad_stride);
+  Layout l = layout_of (format);
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (guint y = 0; y < h; y++) {
+    for (guint x = 0; x < w; x++) {
+      guint8 *p = map.data + (y * w + x) * 4;
+
+      p[l.r] = x;
+      p[l.g] = y;
+      p[l.b] = x + y;
+    }
+  }
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+/* Every format gets the very same drawing as BGRx (cairo's own layout),
+ * and keeps the padding byte of every pixel nothing is drawn on. */
+GST_START_TEST (test_every_format_draws_the_same)
+{
+  const gchar *formats[] = { "BGRx", "BGRA", "RGBx", "RGBA", "xRGB", "ARGB",
+    "xBGR", "ABGR"
+  };
+  GstBuffer *ref = NULL, *in_ref = NULL;
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  guint w = 320, h = 240;
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstBus *bus;
+    GstHarness *hr = make_harness (formats[f], w, h, &bus);
+    Layout l = layout_of (formats[f]), lr = layout_of ("BGRx");
+    GstBuffer *in = make_pattern_frame (formats[f], w, h, rad, stride);
+    GstBuffer *in_copy = gst_buffer_copy_deep (in);
+    GstMapInfo mo, mr, mi, mir;
+    GstBuffer *out;
+    guint changed = 0;
+
+    g_object_set (hr->element, "spots", "0.5,0.5;79,61", "rois",
+        "0.1,0.5,0.3,0.3", "isotherm-low", 60.0, "isotherm-color",
+        0x80ff8000u, NULL);
+    fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    gst_message_unref (pop_overlay_message (bus));
+    if (!ref) {
+      ref = gst_buffer_ref (out);
+      in_ref = gst_buffer_ref (in_copy);
+    }
+    fail_unless (gst_buffer_map (out, &mo, GST_MAP_READ));
+    fail_unless (gst_buffer_map (ref, &mr, GST_MAP_READ));
+    fail_unless (gst_buffer_map (in_copy, &mi, GST_MAP_READ));
+    fail_unless (gst_buffer_map (in_ref, &mir, GST_MAP_READ));
+    for (guint i = 0; i < w * h; i++) {
+      const guint8 *p = mo.data + i * 4, *q = mr.data + i * 4;
+      const guint8 *pi = mi.data + i * 4, *qi = mir.data + i * 4;
+      gboolean drawn = memcmp (q, qi, 4) != 0;
+
+      fail_unless (p[l.r] == q[lr.r] && p[l.g] == q[lr.g] && p[l.b] == q[lr.b],
+          "%s: pixel (%u,%u) is %02x%02x%02x, BGRx drew %02x%02x%02x",
+          formats[f], i % w, i / w, p[l.r], p[l.g], p[l.b], q[lr.r], q[lr.g],
+          q[lr.b]);
+      if (!drawn)
+        fail_unless (memcmp (p, pi, 4) == 0, "%s: untouched pixel (%u,%u) "
+            "changed", formats[f], i % w, i / w);
+      else if (l.alpha)
+        fail_unless_equals_int (p[l.a], 255);
+      changed += drawn;
+    }
+    /* Markers, labels, a box, the legend and the isotherm were drawn. */
+    fail_unless (changed > 5000, "only %u pixels drawn", changed);
+    gst_buffer_unmap (out, &mo);
+    gst_buffer_unmap (ref, &mr);
+    gst_buffer_unmap (in_copy, &mi);
+    gst_buffer_unmap (in_ref, &mir);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in_copy);
+    teardown (hr, bus);
+  }
+  gst_buffer_unref (ref);
+  gst_buffer_unref (in_ref);
+  gst_buffer_unref (rad);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_roi_box_pixels)
 {
   GstBus *bus;
@@ -1446,6 +1538,71 @@ GST_START_TEST (test_full_chain)
 }
 GST_END_TEST;
 
+typedef struct {
+  GstElement *element;
+  gint stop;
+  guint rounds;
+} Fiddler;
+
+/* Changes every property, valid and invalid values, as fast as it can. */
+static gpointer
+fiddle (gpointer data)
+{
+  Fiddler *f = data;
+  const gchar *spots[] = { "0.5,0.5", "1,2;3,4;79,61", "", "bad", NULL };
+  const gchar *rois[] = { "0,0,10,10", "0.1,0.1,0.8,0.8;5,5,1,1", "1,2", NULL };
+  const gchar *palettes[] = { "inferno", "white-hot", "turbo" };
+
+  for (guint i = 0; !g_atomic_int_get (&f->stop); i++) {
+    g_object_set (f->element, "spots", spots[i % G_N_ELEMENTS (spots)],
+        "rois", rois[i % G_N_ELEMENTS (rois)], "units", i % 3,
+        "isotherm-low", (gdouble) (i % 50), "isotherm-high",
+        (gdouble) (20 + i % 40), "legend", (i & 1) != 0,
+        "labels", (i & 2) != 0, "hot-cold", (i & 4) != 0,
+        "font-size", i % 30, "invert", (i & 8) != 0, NULL);
+    gst_util_set_object_arg (G_OBJECT (f->element), "palette",
+        palettes[i % G_N_ELEMENTS (palettes)]);
+    f->rounds++;
+    g_thread_yield ();
+  }
+  return NULL;
+}
+
+/* Properties changed from another thread while frames flow: every frame
+ * still comes out, measured, and nothing crashes. */
+GST_START_TEST (test_properties_from_another_thread)
+{
+  GstBus *bus;
+  GstHarness *hr = make_harness ("xRGB", 160, 124, &bus);
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  Fiddler f = { hr->element, 0, 0 };
+  GThread *thread = g_thread_new ("fiddler", fiddle, &f);
+  guint measured = 0;
+  GstMessage *msg;
+
+  for (guint i = 0; i < 150; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (hr, make_frame ("xRGB", 160,
+                124, rad, stride)), GST_FLOW_OK);
+    out = gst_harness_pull (hr);
+    fail_unless (out != NULL);
+    gst_buffer_unref (out);
+    while ((msg = gst_bus_pop (bus))) {
+      measured += gst_message_has_name (msg, "thermal-overlay");
+      gst_message_unref (msg);
+    }
+  }
+  g_atomic_int_set (&f.stop, 1);
+  g_thread_join (thread);
+  fail_unless_equals_int (measured, 150);
+  fail_unless (f.rounds > 0);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
 static Suite *
 thermaloverlay_suite (void)
 {
@@ -1459,6 +1616,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_rois);
   tcase_add_test (tc, test_markers_every_format);
   tcase_add_test (tc, test_roi_box_pixels);
+  tcase_add_test (tc, test_every_format_draws_the_same);
   tcase_add_test (tc, test_isotherm_exact);
   tcase_add_test (tc, test_isotherm_blend_and_bounds);
   tcase_add_test (tc, test_scaling);
@@ -1469,6 +1627,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_bad_meta);
   tcase_add_test (tc, test_invalid_property_values);
   tcase_add_test (tc, test_changes_while_playing);
+  tcase_add_test (tc, test_properties_from_another_thread);
   tcase_add_test (tc, test_after_colormap_and_videoscale);
   tcase_add_test (tc, test_legend_follows_through_bins);
   tcase_add_test (tc, test_full_chain);

@@ -198,6 +198,29 @@ class Stream(Base):
         self.assertGreater(fps, 10)    # 25.5 fps nominal; generous on a slow machine
         self.assertIn("°C", lines[-1])
 
+    def test_terminal_updates_in_place(self):
+        master, slave = pty.openpty()
+        p = subprocess.Popen([TOOL, "stream", "emulator://?module=mi05", "--seconds", "2.5"],
+                             stdout=slave, stderr=subprocess.PIPE, env=self.env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:          # EIO: the tool closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(p.wait(timeout=20), 0)
+        p.stderr.close()
+        text = out.decode()
+        # the status line is rewritten in place: carriage return + erase line
+        self.assertIn("\r\x1b[K", text)
+        self.assertIn("frames in", text)
+        self.assertEqual(text.count("fps"), text.count("\r\x1b[K") + 1, repr(text))
+
     def test_ctrl_c(self):
         p = subprocess.Popen([TOOL, "stream", "emulator://?module=mi08"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -298,6 +298,34 @@ test_probe (void)
   clear_config ();
 }
 
+/* On this machine's own /sys, udev and the sysfs walker agree. */
+static void
+test_udev_matches_sysfs (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) via_udev = NULL;
+  g_autoptr (GPtrArray) via_sysfs = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("SENXOR_SYSFS_ROOT"));
+
+  clear_config ();
+  g_unsetenv ("SENXOR_SYSFS_ROOT");
+  via_udev = senxor_discover_devices (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB,
+      &error);
+  g_assert_no_error (error);
+  g_setenv ("SENXOR_SYSFS_ROOT", "/sys", TRUE);
+  via_sysfs = senxor_discover_devices (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB,
+      &error);
+  g_assert_no_error (error);
+  g_setenv ("SENXOR_SYSFS_ROOT", saved, TRUE);
+  g_test_message ("%u Senxor devices on this machine", via_udev->len);
+  g_assert_cmpuint (via_udev->len, ==, via_sysfs->len);
+  for (guint i = 0; i < via_udev->len; i++) {
+    SenxorDeviceDescription *a = via_udev->pdata[i], *b = via_sysfs->pdata[i];
+    g_assert_cmpstr (a->device, ==, b->device);
+    g_assert_cmpstr (a->id, ==, b->id);
+  }
+}
+
 static gboolean
 remove_tree (const char *path)
 {
@@ -326,6 +354,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/config", test_config);
   g_test_add_func ("/discovery/config-errors", test_config_errors);
   g_test_add_func ("/discovery/probe", test_probe);
+  g_test_add_func ("/discovery/udev-matches-sysfs", test_udev_matches_sysfs);
   ret = g_test_run ();
   remove_tree (root);
   g_free (root);
