@@ -98,6 +98,7 @@ struct _SenxorEmulator {
   gpointer gen_data;
   GDestroyNotify gen_destroy;
   guint16 *scene_dk;
+  double *scratch;
 
   SenxorEmulatorStats stats;
 };
@@ -141,6 +142,16 @@ late_reply_free (gpointer p)
 
   g_bytes_unref (r->bytes);
   g_free (r);
+}
+
+/* Due order for g_queue_insert_sorted (@a queued, @b new): a new reply goes
+ * after every queued one due no later, so equal times keep sending order. */
+static gint
+late_reply_cmp (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const LateReply *queued = a, *incoming = b;
+
+  return queued->due_us <= incoming->due_us ? -1 : 1;
 }
 
 static void
@@ -298,8 +309,7 @@ emit (SenxorEmulator *emu, GByteArray *msg, OutKind kind, gint64 now)
     LateReply *r = g_new (LateReply, 1);
     r->due_us = now + emu->faults.late_delay_us;
     r->bytes = g_bytes_new (msg->data, msg->len);
-    /* delays are equal, so the queue stays in due order */
-    g_queue_push_tail (&emu->late, r);
+    g_queue_insert_sorted (&emu->late, r, late_reply_cmp, NULL);
     emu->stats.replies_late++;
     return;
   }
@@ -352,7 +362,7 @@ render_scene (SenxorEmulator *emu, guint64 frame, guint16 *dk)
     emu->gen (frame, emu->width, emu->height, dk, emu->gen_data);
   else
     _senxor_emulator_scene_render (emu->scene, emu->seed, emu->fps_max, frame,
-        emu->width, emu->height, dk);
+        emu->width, emu->height, dk, emu->scratch);
 }
 
 static SenxorPixelUnit
@@ -376,6 +386,8 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   guint8 *contents, *pixels;
   guint16 vmax = 0, vmin = G_MAXUINT16;
   guint8 emis = emu->regs[SENXOR_REG_EMISSIVITY], offs = emu->regs[SENXOR_REG_OFFSET_CORR];
+  /* the power-up corrections change nothing */
+  gboolean identity = emis == SENXOR_EMULATOR_EMISSIVITY_DEFAULT && offs == 0;
 
   emu->frame_number++;
   senxor_frame_layout_for_module (emu->module, !(mode & SENXOR_FRAME_MODE_NO_HEADER),
@@ -389,7 +401,7 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   pixels = contents + layout.reserved_bytes + layout.header_bytes;
 
   for (gsize i = 0; i < n; i++) {
-    guint16 v = adc ? adc_counts (emu->scene_dk[i]) :
+    guint16 v = adc ? adc_counts (emu->scene_dk[i]) : identity ? emu->scene_dk[i] :
         apply_corrections (emu->scene_dk[i], emis, offs);
     vmax = MAX (vmax, v);
     vmin = MIN (vmin, v);
@@ -579,7 +591,7 @@ fire_timed_faults (SenxorEmulator *emu, gint64 now)
 }
 
 static void
-advance (SenxorEmulator *emu, gint64 now)
+advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
 {
   clock_update (emu, now);
   /* nobody connected: the device runs on, its bytes go nowhere (frames due
@@ -611,7 +623,7 @@ advance (SenxorEmulator *emu, gint64 now)
 
   if (emu->fast) {
     /* no pacing: a new frame whenever the previous one has been read */
-    if ((emu->streaming || emu->single_pending) && ready_len (emu) == 0) {
+    if (make_fast_frames && (emu->streaming || emu->single_pending) && ready_len (emu) == 0) {
       emu->virtual_us += period_us (emu);
       make_frame (emu, (emu->virtual_us - emu->virtual_boot_us) / 1000);
       emu->single_pending = FALSE;
@@ -645,6 +657,12 @@ advance (SenxorEmulator *emu, gint64 now)
   }
 }
 
+static void
+advance (SenxorEmulator *emu, gint64 now)
+{
+  advance_full (emu, now, TRUE);
+}
+
 /* ---- public: byte interface ---- */
 
 void
@@ -658,7 +676,10 @@ senxor_emulator_receive (SenxorEmulator *emu, const guint8 *data, gsize len,
     return;
   msg = g_new (SenxorMessage, 1);
   g_mutex_lock (&emu->lock);
-  clock_update (emu, now_us);
+  /* what fell due before these bytes arrived goes out before their replies
+   * (a late reply due earlier, a paced frame); fast mode makes its next
+   * frame when the host reads, as ever */
+  advance_full (emu, now_us, FALSE);
   senxor_decoder_feed (emu->dec, data, len);
   for (;;) {
     SenxorDecodeResult r = senxor_decoder_next (emu->dec, msg, NULL);
@@ -1221,6 +1242,7 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
   emu->ready = g_byte_array_sized_new (128 * 1024);
   g_queue_init (&emu->late);
   emu->scene_dk = g_new0 (guint16, (gsize) emu->width * emu->height);
+  emu->scratch = g_new0 (double, (gsize) emu->width * emu->height);
   g_debug ("emulator: %s %ux%u at %.2f fps, scene %s, seed %" G_GUINT64_FORMAT "%s%s",
       senxor_module_name (emu->module), emu->width, emu->height, emu->fps_max,
       _senxor_emulator_scene_name (emu->scene), emu->seed, emu->fast ? ", fast" : "",
@@ -1280,6 +1302,7 @@ senxor_emulator_unref (SenxorEmulator *emu)
   clear_output (emu);
   g_byte_array_unref (emu->ready);
   g_free (emu->scene_dk);
+  g_free (emu->scratch);
   close (emu->wake_fd);
   g_mutex_clear (&emu->lock);
   g_free (emu);

@@ -9,6 +9,7 @@
 #include <senxor/senxor.h>
 #include <senxor/session.h>
 #include <senxor/emulator.h>
+#include <senxor/discovery.h>
 #include <unistd.h>
 
 #include "gstsenxormeta.h"
@@ -734,11 +735,102 @@ GST_START_TEST (test_error_not_found)
 }
 GST_END_TEST;
 
+static void check_reconnect (const char *device, const char *serial,
+    SenxorEmulator *emu);
+
+/* Discovery sees only what the test configures: an empty configuration
+ * file, and @emulators (or nothing) in SENXOR_EMULATORS.  FALSE when a real
+ * camera is plugged in, which the tests below cannot control. */
+static gboolean
+configure_discovery (const char *emulators)
+{
+  static gchar *conf;
+  g_autoptr (GPtrArray) hw = NULL;
+
+  if (!conf) {
+    gint fd = g_file_open_tmp ("senxor-devices-XXXXXX.conf", &conf, NULL);
+
+    fail_unless (fd >= 0);
+    close (fd);
+  }
+  g_setenv ("SENXOR_CONFIG", conf, TRUE);
+  g_unsetenv ("SENXOR_TCP_DEVICES");
+  if (emulators)
+    g_setenv ("SENXOR_EMULATORS", emulators, TRUE);
+  else
+    g_unsetenv ("SENXOR_EMULATORS");
+  hw = senxor_discover_devices (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB,
+      NULL);
+  if (hw && hw->len > 0) {
+    g_print ("senxorsrc: a camera is connected to this machine; the "
+        "discovery test cannot run\n");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 GST_START_TEST (test_error_no_device_at_all)
 {
-  /* No camera on a test machine, and no configured TCP cameras. */
-  g_unsetenv ("SENXOR_DEVICES");
+  if (!configure_discovery (NULL))
+    return;
   check_pipeline_error ("", GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  /* and no camera with that serial number */
+  check_pipeline_error ("serial=0123456789AB", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+}
+GST_END_TEST;
+
+/* Without device, the first camera discovered; with serial, that one. */
+GST_START_TEST (test_default_device_and_serial)
+{
+  GstHarness *h;
+  g_autofree gchar *module = NULL, *sn = NULL;
+
+  if (!configure_discovery ("dflta?module=mi05&fast=1&scene=gradient&"
+          "serial=AAAAAAAAAAAA;dfltb?module=mi16&fast=1&scene=gradient&"
+          "serial=BBBBBBBBBBBB"))
+    return;
+
+  h = gst_harness_new ("senxorsrc");
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  check_gradient (gst_harness_pull (h), 50, 50);
+  g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
+  fail_unless_equals_string (module, "MI05");
+  fail_unless_equals_string (sn, "AAAAAAAAAAAA");
+  gst_harness_teardown (h);
+  g_clear_pointer (&module, g_free);
+  g_clear_pointer (&sn, g_free);
+
+  h = gst_harness_new ("senxorsrc");
+  g_object_set (h->element, "serial", "bbbbbbbbbbbb", NULL);
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  check_gradient (gst_harness_pull (h), 160, 120);
+  g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
+  fail_unless_equals_string (module, "MI16");
+  fail_unless_equals_string (sn, "BBBBBBBBBBBB");
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* A camera chosen by serial number is looked for again by it. */
+GST_START_TEST (test_reconnect_by_serial)
+{
+  g_autoptr (SenxorEmulator) emu = NULL;
+  g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!configure_discovery ("rcsn?fast=1&scene=gradient&"
+          "faults=disconnect@20f&serial=1234567890AB"))
+    return;
+  g_hash_table_insert (params, (gpointer) "fast", (gpointer) "1");
+  g_hash_table_insert (params, (gpointer) "scene", (gpointer) "gradient");
+  g_hash_table_insert (params, (gpointer) "serial", (gpointer) "1234567890AB");
+  g_hash_table_insert (params, (gpointer) "faults",
+      (gpointer) "disconnect@20f");
+  emu = senxor_emulator_get_shared ("rcsn", params, NULL);
+  fail_unless (emu != NULL);
+  check_reconnect (NULL, "1234567890AB", emu);
 }
 GST_END_TEST;
 
@@ -872,16 +964,17 @@ drain_bus (GstBus *bus, BusLog *log)
 /* Plays "senxorsrc DEVICE reconnect=true ! appsink" through one disconnect
  * of @emu and checks that frames resume, with the messages and a DISCONT. */
 static void
-check_reconnect (const char *device, SenxorEmulator *emu)
+check_reconnect (const char *device, const char *serial, SenxorEmulator *emu)
 {
   g_autofree gchar *desc = g_strdup_printf ("senxorsrc name=src "
-      "device=\"%s\" reconnect=true retry-interval=20 emissivity=0.7 ! appsink name=sink "
-      "sync=false max-buffers=2", device);
+      "%s=\"%s\" reconnect=true retry-interval=20 emissivity=0.7 ! appsink name=sink "
+      "sync=false max-buffers=2", device ? "device" : "serial",
+      device ? device : serial);
   GstElement *pipe = gst_parse_launch (desc, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
   GstElement *src;
   GstBus *bus = gst_element_get_bus (pipe);
-  g_autofree gchar *serial = NULL;
+  g_autofree gchar *sn = NULL;
   BusLog log = { 0 };
   guint i, disconts = 0;
   guint64 prev = 0;
@@ -907,13 +1000,13 @@ check_reconnect (const char *device, SenxorEmulator *emu)
   drain_bus (bus, &log);
 
   src = gst_bin_get_by_name (GST_BIN (pipe), "src");
-  g_object_get (src, "serial-number", &serial, NULL);
+  g_object_get (src, "serial-number", &sn, NULL);
   gst_object_unref (src);
   fail_unless_equals_int (log.errors, 0);
   fail_unless_equals_int (log.lost, 1);
   fail_unless_equals_int (log.restored, 1);
-  fail_unless_equals_string (log.serial_lost, serial);
-  fail_unless_equals_string (log.serial_restored, serial);
+  fail_unless_equals_string (log.serial_lost, sn);
+  fail_unless_equals_string (log.serial_restored, sn);
   fail_unless_equals_int (disconts, 1);
   /* The settings came back with the device. */
   fail_unless_equals_int (senxor_emulator_get_register (emu,
@@ -941,7 +1034,7 @@ GST_START_TEST (test_reconnect_in_process)
       (gpointer) "disconnect@20f");
   emu = senxor_emulator_get_shared (name, params, NULL);
   fail_unless (emu != NULL);
-  check_reconnect (dev, emu);
+  check_reconnect (dev, NULL, emu);
 }
 GST_END_TEST;
 
@@ -1154,6 +1247,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_error_not_found);
   tcase_add_test (tc, test_error_no_device_at_all);
+  tcase_add_test (tc, test_default_device_and_serial);
   tcase_add_test (tc, test_error_permission);
   tcase_add_test (tc, test_error_no_module);
   tcase_add_test (tc, test_error_invalid_device);
@@ -1161,6 +1255,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_error_timeout);
   tcase_add_test (tc, test_error_protocol);
   tcase_add_test (tc, test_reconnect_in_process);
+  tcase_add_test (tc, test_reconnect_by_serial);
   tcase_add_test (tc, test_two_sources);
   tcase_add_test (tc, test_eight_sources);
   tcase_add_test (tc, test_inspect);
