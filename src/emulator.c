@@ -70,6 +70,8 @@ struct _SenxorEmulator {
   gboolean clock_started;
   gint64 start_us;              /* the fault clock's origin */
   gint64 boot_us;               /* the header timestamp's origin */
+  gint64 last_now;              /* the latest time given */
+  gboolean real_clock;          /* driven by g_get_monotonic_time () */
   gint64 virtual_us;            /* fast mode: device time since start */
   gint64 virtual_boot_us;
   gboolean streaming;
@@ -167,8 +169,27 @@ clock_update (SenxorEmulator *emu, gint64 now)
 {
   if (!emu->clock_started) {
     emu->clock_started = TRUE;
-    emu->start_us = emu->boot_us = now;
+    emu->start_us = emu->boot_us = emu->last_now = now;
   }
+  emu->last_now = MAX (emu->last_now, now);
+}
+
+/* "Now" for calls that take no time (set_register, reboot): the latest time
+ * the emulator was given, so an injected clock stays consistent. */
+static gint64
+current_time (SenxorEmulator *emu)
+{
+  if (emu->real_clock || !emu->clock_started)
+    return MAX (g_get_monotonic_time (), emu->last_now);
+  return emu->last_now;
+}
+
+void
+_senxor_emulator_set_real_clock (SenxorEmulator *emu)
+{
+  g_mutex_lock (&emu->lock);
+  emu->real_clock = TRUE;
+  g_mutex_unlock (&emu->lock);
 }
 
 static gint64
@@ -780,7 +801,7 @@ senxor_emulator_connect (SenxorEmulator *emu)
   senxor_decoder_reset (emu->dec);
   emu->stats.connections++;
   if (emu->nomodule)
-    emit_serr (emu, g_get_monotonic_time ());
+    emit_serr (emu, current_time (emu));
   wake (emu);
   g_mutex_unlock (&emu->lock);
   g_debug ("emulator: connection %u", id);
@@ -839,10 +860,11 @@ senxor_emulator_get_register (SenxorEmulator *emu, guint8 address)
 void
 senxor_emulator_set_register (SenxorEmulator *emu, guint8 address, guint8 value)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_return_if_fail (emu != NULL);
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   write_register (emu, address, value, now);
   wake (emu);
@@ -999,9 +1021,10 @@ senxor_emulator_render_frame (SenxorEmulator *emu, guint64 frame, guint16 *dk)
 void
 senxor_emulator_reboot (SenxorEmulator *emu)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   reboot_locked (emu, now);
   wake (emu);
