@@ -685,6 +685,85 @@ GST_START_TEST (test_pty_up_down)
 }
 GST_END_TEST;
 
+
+/* Cameras in use (here by a session of this process) are listed but never
+ * opened nor connected to: their stream goes on undisturbed. */
+static void
+read_frames (SenxorSession *session, guint n)
+{
+  guint16 pixels[160 * 120];
+
+  for (guint i = 0; i < n; i++) {
+    GError *error = NULL;
+    SenxorFrameInfo info;
+
+    fail_unless (senxor_session_read_frame (session, pixels, G_N_ELEMENTS (pixels), &info,
+            5 * G_USEC_PER_SEC, NULL, &error), "the stream was disturbed: %s",
+        error ? error->message : "");
+  }
+}
+
+GST_START_TEST (test_busy_devices_left_alone)
+{
+  GError *error = NULL;
+  SenxorEmulatorServer *tcp = tcp_server ("mi16", 0);
+  g_autofree gchar *tcp_device = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (tcp));
+  g_autofree gchar *link = g_build_filename (tmpdir, "busy0", NULL);
+  SenxorEmulator *emu = senxor_emulator_new ("module=mi08", &error);
+  SenxorEmulatorServer *pty;
+  SenxorSession *s_tcp, *s_pty;
+  g_autofree gchar *conf = NULL;
+  g_autofree gchar *tcp_path = normalise (tcp_device);
+  g_autofree gchar *pty_path = normalise (link);
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstDevice *d;
+
+  fail_unless (emu != NULL);
+  pty = senxor_emulator_server_new_pty (emu, link, &error);
+  fail_unless (pty != NULL, "%s", error ? error->message : "");
+  s_tcp = senxor_session_open (tcp_device, NULL, &error);
+  fail_unless (s_tcp != NULL, "%s", error ? error->message : "");
+  s_pty = senxor_session_open (link, NULL, &error);
+  fail_unless (s_pty != NULL, "%s", error ? error->message : "");
+  fail_unless (senxor_session_start_stream (s_tcp, NULL, NULL));
+  fail_unless (senxor_session_start_stream (s_pty, NULL, NULL));
+  read_frames (s_tcp, 2);
+  read_frames (s_pty, 2);
+
+  conf = g_strdup_printf ("%s\n%s\n", tcp_device, link);
+  write_config (conf);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  d = find_by_path (devices, tcp_path);
+  fail_unless (d != NULL, "the TCP camera in use is not listed");
+  assert_prop (d, "senxor.probe", "not-tried");
+  d = find_by_path (devices, pty_path);
+  fail_unless (d != NULL, "the serial camera in use is not listed");
+  assert_prop (d, "senxor.probe", "busy");
+  g_list_free_full (devices, gst_object_unref);
+
+  /* several polls later both streams still flow on their one connection */
+  g_usleep (600 * 1000);
+  read_frames (s_tcp, 5);
+  read_frames (s_pty, 5);
+  fail_unless_equals_int (senxor_emulator_server_get_connections (tcp), 1);
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  g_list_free_full (devices, gst_object_unref);
+
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  senxor_session_close (s_tcp);
+  senxor_session_close (s_pty);
+  senxor_emulator_server_free (pty);
+  senxor_emulator_server_free (tcp);
+  senxor_emulator_unref (emu);
+}
+GST_END_TEST;
+
 /* ---- every device plays ---- */
 
 static void
@@ -935,6 +1014,7 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_bad_config_keeps_devices);
   tcase_add_test (tc, test_tcp_up_down);
   tcase_add_test (tc, test_pty_up_down);
+  tcase_add_test (tc, test_busy_devices_left_alone);
   tcase_add_test (tc, test_device_monitor_tool);
   tcase_add_test (tc, test_proc_net_tcp_parser);
   tcase_add_test (tc, test_tcp_presence);
