@@ -822,12 +822,18 @@ GST_START_TEST (test_round_trip)
   GstDeviceMonitor *monitor;
   GList *devices;
   guint n = 0;
+  GError *error = NULL;
   SenxorEmulatorServer *server = tcp_server ("mi08", 0);
+  SenxorEmulator *emu = senxor_emulator_new ("module=mi05", &error);
+  g_autofree gchar *link = g_build_filename (tmpdir, "trip0", NULL);
+  SenxorEmulatorServer *pty = senxor_emulator_server_new_pty (emu, link, &error);
   g_autofree gchar *conf = g_strdup_printf ("%s\n%s\n%s\n"
-      "tcp://127.0.0.1:%u\n", EMU_MI16, EMU_MI08, EMU_MI05_NAMED,
-      senxor_emulator_server_get_port (server));
-  guint expected = 4;
+      "tcp://127.0.0.1:%u\n%s\n", EMU_MI16, EMU_MI08, EMU_MI05_NAMED,
+      senxor_emulator_server_get_port (server), link);
+  /* three in-process emulators, one behind TCP, one on a pty */
+  guint expected = 5;
 
+  fail_unless (pty != NULL, "%s", error ? error->message : "");
   write_config (conf);
   monitor = start_monitor ();
   devices = senxor_devices (gst_device_monitor_get_devices (monitor));
@@ -839,6 +845,8 @@ GST_START_TEST (test_round_trip)
   gst_device_monitor_stop (monitor);
   gst_object_unref (monitor);
   senxor_emulator_server_free (server);
+  senxor_emulator_server_free (pty);
+  senxor_emulator_unref (emu);
 }
 GST_END_TEST;
 
