@@ -200,6 +200,23 @@ wait_device_message (GstBus *bus, gboolean added, const gchar *path)
   }
 }
 
+/* Probing never posts errors: nothing but device messages on the bus. */
+static void
+assert_no_error_messages (GstDeviceMonitor *monitor)
+{
+  GstBus *bus = gst_device_monitor_get_bus (monitor);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+
+    fail_if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING,
+        "an error or warning was posted: %" GST_PTR_FORMAT, msg);
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
 static gboolean
 have_element (const gchar *name)
 {
@@ -389,6 +406,7 @@ GST_START_TEST (test_nothing_configured)
           g_strcmp0 (transport, "usb") == 0, "unexpected device of kind %s", transport);
     }
     g_list_free_full (devices, gst_object_unref);
+    assert_no_error_messages (monitor);
     gst_device_monitor_stop (monitor);
     gst_object_unref (monitor);
   }
@@ -519,6 +537,8 @@ GST_START_TEST (test_usb_cameras)
   fail_unless (g_unlink (classlink) == 0);
   d = wait_device_message (bus, FALSE, "/dev/ttyACM98");
   gst_object_unref (d);
+  /* the probes of ports that do not exist failed quietly */
+  assert_no_error_messages (monitor);
 
   gst_device_monitor_stop (monitor);
   gst_object_unref (bus);
@@ -745,6 +765,7 @@ GST_START_TEST (test_busy_devices_left_alone)
   assert_prop (d, "senxor.probe", "busy");
   g_list_free_full (devices, gst_object_unref);
 
+  assert_no_error_messages (monitor);
   /* several polls later both streams still flow on their one connection */
   g_usleep (600 * 1000);
   read_frames (s_tcp, 5);
