@@ -961,6 +961,71 @@ GST_START_TEST (test_device_monitor_tool)
 }
 GST_END_TEST;
 
+
+/* Reads @proc's output into @out until it contains @needle (after @from). */
+static void
+read_until (GSubprocess *proc, GString *out, gsize from, const gchar *needle)
+{
+  GInputStream *stream = g_subprocess_get_stdout_pipe (proc);
+  GPollableInputStream *pollable = G_POLLABLE_INPUT_STREAM (stream);
+  gint64 deadline = g_get_monotonic_time () + EVENT_TIMEOUT / GST_USECOND;
+
+  while (!strstr (out->str + from, needle)) {
+    gchar buf[4096];
+    gssize n;
+    GError *error = NULL;
+
+    fail_unless (g_get_monotonic_time () < deadline, "'%s' never came; output:\n%s",
+        needle, out->str);
+    n = g_pollable_input_stream_read_nonblocking (pollable, buf, sizeof buf, NULL, &error);
+    if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+      g_clear_error (&error);
+      g_usleep (20 * 1000);
+      continue;
+    }
+    fail_unless (n > 0, "gst-device-monitor-1.0 ended: %s\n%s",
+        error ? error->message : "EOF", out->str);
+    g_string_append_len (out, buf, n);
+  }
+}
+
+/* gst-device-monitor-1.0 -f follows cameras as they come and go */
+GST_START_TEST (test_device_monitor_tool_follows)
+{
+  g_autofree gchar *tool = g_find_program_in_path ("gst-device-monitor-1.0");
+  GSubprocess *proc;
+  GString *out = g_string_new (NULL);
+  GError *error = NULL;
+  gsize mark;
+
+  if (!tool) {
+    g_printerr ("gst-device-monitor-1.0 is not installed: follow check not run\n");
+    return;
+  }
+  write_config (EMU_MI16 "\n");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, tool, "-f",
+      "Video/Source", NULL);
+  fail_unless (proc != NULL, "%s", error ? error->message : "");
+  read_until (proc, out, 0, "Senxor emulator 'cam16'");
+  read_until (proc, out, 0, "Monitoring devices");
+
+  mark = out->len;
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  read_until (proc, out, mark, "Device found:");
+  read_until (proc, out, mark, "name  : Senxor emulator 'cam08' (MI08, 182A01000042)");
+
+  mark = out->len;
+  write_config (EMU_MI08 "\n");
+  read_until (proc, out, mark, "Device removed:");
+  read_until (proc, out, mark, "name  : Senxor emulator 'cam16'");
+
+  g_subprocess_force_exit (proc);
+  g_subprocess_wait (proc, NULL, NULL);
+  g_object_unref (proc);
+  g_string_free (out, TRUE);
+}
+GST_END_TEST;
+
 /* ---- presence helpers ---- */
 
 GST_START_TEST (test_proc_net_tcp_parser)
@@ -1045,6 +1110,7 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_pty_up_down);
   tcase_add_test (tc, test_busy_devices_left_alone);
   tcase_add_test (tc, test_device_monitor_tool);
+  tcase_add_test (tc, test_device_monitor_tool_follows);
   tcase_add_test (tc, test_proc_net_tcp_parser);
   tcase_add_test (tc, test_tcp_presence);
 
