@@ -794,6 +794,7 @@ GST_END_TEST;
 GST_START_TEST (test_default_device_and_serial)
 {
   GstHarness *h;
+  GstBuffer *buf;
   g_autofree gchar *module = NULL, *sn = NULL;
 
   if (!configure_discovery ("dflta?module=mi05&fast=1&scene=gradient&"
@@ -804,7 +805,9 @@ GST_START_TEST (test_default_device_and_serial)
   h = gst_harness_new ("senxorsrc");
   gst_harness_set_blocking_push_mode (h);
   gst_harness_play (h);
-  check_gradient (gst_harness_pull (h), 50, 50);
+  buf = gst_harness_pull (h);
+  check_gradient (buf, 50, 50);
+  gst_buffer_unref (buf);
   g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
   fail_unless_equals_string (module, "MI05");
   fail_unless_equals_string (sn, "AAAAAAAAAAAA");
@@ -816,7 +819,9 @@ GST_START_TEST (test_default_device_and_serial)
   g_object_set (h->element, "serial", "bbbbbbbbbbbb", NULL);
   gst_harness_set_blocking_push_mode (h);
   gst_harness_play (h);
-  check_gradient (gst_harness_pull (h), 160, 120);
+  buf = gst_harness_pull (h);
+  check_gradient (buf, 160, 120);
+  gst_buffer_unref (buf);
   g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
   fail_unless_equals_string (module, "MI16");
   fail_unless_equals_string (sn, "BBBBBBBBBBBB");
