@@ -785,6 +785,53 @@ GST_START_TEST (test_busy_devices_left_alone)
 }
 GST_END_TEST;
 
+
+/* While an element made from a TCP device exists, polls do not connect to
+ * the device (a one-client bridge would refuse the element meanwhile). */
+GST_START_TEST (test_made_elements_left_alone)
+{
+  SenxorEmulatorServer *server = tcp_server ("mi16", 0);
+  g_autofree gchar *device = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  g_autofree gchar *path = normalise (device);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n", device);
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstElement *src;
+  guint before;
+  gint64 deadline;
+
+  write_config (conf);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless (find_by_path (devices, path) != NULL);
+  src = gst_device_create_element (find_by_path (devices, path), NULL);
+  fail_unless (src != NULL);
+  gst_object_ref_sink (src);
+
+  /* a poll may be under way: let it end, then count */
+  g_usleep (300 * 1000);
+  before = senxor_emulator_server_get_connections (server);
+  g_usleep (800 * 1000);
+  fail_unless_equals_int (senxor_emulator_server_get_connections (server), before);
+  devices = g_list_concat (devices, senxor_devices (gst_device_monitor_get_devices (monitor)));
+  fail_unless (find_by_path (devices, path) != NULL, "the device was dropped");
+
+  /* once the element is gone the presence checks come back */
+  gst_object_unref (src);
+  deadline = g_get_monotonic_time () + EVENT_TIMEOUT / GST_USECOND;
+  while (senxor_emulator_server_get_connections (server) == before) {
+    fail_unless (g_get_monotonic_time () < deadline, "no presence check came back");
+    g_usleep (50 * 1000);
+  }
+
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  senxor_emulator_server_free (server);
+}
+GST_END_TEST;
+
 /* ---- every device plays ---- */
 
 static void
@@ -856,6 +903,9 @@ GST_START_TEST (test_round_trip)
 
   fail_unless (pty != NULL, "%s", error ? error->message : "");
   write_config (conf);
+  /* polling goes on (every 100 ms): the TCP device is not connected to
+   * while the element made from it exists, so the one-client server never
+   * refuses that element */
   monitor = start_monitor ();
   devices = senxor_devices (gst_device_monitor_get_devices (monitor));
   fail_unless_equals_int (g_list_length (devices), expected);
@@ -1118,6 +1168,7 @@ deviceprovider_suite (void)
   if (have_element ("senxorsrc")) {
     tcase_add_test (tc, test_round_trip);
     tcase_add_test (tc, test_reconfigure_element);
+    tcase_add_test (tc, test_made_elements_left_alone);
   } else {
     g_printerr ("senxorsrc is not built: round-trip tests not run\n");
   }
