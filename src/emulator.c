@@ -644,6 +644,16 @@ advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
   if (emu->stall_until) {
     if (now < emu->stall_until)
       return;
+    /* a stalled device sent nothing: the frames due meanwhile are lost,
+     * not queued behind the stall */
+    if (emu->streaming && !emu->fast && emu->next_frame_us < emu->stall_until) {
+      gint64 period = period_us (emu);
+      gint64 missed = (emu->stall_until - emu->next_frame_us + period - 1) / period;
+
+      emu->frame_number += missed;
+      emu->stats.frames_skipped += missed;
+      emu->next_frame_us += missed * period;
+    }
     emu->stall_until = 0;
   }
   fire_timed_faults (emu, now);
@@ -666,23 +676,31 @@ advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
   }
   if (emu->streaming && now >= emu->next_frame_us) {
     gint64 period = period_us (emu);
-    gint64 missed = (now - emu->next_frame_us) / period;
+    gint64 due = (now - emu->next_frame_us) / period + 1;
 
-    if (missed > 0) {
-      /* the sensor kept going while nobody was reading */
+    if (due > MAX_BACKLOG_FRAMES) {
+      /* the sensor kept going while nobody was reading: only the newest
+       * frames fit in the transmit path */
+      gint64 missed = due - MAX_BACKLOG_FRAMES;
       emu->frame_number += missed;
       emu->stats.frames_skipped += missed;
       emu->next_frame_us += missed * period;
       emu->too_slow = TRUE;
+      due = MAX_BACKLOG_FRAMES;
     }
-    if (emu->frame_msg_len && ready_len (emu) > MAX_BACKLOG_FRAMES * emu->frame_msg_len) {
-      emu->frame_number++;
-      emu->stats.frames_skipped++;
-      emu->too_slow = TRUE;
-    } else {
-      make_frame (emu, (emu->next_frame_us - emu->boot_us) / 1000);
+    /* frames that fell due while the host was busy wait in the transmit
+     * path (like a serial port's buffer), up to the backlog limit */
+    for (; due > 0; due--) {
+      if (emu->frame_msg_len &&
+          ready_len (emu) > MAX_BACKLOG_FRAMES * emu->frame_msg_len) {
+        emu->frame_number++;
+        emu->stats.frames_skipped++;
+        emu->too_slow = TRUE;
+      } else {
+        make_frame (emu, (emu->next_frame_us - emu->boot_us) / 1000);
+      }
+      emu->next_frame_us += period;
     }
-    emu->next_frame_us += period;
   }
 }
 

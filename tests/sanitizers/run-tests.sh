@@ -3,7 +3,7 @@
 # the whole test suite in it.  Any ASan or UBSan report (and any LSan report
 # where leaks are checked) fails the test that triggered it.
 #
-#   tests/sanitizers/run-tests.sh [MESON-TEST-ARGS...]
+#   tests/sanitizers/run-tests.sh [TEST-NAME...]   (default: every test)
 #   BUILD=dir                   build directory (default build-asan)
 #   SENXOR_ASAN_ELEMENT_LEAKS=1 check leaks in the element tests too (slow:
 #                               full stack unwinding on every allocation)
@@ -28,7 +28,7 @@
 #    uninstrumented interpreter) run with the ASan runtime preloaded into every
 #    process; memory errors and UB are caught, leaks are not checked (the
 #    interpreter's and GStreamer's allocations are not ours).  Tests that
-#    start Chromium (listed in no_preload below) run without the preload.
+#    start Chromium (no_preload below) run without the preload.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build-asan}
@@ -36,6 +36,13 @@ SUPP=$PWD/tests/sanitizers
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false --werror
+fi
+sanitize=$(meson introspect --buildoptions "$BUILD" |
+  python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "b_sanitize"][0])')
+if [[ $sanitize != *address* || $sanitize != *undefined* ]]; then
+  echo "run-tests: $BUILD is configured with b_sanitize=$sanitize; use a fresh directory" \
+    "or: meson configure $BUILD -Db_sanitize=address,undefined -Db_lundef=false" >&2
+  exit 1
 fi
 ninja -C "$BUILD"
 
@@ -54,49 +61,63 @@ leaks_full=detect_leaks=1:fast_unwind_on_malloc=0
 # blacklisted our plugin
 rm -f "$BUILD/tests/test-registry.bin"
 
-suites=$(meson introspect --tests "$BUILD" |
-  python3 -c 'import json,sys; print(" ".join(sorted({s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]})))')
-has_suite () { [[ " $suites " == *" $1 "* ]]; }
+# the tests of each step, limited to the names given on the command line
+no_preload="http-browser"   # they start Chromium, which cannot run with the ASan runtime preloaded
+lists=$(meson introspect --tests "$BUILD" | python3 -c '
+import json, sys
+wanted = set(sys.argv[2:])
+no_preload = set(sys.argv[1].split())
+steps = {"lib": [], "elements": [], "integration": [], "plain": []}
+for t in json.load(sys.stdin):
+    suites = {s.split(":")[-1] for s in t["suite"]}
+    name = t["name"]
+    if wanted and name not in wanted:
+        continue
+    if "elements" in suites:
+        steps["elements"].append(name)
+    elif "integration" in suites:
+        steps["plain" if name in no_preload else "integration"].append(name)
+    else:
+        steps["lib"].append(name)
+for k, v in steps.items():
+    print(k + "=" + " ".join(v))
+' "$no_preload" "$@")
+step_tests () { sed -n "s/^$1=//p" <<<"$lists"; }
+read -r -a lib_tests <<<"$(step_tests lib)"
+read -r -a element_tests <<<"$(step_tests elements)"
+read -r -a preload_tests <<<"$(step_tests integration)"
+read -r -a plain_tests <<<"$(step_tests plain)"
+if [ $(( ${#lib_tests[@]} + ${#element_tests[@]} + ${#preload_tests[@]} + ${#plain_tests[@]} )) -eq 0 ]; then
+  echo "run-tests: no such test: $*" >&2
+  exit 1
+fi
 
 # preloaded with the ASan runtime so that C++ libraries (libproxy, ...) work
 stdcxx=$(${CXX:-g++} -print-file-name=libstdc++.so 2>/dev/null || true)
 [ -f "$stdcxx" ] || stdcxx=
+preload="$asan_runtime${stdcxx:+ $stdcxx}"
+mtest=(meson test -C "$BUILD" --print-errorlogs --num-processes 2)
 
 status=0
-echo "=== ASan+UBSan: library-level suites (leaks checked) ==="
-ASAN_OPTIONS=$leaks_full meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
-  --no-suite elements --no-suite integration "$@" || status=1
-if has_suite elements; then
+if [ ${#lib_tests[@]} -gt 0 ]; then
+  echo "=== ASan+UBSan: library-level tests (leaks checked) ==="
+  ASAN_OPTIONS=$leaks_full "${mtest[@]}" "${lib_tests[@]}" || status=1
+fi
+if [ ${#element_tests[@]} -gt 0 ]; then
   echo "=== ASan+UBSan: element tests ==="
   if [ "${SENXOR_ASAN_ELEMENT_LEAKS:-0}" = 1 ]; then element_leaks=$leaks_full; else element_leaks=detect_leaks=0; fi
-  LD_PRELOAD="$asan_runtime${stdcxx:+ $stdcxx}" \
-  ASAN_OPTIONS=$element_leaks:verify_asan_link_order=0 meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
-    --suite elements "$@" || status=1
+  LD_PRELOAD=$preload ASAN_OPTIONS=$element_leaks:verify_asan_link_order=0 \
+    "${mtest[@]}" "${element_tests[@]}" || status=1
 fi
-if has_suite integration; then
+if [ ${#preload_tests[@]} -gt 0 ]; then
   # Python tests load our plugin into the interpreter, and programs they start
-  # (gst-launch-1.0, ...) load it too: preload the runtime everywhere, except
-  # for the tests below whose programs cannot run with it (Chromium).
-  no_preload=" http-browser "
-  preload_tests=()
-  plain_tests=()
-  while read -r name; do
-    if [[ $no_preload == *" $name "* ]]; then plain_tests+=("$name"); else preload_tests+=("$name"); fi
-  done < <(meson introspect --tests "$BUILD" | python3 -c '
-import json, sys
-for t in json.load(sys.stdin):
-    if any(s.split(":")[-1] == "integration" for s in t["suite"]):
-        print(t["name"])')
+  # (gst-launch-1.0, ...) load it too: the runtime is preloaded everywhere
   echo "=== ASan+UBSan: integration tests (runtime preloaded, leaks not checked) ==="
-  if [ ${#preload_tests[@]} -gt 0 ]; then
-    LD_PRELOAD="$asan_runtime${stdcxx:+ $stdcxx}" \
-    ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 meson test -C "$BUILD" \
-      --print-errorlogs --num-processes 2 "${preload_tests[@]}" "$@" || status=1
-  fi
-  if [ ${#plain_tests[@]} -gt 0 ]; then
-    echo "=== ASan+UBSan: integration tests that start Chromium (leaks not checked) ==="
-    ASAN_OPTIONS=detect_leaks=0 meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
-      "${plain_tests[@]}" "$@" || status=1
-  fi
+  LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 \
+    "${mtest[@]}" "${preload_tests[@]}" || status=1
+fi
+if [ ${#plain_tests[@]} -gt 0 ]; then
+  echo "=== ASan+UBSan: integration tests that start Chromium (leaks not checked) ==="
+  ASAN_OPTIONS=detect_leaks=0 "${mtest[@]}" "${plain_tests[@]}" || status=1
 fi
 exit $status

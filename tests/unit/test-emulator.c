@@ -558,8 +558,9 @@ test_pacing_injected (void)
     g_assert_cmpint (h->now - t0, ==, (gint64) i * 80000);
   }
 
-  /* a host that stops reading for a second: frames are lost, the counter
-   * shows the gap and STATUS says the readout was too slow */
+  /* a host that stops reading for a second (12.5 frame periods): the newest
+   * 4 frames wait in the transmit path, the rest are lost; the first frame
+   * read shows the gap and STATUS says the readout was too slow */
   {
     guint64 before = senxor_emulator_get_frame_number (h->emu);
     SenxorFrameHeader hdr;
@@ -567,7 +568,16 @@ test_pacing_injected (void)
     h->now += G_USEC_PER_SEC;
     host_frame (h, &l);
     senxor_frame_header_parse (h->msg.contents + l.reserved_bytes, &hdr);
-    g_assert_cmpuint (hdr.counter, >=, before + 12);
+    g_assert_cmpuint (hdr.counter, >=, before + 12 - 4);
+    /* then the rest of the backlog, without gaps */
+    for (guint k = 1; k < 4; k++) {
+      guint16 prev = hdr.counter;
+
+      g_assert_true (host_next (h));
+      g_assert_cmpint (h->msg.kind, ==, SENXOR_MSG_GFRA);
+      senxor_frame_header_parse (h->msg.contents + l.reserved_bytes, &hdr);
+      g_assert_cmpuint (hdr.counter, ==, (guint16) (prev + 1));
+    }
     g_assert_true (host_rreg (h, SENXOR_REG_STATUS) & SENXOR_STATUS_READOUT_TOO_SLOW);
     g_assert_false (host_rreg (h, SENXOR_REG_STATUS) & SENXOR_STATUS_READOUT_TOO_SLOW);
   }
