@@ -15,6 +15,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   /* Each element registers itself here; see gstsenxorelements.h. */
+  ret |= GST_ELEMENT_REGISTER (senxorsrc, plugin);
   ret |= GST_ELEMENT_REGISTER (thermalnormalize, plugin);
   ret |= GST_ELEMENT_REGISTER (thermaloverlay, plugin);
   (void) plugin;

@@ -131,7 +131,7 @@ emulator_close (SenxorTransport *t)
 
   senxor_emulator_hangup (et->emu, et->conn);
   senxor_emulator_unref (et->emu);
-  /* the struct itself is freed by senxor_transport_free() */
+  g_free (et);
 }
 
 static const SenxorTransportClass emulator_transport_class = {

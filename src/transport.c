@@ -254,6 +254,25 @@ parse_u32 (const char *s, guint base, guint64 max, guint64 *out)
   return TRUE;
 }
 
+/* A name or IPv4 address; an IPv6 address (with an optional %zone) only
+ * in brackets, so that the port separator is never ambiguous. */
+static gboolean
+valid_host (const char *host, gboolean bracketed)
+{
+  static const char name_chars[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+  gsize n;
+
+  if (!bracketed)
+    return strspn (host, name_chars) == strlen (host);
+  n = strspn (host, "0123456789abcdefABCDEF:.");
+  if (n == 0 || !strchr (host, ':'))
+    return FALSE;
+  if (host[n] == '%')
+    n += 1 + strspn (host + n + 1, name_chars);
+  return host[n] == '\0';
+}
+
 static gboolean
 parse_tcp (SenxorDeviceAddress *a, const char *device, const char *rest, GError **error)
 {
@@ -288,6 +307,9 @@ parse_tcp (SenxorDeviceAddress *a, const char *device, const char *rest, GError 
   }
   if (a->host[0] == '\0')
     return invalid (error, device, "the host name is missing");
+  if (!valid_host (a->host, hostport[0] == '['))
+    return invalid (error, device, "the host must be a name, an IPv4 address or an "
+        "IPv6 address in brackets");
   if (port_str && (!parse_u32 (port_str, 10, 65535, &port) || port == 0))
     return invalid (error, device, "the port must be a number from 1 to 65535");
   a->port = (guint16) port;
@@ -315,6 +337,10 @@ parse_usb (SenxorDeviceAddress *a, const char *device, const char *rest, GError 
           "e.g. usb://0416:b002");
     a->usb_vid = (guint16) vid;
     a->usb_pid = (guint16) pid;
+    if (f[2] && strspn (f[2], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            "0123456789.-_") != strlen (f[2]))
+      return invalid (error, device, "a USB serial number may only use letters, "
+          "digits, '.', '-' and '_'");
     if (f[2] && f[2][0])
       a->usb_serial = g_strdup (f[2]);
     return TRUE;
@@ -414,7 +440,8 @@ senxor_device_address_parse (const char *device, GError **error)
   a = g_new0 (SenxorDeviceAddress, 1);
   a->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  sep = strstr (device, "://");
+  /* an absolute or relative path is a path, whatever it contains */
+  sep = device[0] == '/' || device[0] == '.' ? NULL : strstr (device, "://");
   if (sep == NULL && g_ascii_strncasecmp (device, "emulator:", 9) == 0)
     sep = device + 8;           /* "emulator:?module=mi08" */
   if (sep == NULL && g_ascii_strncasecmp (device, "serial:", 7) == 0)
@@ -422,7 +449,7 @@ senxor_device_address_parse (const char *device, GError **error)
 
   if (sep == NULL) {
     /* a plain path; a bare name such as "ttyACM0" lives in /dev */
-    if (strchr (device, ':'))
+    if (device[0] != '/' && device[0] != '.' && strchr (device, ':'))
       return invalid (error, device, "unknown scheme"), NULL;
     a->kind = SENXOR_DEVICE_SERIAL;
     a->path = device[0] == '/' || device[0] == '.' ? g_strdup (device) :

@@ -12,7 +12,10 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -180,6 +183,11 @@ wait_device_message (GstBus *bus, gboolean added, const gchar *path)
     msg = gst_bus_timed_pop_filtered (bus, deadline - now, type);
     if (!msg)
       continue;
+    /* extended message types all match one filter bit: check the type */
+    if (GST_MESSAGE_TYPE (msg) != type) {
+      gst_message_unref (msg);
+      continue;
+    }
     if (added)
       gst_message_parse_device_added (msg, &device);
     else
@@ -384,6 +392,139 @@ GST_START_TEST (test_nothing_configured)
     gst_device_monitor_stop (monitor);
     gst_object_unref (monitor);
   }
+}
+GST_END_TEST;
+
+
+/* ---- USB cameras from a fake sysfs tree (SENXOR_SYSFS_ROOT) ---- */
+
+static void
+sysfs_put (const gchar *root, const gchar *dir, const gchar *name, const gchar *value)
+{
+  g_autofree gchar *path = g_build_filename (root, dir, name, NULL);
+  g_autofree gchar *parent = g_path_get_dirname (path);
+
+  fail_unless (g_mkdir_with_parents (parent, 0755) == 0);
+  fail_unless (g_file_set_contents (path, value, -1, NULL));
+}
+
+static void
+sysfs_link (const gchar *root, const gchar *target, const gchar *link)
+{
+  g_autofree gchar *path = g_build_filename (root, link, NULL);
+  g_autofree gchar *parent = g_path_get_dirname (path);
+
+  fail_unless (g_mkdir_with_parents (parent, 0755) == 0);
+  fail_unless (symlink (target, path) == 0, "symlink %s: %s", path, g_strerror (errno));
+}
+
+/* A USB device @sysname ("1-2") with a CDC pair of interfaces; @tty is the
+ * port cdc_acm made, NULL when no driver is bound (a libusb device). */
+static void
+sysfs_usb_device (const gchar *root, const gchar *sysname, const gchar *pid,
+    const gchar *serial, const gchar *devpath, const gchar *tty)
+{
+  g_autofree gchar *dev = g_strdup_printf ("devices/pci0000:00/usb1/%s", sysname);
+  g_autofree gchar *if0 = g_strdup_printf ("%s/%s:1.0", dev, sysname);
+  g_autofree gchar *if1 = g_strdup_printf ("%s/%s:1.1", dev, sysname);
+  g_autofree gchar *buslink = g_strdup_printf ("bus/usb/devices/%s", sysname);
+  g_autofree gchar *bustarget = g_strdup_printf ("../../../%s", dev);
+
+  sysfs_put (root, dev, "idVendor", "0416\n");
+  sysfs_put (root, dev, "idProduct", pid);
+  sysfs_put (root, dev, "serial", serial);
+  sysfs_put (root, dev, "busnum", "1\n");
+  sysfs_put (root, dev, "devpath", devpath);
+  sysfs_put (root, if0, "bInterfaceClass", "02\n");
+  sysfs_put (root, if1, "bInterfaceClass", "0a\n");
+  sysfs_link (root, bustarget, buslink);
+  if (tty) {
+    g_autofree gchar *ttydir = g_strdup_printf ("%s/tty/%s", if0, tty);
+    g_autofree gchar *classlink = g_strdup_printf ("class/tty/%s", tty);
+    g_autofree gchar *classtarget = g_strdup_printf ("../../%s", ttydir);
+    g_autofree gchar *devlink = g_strdup_printf ("%s/device", ttydir);
+    g_autofree gchar *drv1 = g_strdup_printf ("%s/driver", if1);
+
+    sysfs_put (root, ttydir, "dev", "166:0\n");
+    sysfs_link (root, classtarget, classlink);
+    sysfs_link (root, "../..", devlink);
+    sysfs_put (root, "bus/usb/drivers/cdc_acm", "bind", "");
+    sysfs_link (root, "../../../../../bus/usb/drivers/cdc_acm", drv1);
+  }
+}
+
+static void
+remove_tree (const gchar *path)
+{
+  g_autofree gchar *cmd = g_strdup_printf ("rm -rf '%s'", path);
+
+  fail_unless (g_str_has_prefix (path, tmpdir));
+  fail_unless (system (cmd) == 0);
+}
+
+/* No udev event comes from a fake tree: the poll finds the changes. */
+GST_START_TEST (test_usb_cameras)
+{
+  g_autofree gchar *root = g_build_filename (tmpdir, "sys", NULL);
+  g_autofree gchar *classlink = NULL;
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GList *devices;
+  GstDevice *d;
+  GstCaps *caps;
+  gchar *name;
+
+  /* nonexistent tty names: the identity probe fails quietly */
+  sysfs_usb_device (root, "1-2", "b002\n", "SN0001\n", "2\n", "ttyACM97");
+  sysfs_usb_device (root, "1-3.1", "b020\n", "XP42\n", "3.1\n", NULL);
+  g_setenv ("SENXOR_SYSFS_ROOT", root, TRUE);
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+
+  d = find_by_path (devices, "/dev/ttyACM97");
+  fail_unless (d != NULL, "the USB serial port is not listed");
+  name = gst_device_get_display_name (d);
+  fail_unless_equals_string (name, "Senxor EVK (SN0001)");
+  g_free (name);
+  assert_prop (d, "senxor.transport", "serial");
+  assert_prop (d, "device.vendor.id", "0416");
+  assert_prop (d, "device.product.id", "b002");
+  assert_prop (d, "device.product.name", "Senxor EVK");
+  assert_prop (d, "device.bus", "usb");
+  assert_prop (d, "device.bus_path", "1-2");
+  assert_prop (d, "device.serial", "SN0001");
+  assert_prop (d, "senxor.module", NULL);
+  assert_prop (d, "senxor.probe", "failed");
+  /* module unknown: every geometry */
+  caps = gst_device_get_caps (d);
+  fail_unless_equals_int (gst_caps_get_size (caps), 3);
+  gst_caps_unref (caps);
+
+  d = find_by_path (devices, "usb://1/3.1");
+  fail_unless (d != NULL, "the driverless USB camera is not listed");
+  assert_prop (d, "senxor.transport", "usb");
+  assert_prop (d, "device.product.id", "b020");
+  assert_prop (d, "device.bus_path", "1-3.1");
+  g_list_free_full (devices, gst_object_unref);
+
+  /* an XCAM is plugged in ... */
+  sysfs_usb_device (root, "1-4", "9393\n", "XC9\n", "4\n", "ttyACM98");
+  d = wait_device_message (bus, TRUE, "/dev/ttyACM98");
+  assert_prop (d, "device.product.name", "Senxor XCAM");
+  gst_object_unref (d);
+  /* ... and pulled out */
+  classlink = g_build_filename (root, "class", "tty", "ttyACM98", NULL);
+  fail_unless (g_unlink (classlink) == 0);
+  d = wait_device_message (bus, FALSE, "/dev/ttyACM98");
+  gst_object_unref (d);
+
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+  g_unsetenv ("SENXOR_SYSFS_ROOT");
+  remove_tree (root);
 }
 GST_END_TEST;
 
@@ -606,8 +747,9 @@ GST_START_TEST (test_round_trip)
   guint n = 0;
 #ifdef HAVE_EMULATOR_SERVER
   SenxorEmulatorServer *server = tcp_server ("mi08", 0);
-  g_autofree gchar *conf = g_strdup_printf ("%s\n%s\n" EMU_MI05_NAMED "\n"
-      "tcp://127.0.0.1:%u\n", EMU_MI16, EMU_MI08, senxor_emulator_server_get_port (server));
+  g_autofree gchar *conf = g_strdup_printf ("%s\n%s\n%s\n"
+      "tcp://127.0.0.1:%u\n", EMU_MI16, EMU_MI08, EMU_MI05_NAMED,
+      senxor_emulator_server_get_port (server));
   guint expected = 4;
 #else
   const gchar *conf = EMU_MI16 "\n" EMU_MI08 "\n" EMU_MI05_NAMED "\n";
@@ -687,9 +829,34 @@ GST_START_TEST (test_device_monitor_tool)
   fail_unless (strstr (out, "class : Video/Source") != NULL, "%s", out);
   fail_unless (strstr (out, "device.api = senxor") != NULL, "%s", out);
   fail_unless (strstr (out, "width=160, height=120") != NULL, "%s", out);
-  if (have_element ("senxorsrc"))
-    fail_unless (strstr (out, "gst-launch-1.0 senxorsrc device=") != NULL,
-        "no launch line:\n%s", out);
+  if (have_element ("senxorsrc")) {
+    /* the launch line it prints plays */
+    const gchar *line = strstr (out, "gst-launch-1.0 senxorsrc device=");
+    g_autofree gchar *head = NULL;
+    g_autofree gchar *desc = NULL;
+    GstElement *pipeline;
+    GstMessage *msg;
+    GstBus *bus;
+
+    fail_unless (line != NULL, "no launch line:\n%s", out);
+    line += strlen ("gst-launch-1.0 ");
+    fail_unless (strstr (line, " ! ...") != NULL, "%s", line);
+    head = g_strndup (line, strstr (line, " ! ...") - line);
+    desc = g_strconcat (head, " num-buffers=2 ! fakesink", NULL);
+    pipeline = gst_parse_launch (desc, &error);
+    fail_unless (pipeline != NULL, "%s: %s", desc, error ? error->message : "");
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    bus = gst_element_get_bus (pipeline);
+    msg = gst_bus_timed_pop_filtered (bus, EVENT_TIMEOUT,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+        "'%s' did not play to the end", desc);
+    gst_message_unref (msg);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+  }
   g_free (out);
   g_free (err);
 }
@@ -772,6 +939,7 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_probe_without_start);
   tcase_add_test (tc, test_no_probing);
   tcase_add_test (tc, test_nothing_configured);
+  tcase_add_test (tc, test_usb_cameras);
   tcase_add_test (tc, test_config_hotplug);
   tcase_add_test (tc, test_bad_config_keeps_devices);
 #ifdef HAVE_EMULATOR_SERVER

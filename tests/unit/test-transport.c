@@ -33,6 +33,8 @@ test_parse_valid (void)
     {"tcp://camera.local:4000/", SENXOR_DEVICE_TCP, "tcp://camera.local:4000"},
     {"TCP://[::1]:3334", SENXOR_DEVICE_TCP, "tcp://[::1]:3334"},
     {"tcp://h:1?timeout=200", SENXOR_DEVICE_TCP, "tcp://h:1?timeout=200"},
+    {"tcp://[fe80::1%eth0]:3000", SENXOR_DEVICE_TCP, "tcp://[fe80::1%eth0]:3000"},
+    {"/tmp/odd://name", SENXOR_DEVICE_SERIAL, "/tmp/odd://name"},
     {"usb://", SENXOR_DEVICE_USB, "usb://"},
     {"usb://0416:B002", SENXOR_DEVICE_USB, "usb://0416:b002"},
     {"usb://416:b020:ABC123", SENXOR_DEVICE_USB, "usb://0416:b020:ABC123"},
@@ -103,7 +105,8 @@ test_parse_invalid (void)
     "", "ftp://x", "tcp://", "tcp://host:0", "tcp://host:70000", "tcp://host:port",
     "tcp://[::1", "tcp://h/path", "usb://zz:b002", "usb://0416", "usb://0/1",
     "usb://1/", "usb://1/a.b", "emulator://bad name", "emulator://a/b", "serial://",
-    "c:\\com3",
+    "c:\\com3", "tcp://a[b]:1", "tcp://[zz]:1", "tcp://[1.2.3.4]:1", "tcp://a b",
+    "usb://0416:b002:a/b", "usb://0416:b002:a b",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {

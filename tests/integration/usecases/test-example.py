@@ -175,7 +175,12 @@ def test_recorder():
                     if v != 2932 + 4 * x + 2 * y + n:
                         fail("frame %d pixel (%d, %d) is %d dK, recorded %d" % (k, x, y, v, 2932 + 4 * x + 2 * y + n))
             if previous is not None:
-                check(n == (previous + 1) % 64, "frame %d follows gradient phase %d with %d (lost frames)" % (k, previous, n))
+                # In order and one capture.  On a busy machine the camera
+                # drops frames the host did not read in time (senxorsrc posts
+                # a QoS message and a warning for each gap): allow gaps, not
+                # repeats or disorder.
+                step = (n - previous) % 64
+                check(1 <= step < 32, "frame %d follows gradient phase %d with %d" % (k, previous, n))
             previous = n
         display = decode_frames(mp4, "video/x-raw", "qtdemux ! h264parse ! avdec_h264")
         check(len(display) == len(frames), "display video has %d frames, radiometric %d: not one capture?"

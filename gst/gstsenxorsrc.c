@@ -1,0 +1,1797 @@
+/* senxorsrc: live source for Senxor (MI48xx) thermal cameras
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:element-senxorsrc
+ * @title: senxorsrc
+ *
+ * senxorsrc captures radiometric frames from a Senxor (Meridian Innovation
+ * MI48xx) thermal camera over USB serial, TCP, libusb or the built-in
+ * emulator.  It is a live source: frames are timestamped with the running
+ * time at which they were captured, and every buffer is GRAY16_LE in
+ * deci-Kelvin (K = value / 10) with a #GstSenxorFrameMeta carrying the frame
+ * header and the unit.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoconvert ! autovideosink
+ * ]| The first camera found, in false colour.
+ * |[
+ * gst-launch-1.0 senxorsrc device="emulator://?module=mi16" ! video/x-raw,framerate=15/1 ! fakesink
+ * ]| The emulated 160x120 camera at half its maximum rate.
+ * |[
+ * gst-launch-1.0 senxorsrc device=tcp://127.0.0.1:3333 reconnect=true ! queue ! fakesink
+ * ]| A camera behind a TCP bridge, reconnecting when the link drops.
+ *
+ * ## Threads
+ * The device is opened in start() and closed in stop(); while streaming,
+ * only the streaming thread (create()) talks to it.  Camera controls set
+ * while PLAYING are queued and written by the streaming thread between two
+ * frames.  unlock() cancels the wait for a frame at once.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include <gst/video/video.h>
+#include <senxor/senxor.h>
+#include <senxor/session.h>
+#include <senxor/discovery.h>
+
+#include "gstsenxorelements.h"
+#include "gstsenxormeta.h"
+#include "gstsenxorsrc.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_senxor_src_debug);
+#define GST_CAT_DEFAULT gst_senxor_src_debug
+
+/* Camera controls; a bit per control in the user-set and pending masks. */
+typedef enum {
+  CTRL_FRAME_RATE = 1 << 0,
+  CTRL_EMISSIVITY = 1 << 1,
+  CTRL_OFFSET = 1 << 2,
+  CTRL_SENSITIVITY = 1 << 3,
+  CTRL_GAIN = 1 << 4,
+  CTRL_TEMPORAL = 1 << 5,
+  CTRL_MEDIAN = 1 << 6,
+  CTRL_STARK = 1 << 7,
+  CTRL_MMS = 1 << 8,
+} Control;
+
+#define CTRL_ALL 0x1ff
+
+typedef struct {
+  gdouble emissivity;
+  gdouble offset_correction;
+  guint sensitivity_factor;
+  GstSenxorSrcGain gain;
+  gboolean temporal_filter;
+  guint temporal_filter_strength;
+  GstSenxorSrcMedian median_filter;
+  gboolean stark;
+  gboolean mms;
+} Controls;
+
+struct _GstSenxorSrc {
+  GstPushSrc parent;
+
+  /* Properties: all under the object lock. */
+  gchar *device;
+  gchar *serial;
+  guint fps_divider;            /* 0: negotiated */
+  Controls controls;
+  guint user_set;               /* Control bits the user set */
+  guint pending;                /* Control bits to write before the next frame */
+  guint timeout_ms;
+  gboolean reconnect;
+  guint retry_interval_ms;
+  /* Read-only properties, filled when the device opens. */
+  gchar *module;
+  gchar *firmware;
+  gchar *serial_number;
+  gchar *mcu_type;
+  /* How to reach the device again after losing it. */
+  gchar *opened_device;
+  /* The divider negotiation chose (1..127); set_caps writes it. */
+  guint divider;
+
+  /* unlock() cancels it, unlock_stop() replaces it (object lock). */
+  GCancellable *cancellable;
+
+  /* Owned by whoever drives the element: start() and stop() on the
+   * application thread, create() and set_caps() on the streaming thread,
+   * never at the same time; no lock needed. */
+  SenxorSession *session;
+  gboolean streaming;
+  guint width;
+  guint height;
+  gint fps_max_n;
+  gint fps_max_d;
+  GstVideoInfo info;
+  gboolean have_info;
+  GstClockTime duration;
+  guint8 regs[256];             /* last known value of each control register */
+  guint16 *scratch;             /* frame memory when the stride is padded */
+  guint64 frames_out;
+  guint64 frames_lost_total;
+  guint64 last_offset;
+  gboolean have_last_offset;
+  gint64 offset_adjust;
+  gboolean need_offset_adjust;
+  gboolean discont;
+  /* Device timestamp correction. */
+  gboolean have_ts_ref;
+  guint32 last_dev_ms;
+  guint64 dev_ns;
+  GstClockTime last_host_ts;
+  gint64 ts_offset;
+  /* Where controlled properties are sampled: the next frame's time. */
+  GstClockTime ctrl_time;
+};
+
+enum {
+  PROP_0,
+  PROP_DEVICE,
+  PROP_SERIAL,
+  PROP_FPS_DIVIDER,
+  PROP_EMISSIVITY,
+  PROP_OFFSET_CORRECTION,
+  PROP_SENSITIVITY_FACTOR,
+  PROP_GAIN,
+  PROP_TEMPORAL_FILTER,
+  PROP_TEMPORAL_FILTER_STRENGTH,
+  PROP_MEDIAN_FILTER,
+  PROP_STARK,
+  PROP_MMS,
+  PROP_TIMEOUT,
+  PROP_RECONNECT,
+  PROP_RETRY_INTERVAL,
+  PROP_MODULE,
+  PROP_FIRMWARE,
+  PROP_SERIAL_NUMBER,
+  PROP_MCU_TYPE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define DEFAULT_PROP_DEVICE NULL
+#define DEFAULT_PROP_SERIAL NULL
+#define DEFAULT_PROP_FPS_DIVIDER 0
+#define DEFAULT_PROP_EMISSIVITY 0.95
+#define DEFAULT_PROP_OFFSET_CORRECTION 0.0
+#define DEFAULT_PROP_SENSITIVITY_FACTOR 100
+#define DEFAULT_PROP_GAIN GST_SENXOR_SRC_GAIN_1
+#define DEFAULT_PROP_TEMPORAL_FILTER FALSE
+#define DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH 0
+#define DEFAULT_PROP_MEDIAN_FILTER GST_SENXOR_SRC_MEDIAN_OFF
+#define DEFAULT_PROP_STARK FALSE
+#define DEFAULT_PROP_MMS FALSE
+#define DEFAULT_PROP_TIMEOUT 0
+#define DEFAULT_PROP_RECONNECT FALSE
+#define DEFAULT_PROP_RETRY_INTERVAL 500
+
+#define MAX_DIVIDER 127
+/* How long closing waits for the camera to acknowledge the stop. */
+#define CLOSE_REGISTER_TIMEOUT_US (50 * 1000)
+/* The back-off between reconnection attempts grows to this many times the
+ * retry interval. */
+#define MAX_BACKOFF_FACTOR 16
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-raw, format = (string) GRAY16_LE, "
+        "width = (int) [ 1, 1024 ], height = (int) [ 1, 1024 ], "
+        "framerate = (fraction) [ 0/1, 100/1 ], "
+        "pixel-aspect-ratio = (fraction) 1/1")
+    );
+
+static void gst_senxor_src_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
+#define gst_senxor_src_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstSenxorSrc, gst_senxor_src, GST_TYPE_PUSH_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_senxor_src_uri_handler_init));
+GST_ELEMENT_REGISTER_DEFINE (senxorsrc, "senxorsrc", GST_RANK_NONE,
+    GST_TYPE_SENXOR_SRC);
+
+GType
+gst_senxor_src_gain_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SENXOR_SRC_GAIN_1, "Gain 1.0", "1"},
+    {GST_SENXOR_SRC_GAIN_AUTO, "Automatic gain", "auto"},
+    {GST_SENXOR_SRC_GAIN_0_25, "Gain 0.25", "0.25"},
+    {GST_SENXOR_SRC_GAIN_0_5, "Gain 0.5", "0.5"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSenxorSrcGain", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_senxor_src_median_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SENXOR_SRC_MEDIAN_OFF, "No median filter", "off"},
+    {GST_SENXOR_SRC_MEDIAN_3X3, "3x3 median filter", "3x3"},
+    {GST_SENXOR_SRC_MEDIAN_5X5, "5x5 median filter", "5x5"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSenxorSrcMedian", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* ---- errors ---- */
+
+/* Posts the one error message a failure deserves: a GError of the library
+ * mapped to a GStreamer domain and code, with the device named in the text
+ * and the library's message in the debug string. */
+static void
+post_error (GstSenxorSrc *self, const GError *err, const char *doing)
+{
+  GQuark domain = GST_RESOURCE_ERROR;
+  gint code = GST_RESOURCE_ERROR_FAILED;
+  g_autofree gchar *device = NULL;
+  gchar *text, *debug;
+
+  GST_OBJECT_LOCK (self);
+  device = g_strdup (self->opened_device ? self->opened_device :
+      self->device ? self->device : self->serial ? self->serial :
+      "(first camera found)");
+  GST_OBJECT_UNLOCK (self);
+
+  if (err->domain != SENXOR_ERROR) {
+    text = g_strdup_printf ("Senxor camera %s failed: %s", device, err->message);
+  } else {
+    switch ((SenxorError) err->code) {
+      case SENXOR_ERROR_NOT_FOUND:
+        code = GST_RESOURCE_ERROR_NOT_FOUND;
+        text = g_strdup_printf ("Could not find the Senxor camera %s. Check "
+            "that it is plugged in, or choose one with the device or serial "
+            "property (senxor-tool list shows the cameras found).", device);
+        break;
+      case SENXOR_ERROR_BUSY:
+        code = GST_RESOURCE_ERROR_BUSY;
+        text = g_strdup_printf ("The Senxor camera %s is in use by another "
+            "program.", device);
+        break;
+      case SENXOR_ERROR_PERMISSION:
+        code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+        text = g_strdup_printf ("No permission to open the Senxor camera %s. "
+            "Install the udev rule (60-senxor.rules) and plug the camera in "
+            "again, or add your user to the 'dialout' group and log in "
+            "again.", device);
+        break;
+      case SENXOR_ERROR_NO_MODULE:
+        code = GST_RESOURCE_ERROR_FAILED;
+        text = g_strdup_printf ("The Senxor board %s has no camera module "
+            "attached (it answered SERR). Check the module's connector.",
+            device);
+        break;
+      case SENXOR_ERROR_DISCONNECTED:
+        code = GST_RESOURCE_ERROR_READ;
+        text = g_strdup_printf ("Lost the connection to the Senxor camera "
+            "%s. Set reconnect=true to keep the pipeline running while the "
+            "camera comes back.", device);
+        break;
+      case SENXOR_ERROR_TIMEOUT:
+        code = GST_RESOURCE_ERROR_READ;
+        text = g_strdup_printf ("The Senxor camera %s stopped answering.",
+            device);
+        break;
+      case SENXOR_ERROR_PROTOCOL:
+        domain = GST_STREAM_ERROR;
+        code = GST_STREAM_ERROR_DECODE;
+        text = g_strdup_printf ("The data from the Senxor camera %s is "
+            "corrupt beyond repair (wrong device, or a bad link?).", device);
+        break;
+      case SENXOR_ERROR_UNSUPPORTED:
+        domain = GST_STREAM_ERROR;
+        code = GST_STREAM_ERROR_WRONG_TYPE;
+        text = g_strdup_printf ("The Senxor camera %s is of a kind this "
+            "plugin does not support.", device);
+        break;
+      case SENXOR_ERROR_INVALID_ARGUMENT:
+        code = GST_RESOURCE_ERROR_SETTINGS;
+        text = g_strdup_printf ("Invalid Senxor device or setting: %s.",
+            device);
+        break;
+      case SENXOR_ERROR_CANCELLED:
+      case SENXOR_ERROR_IO:
+      case SENXOR_ERROR_FAILED:
+      default:
+        code = GST_RESOURCE_ERROR_FAILED;
+        text = g_strdup_printf ("Senxor camera %s failed.", device);
+        break;
+    }
+  }
+  debug = g_strdup_printf ("%s: %s", doing, err->message);
+  gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, domain,
+      code, text, debug, __FILE__, GST_FUNCTION, __LINE__);
+}
+
+/* ---- helpers ---- */
+
+static GCancellable *
+get_cancellable (GstSenxorSrc *self)
+{
+  GCancellable *c;
+
+  GST_OBJECT_LOCK (self);
+  c = g_object_ref (self->cancellable);
+  GST_OBJECT_UNLOCK (self);
+  return c;
+}
+
+/* Waits @ms milliseconds unless @cancellable fires first; FALSE if it did. */
+static gboolean
+wait_cancellable (GCancellable *cancellable, guint ms)
+{
+  GPollFD pfd;
+  gboolean ok;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  if (!g_cancellable_make_pollfd (cancellable, &pfd)) {
+    g_usleep ((gulong) ms * 1000);
+    return !g_cancellable_is_cancelled (cancellable);
+  }
+  g_poll (&pfd, 1, (gint) ms);
+  ok = !g_cancellable_is_cancelled (cancellable);
+  g_cancellable_release_fd (cancellable);
+  return ok;
+}
+
+static gboolean
+is_recoverable (const GError *err)
+{
+  if (err->domain != SENXOR_ERROR)
+    return FALSE;
+  switch ((SenxorError) err->code) {
+    case SENXOR_ERROR_DISCONNECTED:
+    case SENXOR_ERROR_TIMEOUT:
+    case SENXOR_ERROR_PROTOCOL:
+    case SENXOR_ERROR_IO:
+    case SENXOR_ERROR_NOT_FOUND:
+    case SENXOR_ERROR_BUSY:
+    case SENXOR_ERROR_PERMISSION:
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+static gboolean
+is_cancelled (const GError *err)
+{
+  return g_error_matches (err, SENXOR_ERROR, SENXOR_ERROR_CANCELLED) ||
+      g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Chooses the device string: the device property, else the camera whose
+ * serial number is the serial property, else the first camera found. */
+static gchar *
+choose_device (const gchar *device, const gchar *serial, GError **error)
+{
+  g_autoptr (GPtrArray) found = NULL;
+  const SenxorDeviceDescription *first;
+
+  if (device)
+    return g_strdup (device);
+  if (serial) {
+    /* Probing opens the cameras not in use to read their serial numbers
+     * when the USB descriptors do not tell. */
+    g_autoptr (SenxorDeviceDescription) d = senxor_discover_find_by_serial
+        (serial, SENXOR_DISCOVER_ALL | SENXOR_DISCOVER_PROBE, error);
+
+    return d ? g_strdup (d->device) : NULL;
+  }
+  found = senxor_discover_devices (SENXOR_DISCOVER_ALL, error);
+  if (!found)
+    return NULL;
+  if (found->len == 0) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+        "no Senxor camera found (looked for USB serial ports and devices "
+        "0416:B002/B020/9393, and for TCP devices and emulators in the "
+        "configuration); set the device property");
+    return NULL;
+  }
+  first = g_ptr_array_index (found, 0);
+  return g_strdup (first->device);
+}
+
+/* ---- controls ---- */
+
+static const guint8 control_registers[] = {
+  SENXOR_REG_FRAME_RATE, SENXOR_REG_EMISSIVITY, SENXOR_REG_OFFSET_CORR,
+  SENXOR_REG_SENSITIVITY_FACTOR, SENXOR_REG_SENXOR_GAIN,
+  SENXOR_REG_FILTER_CONTROL, SENXOR_REG_FILTER_SETTING_1,
+  SENXOR_REG_FILTER_SETTING_2, SENXOR_REG_MEDIAN_CTRL, SENXOR_REG_STARK_CTRL,
+  SENXOR_REG_MMS_CTRL,
+};
+
+/* Reads the control registers, and shows the device's settings in the
+ * properties the user did not set. */
+static gboolean
+read_controls (GstSenxorSrc *self, GCancellable *cancellable, GError **error)
+{
+  Controls c;
+  guint user_set, i;
+  const guint8 *r = self->regs;
+
+  for (i = 0; i < G_N_ELEMENTS (control_registers); i++) {
+    guint8 addr = control_registers[i];
+
+    if (!senxor_session_read_register (self->session, addr, &self->regs[addr],
+            cancellable, error))
+      return FALSE;
+  }
+
+  c.emissivity = r[SENXOR_REG_EMISSIVITY] / 100.0;
+  c.offset_correction = (gint8) r[SENXOR_REG_OFFSET_CORR] / 10.0;
+  c.sensitivity_factor = r[SENXOR_REG_SENSITIVITY_FACTOR];
+  switch (r[SENXOR_REG_SENXOR_GAIN] & SENXOR_GAIN_MASK) {
+    case 1:
+      c.gain = GST_SENXOR_SRC_GAIN_AUTO;
+      break;
+    case 2:
+      c.gain = GST_SENXOR_SRC_GAIN_0_25;
+      break;
+    case 3:
+      c.gain = GST_SENXOR_SRC_GAIN_0_5;
+      break;
+    default:
+      c.gain = GST_SENXOR_SRC_GAIN_1;
+      break;
+  }
+  c.temporal_filter =
+      (r[SENXOR_REG_FILTER_CONTROL] & SENXOR_FILTER_TEMPORAL_ENABLE) != 0;
+  c.temporal_filter_strength = r[SENXOR_REG_FILTER_SETTING_1] |
+      (r[SENXOR_REG_FILTER_SETTING_2] << 8);
+  if (!(r[SENXOR_REG_MEDIAN_CTRL] & SENXOR_MEDIAN_ENABLE))
+    c.median_filter = GST_SENXOR_SRC_MEDIAN_OFF;
+  else if (r[SENXOR_REG_MEDIAN_CTRL] & SENXOR_MEDIAN_KERNEL_5)
+    c.median_filter = GST_SENXOR_SRC_MEDIAN_5X5;
+  else
+    c.median_filter = GST_SENXOR_SRC_MEDIAN_3X3;
+  c.stark = (r[SENXOR_REG_STARK_CTRL] & SENXOR_STARK_ENABLE) != 0;
+  c.mms = (r[SENXOR_REG_MMS_CTRL] & (SENXOR_MMS_KXMS | SENXOR_MMS_RA)) != 0;
+
+  GST_OBJECT_LOCK (self);
+  user_set = self->user_set;
+  if (!(user_set & CTRL_EMISSIVITY) && r[SENXOR_REG_EMISSIVITY] >= 1 &&
+      r[SENXOR_REG_EMISSIVITY] <= 100)
+    self->controls.emissivity = c.emissivity;
+  if (!(user_set & CTRL_OFFSET))
+    self->controls.offset_correction = c.offset_correction;
+  if (!(user_set & CTRL_SENSITIVITY))
+    self->controls.sensitivity_factor = c.sensitivity_factor;
+  if (!(user_set & CTRL_GAIN))
+    self->controls.gain = c.gain;
+  if (!(user_set & CTRL_TEMPORAL)) {
+    self->controls.temporal_filter = c.temporal_filter;
+    self->controls.temporal_filter_strength = c.temporal_filter_strength;
+  }
+  if (!(user_set & CTRL_MEDIAN))
+    self->controls.median_filter = c.median_filter;
+  if (!(user_set & CTRL_STARK))
+    self->controls.stark = c.stark;
+  if (!(user_set & CTRL_MMS))
+    self->controls.mms = c.mms;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* Writes @value to @addr and remembers it for read-modify-writes. */
+static gboolean
+write_reg (GstSenxorSrc *self, guint8 addr, guint8 value,
+    GCancellable *cancellable, GError **error)
+{
+  GST_DEBUG_OBJECT (self, "register 0x%02X <- 0x%02X", addr, value);
+  if (!senxor_session_write_register (self->session, addr, value, cancellable,
+          error))
+    return FALSE;
+  self->regs[addr] = value;
+  return TRUE;
+}
+
+/* Writes one control from @c. */
+static gboolean
+apply_control (GstSenxorSrc *self, Control ctrl, const Controls *c,
+    guint divider, GCancellable *cancellable, GError **error)
+{
+  guint8 *r = self->regs;
+  guint8 v;
+
+  switch (ctrl) {
+    case CTRL_FRAME_RATE:
+      /* Through the session, which also adapts its frame timeout. */
+      GST_DEBUG_OBJECT (self, "frame rate divider %u", divider);
+      if (!senxor_session_set_frame_rate_divider (self->session, divider,
+              cancellable, error))
+        return FALSE;
+      r[SENXOR_REG_FRAME_RATE] = (r[SENXOR_REG_FRAME_RATE] &
+          ~SENXOR_FRAME_RATE_DIVIDER_MASK) | divider;
+      return TRUE;
+    case CTRL_EMISSIVITY:
+      v = (guint8) CLAMP (lround (c->emissivity * 100.0), 1, 100);
+      return write_reg (self, SENXOR_REG_EMISSIVITY, v, cancellable, error);
+    case CTRL_OFFSET:
+      v = (guint8) (gint8) CLAMP (lround (c->offset_correction * 10.0), -128,
+          127);
+      return write_reg (self, SENXOR_REG_OFFSET_CORR, v, cancellable, error);
+    case CTRL_SENSITIVITY:
+      return write_reg (self, SENXOR_REG_SENSITIVITY_FACTOR,
+          (guint8) c->sensitivity_factor, cancellable, error);
+    case CTRL_GAIN:
+      v = (r[SENXOR_REG_SENXOR_GAIN] & ~SENXOR_GAIN_MASK) | (guint8) c->gain;
+      return write_reg (self, SENXOR_REG_SENXOR_GAIN, v, cancellable, error);
+    case CTRL_TEMPORAL:
+      if (!write_reg (self, SENXOR_REG_FILTER_SETTING_1,
+              c->temporal_filter_strength & 0xff, cancellable, error) ||
+          !write_reg (self, SENXOR_REG_FILTER_SETTING_2,
+              (c->temporal_filter_strength >> 8) & 0xff, cancellable, error))
+        return FALSE;
+      v = r[SENXOR_REG_FILTER_CONTROL] & ~(SENXOR_FILTER_TEMPORAL_ENABLE |
+          SENXOR_FILTER_TEMPORAL_INIT);
+      if (c->temporal_filter)
+        v |= SENXOR_FILTER_TEMPORAL_ENABLE;
+      return write_reg (self, SENXOR_REG_FILTER_CONTROL, v, cancellable, error);
+    case CTRL_MEDIAN:
+      v = r[SENXOR_REG_MEDIAN_CTRL] & ~(SENXOR_MEDIAN_ENABLE |
+          SENXOR_MEDIAN_KERNEL_5);
+      if (c->median_filter == GST_SENXOR_SRC_MEDIAN_3X3)
+        v |= SENXOR_MEDIAN_ENABLE;
+      else if (c->median_filter == GST_SENXOR_SRC_MEDIAN_5X5)
+        v |= SENXOR_MEDIAN_ENABLE | SENXOR_MEDIAN_KERNEL_5;
+      return write_reg (self, SENXOR_REG_MEDIAN_CTRL, v, cancellable, error);
+    case CTRL_STARK:
+      v = r[SENXOR_REG_STARK_CTRL] & ~SENXOR_STARK_ENABLE;
+      if (c->stark)
+        v |= SENXOR_STARK_ENABLE;
+      return write_reg (self, SENXOR_REG_STARK_CTRL, v, cancellable, error);
+    case CTRL_MMS:
+      v = r[SENXOR_REG_MMS_CTRL] & ~(SENXOR_MMS_KXMS | SENXOR_MMS_RA);
+      if (c->mms)
+        v |= SENXOR_MMS_KXMS | SENXOR_MMS_RA;
+      return write_reg (self, SENXOR_REG_MMS_CTRL, v, cancellable, error);
+  }
+  g_assert_not_reached ();
+  return FALSE;
+}
+
+/* Writes the pending controls: runs on the streaming thread before the
+ * first frame and between frames, so no other thread touches the device.
+ * What could not be written stays pending. */
+static gboolean
+apply_pending_controls (GstSenxorSrc *self, GCancellable *cancellable,
+    GError **error)
+{
+  Controls c;
+  guint pending, divider, bit;
+
+  GST_OBJECT_LOCK (self);
+  pending = self->pending;
+  self->pending = 0;
+  c = self->controls;
+  divider = self->divider;
+  GST_OBJECT_UNLOCK (self);
+
+  for (bit = 1; bit <= CTRL_ALL; bit <<= 1) {
+    if (!(pending & bit))
+      continue;
+    if (bit == CTRL_FRAME_RATE && divider == 0)
+      continue;
+    if (!apply_control (self, (Control) bit, &c, divider, cancellable, error)) {
+      GST_OBJECT_LOCK (self);
+      self->pending |= pending & ~(bit - 1);
+      GST_OBJECT_UNLOCK (self);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- open / close ---- */
+
+static void
+close_session (GstSenxorSrc *self)
+{
+  if (!self->session)
+    return;
+  /* Closing stops the stream.  The stop command is sent in any case; a
+   * live camera acknowledges it within milliseconds, and a silent one must
+   * not hold up the state change (PLAYING -> NULL within 100 ms). */
+  senxor_session_set_register_timeout (self->session,
+      CLOSE_REGISTER_TIMEOUT_US);
+  senxor_session_close (self->session);
+  self->session = NULL;
+  self->streaming = FALSE;
+}
+
+/* Opens the device and reads its identity.  On failure @error says why. */
+static gboolean
+open_device (GstSenxorSrc *self, const gchar *device_override,
+    GCancellable *cancellable, GError **error)
+{
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *serial = NULL;
+  g_autofree gchar *chosen = NULL;
+  g_autofree gchar *firmware = NULL;
+  const SenxorDeviceInfo *info;
+  SenxorSession *session;
+
+  GST_OBJECT_LOCK (self);
+  device = g_strdup (device_override ? device_override : self->device);
+  serial = g_strdup (self->serial);
+  GST_OBJECT_UNLOCK (self);
+
+  chosen = choose_device (device, serial, error);
+  if (!chosen)
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  g_free (self->opened_device);
+  self->opened_device = g_strdup (chosen);
+  GST_OBJECT_UNLOCK (self);
+
+  GST_DEBUG_OBJECT (self, "opening %s", chosen);
+  session = senxor_session_open (chosen, cancellable, error);
+  if (!session)
+    return FALSE;
+
+  info = senxor_session_get_info (session);
+  if (device && serial && g_ascii_strcasecmp (info->serial, serial) != 0) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+        "%s has serial number %s, not %s", chosen, info->serial, serial);
+    senxor_session_close (session);
+    return FALSE;
+  }
+
+  self->session = session;
+  self->width = info->width;
+  self->height = info->height;
+  gst_util_double_to_fraction (info->fps_max, &self->fps_max_n,
+      &self->fps_max_d);
+  firmware = g_strdup_printf ("%u.%u.%u", info->fw_major, info->fw_minor,
+      info->fw_build);
+
+  GST_OBJECT_LOCK (self);
+  g_free (self->module);
+  self->module = g_strdup (senxor_module_name (info->module));
+  g_free (self->firmware);
+  self->firmware = g_steal_pointer (&firmware);
+  g_free (self->serial_number);
+  self->serial_number = g_strdup (info->serial);
+  g_free (self->mcu_type);
+  self->mcu_type = g_strdup (senxor_mcu_type_name (info->mcu_type));
+  GST_OBJECT_UNLOCK (self);
+
+  GST_INFO_OBJECT (self, "opened %s: %s %ux%u at up to %d/%d fps, firmware "
+      "%s, serial number %s", chosen, self->module, self->width, self->height,
+      self->fps_max_n, self->fps_max_d, self->firmware, self->serial_number);
+  return TRUE;
+}
+
+/* ---- GstBaseSrc ---- */
+
+static gboolean
+gst_senxor_src_start (GstBaseSrc *bsrc)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  g_autoptr (GCancellable) cancellable = get_cancellable (self);
+  g_autoptr (GError) error = NULL;
+
+  self->frames_out = 0;
+  self->frames_lost_total = 0;
+  self->have_last_offset = FALSE;
+  self->offset_adjust = 0;
+  self->need_offset_adjust = FALSE;
+  self->discont = TRUE;
+  self->have_ts_ref = FALSE;
+  self->have_info = FALSE;
+  self->streaming = FALSE;
+  self->ctrl_time = 0;
+
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->opened_device, g_free);
+  self->divider = 0;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!open_device (self, NULL, cancellable, &error)) {
+    post_error (self, error, "opening the camera");
+    return FALSE;
+  }
+  if (!read_controls (self, cancellable, &error)) {
+    post_error (self, error, "reading the camera's settings");
+    close_session (self);
+    return FALSE;
+  }
+
+  GST_OBJECT_LOCK (self);
+  self->pending = self->user_set;
+  GST_OBJECT_UNLOCK (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODULE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRMWARE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL_NUMBER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MCU_TYPE]);
+  return TRUE;
+}
+
+static gboolean
+gst_senxor_src_stop (GstBaseSrc *bsrc)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+
+  close_session (self);
+  g_clear_pointer (&self->scratch, g_free);
+  self->have_info = FALSE;
+  self->width = self->height = 0;
+  return TRUE;
+}
+
+/* The frame rate with divider @d. */
+static void
+rate_for_divider (GstSenxorSrc *self, guint d, gint *n, gint *den)
+{
+  gst_util_fraction_multiply (self->fps_max_n, self->fps_max_d, 1, (gint) d,
+      n, den);
+}
+
+static GstCaps *
+gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  GstCaps *caps, *tmp;
+  GValue rates = G_VALUE_INIT, rate = G_VALUE_INIT;
+  guint fixed, d;
+  gint n, den;
+
+  if (!self->session || self->width == 0) {
+    caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
+  } else {
+    GST_OBJECT_LOCK (self);
+    fixed = self->fps_divider;
+    GST_OBJECT_UNLOCK (self);
+
+    caps = gst_caps_new_simple ("video/x-raw",
+        "format", G_TYPE_STRING, "GRAY16_LE",
+        "width", G_TYPE_INT, (gint) self->width,
+        "height", G_TYPE_INT, (gint) self->height,
+        "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+    g_value_init (&rate, GST_TYPE_FRACTION);
+    if (fixed) {
+      rate_for_divider (self, fixed, &n, &den);
+      gst_value_set_fraction (&rate, n, den);
+      gst_caps_set_value (caps, "framerate", &rate);
+    } else {
+      /* Every rate the divider can make, fastest first, so that fixation
+       * picks the full rate unless downstream asks for less. */
+      g_value_init (&rates, GST_TYPE_LIST);
+      for (d = 1; d <= MAX_DIVIDER; d++) {
+        rate_for_divider (self, d, &n, &den);
+        gst_value_set_fraction (&rate, n, den);
+        gst_value_list_append_value (&rates, &rate);
+      }
+      gst_caps_set_value (caps, "framerate", &rates);
+      g_value_unset (&rates);
+    }
+    g_value_unset (&rate);
+  }
+
+  if (filter) {
+    tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  GST_LOG_OBJECT (self, "caps %" GST_PTR_FORMAT, caps);
+  return caps;
+}
+
+static gboolean
+gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  GstVideoInfo info;
+  gdouble fps_max, fps;
+  guint divider;
+
+  if (!gst_video_info_from_caps (&info, caps) || info.fps_n <= 0) {
+    GST_ERROR_OBJECT (self, "bad caps %" GST_PTR_FORMAT, caps);
+    return FALSE;
+  }
+  if ((guint) info.width != self->width || (guint) info.height != self->height)
+    return FALSE;
+
+  gst_util_fraction_to_double (self->fps_max_n, self->fps_max_d, &fps_max);
+  gst_util_fraction_to_double (info.fps_n, info.fps_d, &fps);
+  divider = (guint) CLAMP (lround (fps_max / fps), 1, MAX_DIVIDER);
+
+  self->info = info;
+  self->have_info = TRUE;
+  self->duration = gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n);
+  g_clear_pointer (&self->scratch, g_free);
+  if ((gsize) GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) != self->width * 2)
+    self->scratch = g_new (guint16, (gsize) self->width * self->height);
+
+  GST_OBJECT_LOCK (self);
+  self->divider = divider;
+  self->pending |= CTRL_FRAME_RATE;
+  GST_OBJECT_UNLOCK (self);
+
+  GST_INFO_OBJECT (self, "%d/%d fps: divider %u", info.fps_n, info.fps_d,
+      divider);
+  return TRUE;
+}
+
+static gboolean
+gst_senxor_src_decide_allocation (GstBaseSrc *bsrc, GstQuery *query)
+{
+  GstBufferPool *pool = NULL;
+  GstStructure *config;
+  GstCaps *caps = NULL;
+  GstVideoInfo info;
+  guint size, min, max;
+  gboolean update;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (!caps || !gst_video_info_from_caps (&info, caps))
+    return FALSE;
+
+  if (gst_query_get_n_allocation_pools (query) > 0) {
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
+    size = MAX (size, (guint) info.size);
+    update = TRUE;
+  } else {
+    size = info.size;
+    min = max = 0;
+    update = FALSE;
+  }
+  if (!pool)
+    pool = gst_video_buffer_pool_new ();
+
+  config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (!gst_buffer_pool_set_config (pool, config)) {
+    /* A downstream pool may refuse our parameters: use our own. */
+    gst_object_unref (pool);
+    pool = gst_video_buffer_pool_new ();
+    config = gst_buffer_pool_get_config (pool);
+    gst_buffer_pool_config_set_params (config, caps, info.size, min, max);
+    if (!gst_buffer_pool_set_config (pool, config)) {
+      gst_object_unref (pool);
+      return FALSE;
+    }
+  }
+
+  if (update)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, max);
+  gst_object_unref (pool);
+
+  return GST_BASE_SRC_CLASS (parent_class)->decide_allocation (bsrc, query);
+}
+
+static gboolean
+gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_LATENCY:
+      if (!self->have_info || !GST_CLOCK_TIME_IS_VALID (self->duration))
+        return FALSE;
+      /* A frame exists only once all of it has arrived: one frame period
+       * of latency.  The operating system may queue more. */
+      gst_query_set_latency (query, TRUE, self->duration, GST_CLOCK_TIME_NONE);
+      GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT,
+          GST_TIME_ARGS (self->duration));
+      return TRUE;
+    default:
+      return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+  }
+}
+
+static gboolean
+gst_senxor_src_unlock (GstBaseSrc *bsrc)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+
+  GST_DEBUG_OBJECT (self, "unlock");
+  GST_OBJECT_LOCK (self);
+  g_cancellable_cancel (self->cancellable);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_senxor_src_unlock_stop (GstBaseSrc *bsrc)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+
+  GST_DEBUG_OBJECT (self, "unlock stop");
+  GST_OBJECT_LOCK (self);
+  g_object_unref (self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* ---- streaming ---- */
+
+static void
+post_device_message (GstSenxorSrc *self, const char *name, const GError *err,
+    guint attempts)
+{
+  GstStructure *s;
+
+  GST_OBJECT_LOCK (self);
+  s = gst_structure_new (name,
+      "device", G_TYPE_STRING, self->opened_device,
+      "serial", G_TYPE_STRING, self->serial_number, NULL);
+  GST_OBJECT_UNLOCK (self);
+  if (err)
+    gst_structure_set (s, "reason", G_TYPE_STRING, err->message, NULL);
+  if (attempts)
+    gst_structure_set (s, "attempts", G_TYPE_UINT, attempts, NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* After losing the device: retries with back-off until it is back with the
+ * same geometry, restores the settings and restarts streaming.  Returns
+ * GST_FLOW_OK when streaming again, GST_FLOW_FLUSHING when unlock()
+ * interrupted it, GST_FLOW_ERROR (with an error posted) when the device came
+ * back unusable. */
+static GstFlowReturn
+reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
+{
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *serial = NULL;
+  guint interval, base, attempts = 0;
+  guint width = self->width, height = self->height;
+
+  GST_WARNING_OBJECT (self, "lost the camera: %s", why->message);
+  close_session (self);
+  post_device_message (self, "senxor-device-lost", why, 0);
+
+  GST_OBJECT_LOCK (self);
+  /* A camera found by discovery may come back under another name: look for
+   * it by its serial number again. */
+  serial = g_strdup (self->serial_number);
+  if (self->device || !serial || !*serial)
+    device = g_strdup (self->opened_device);
+  base = MAX (self->retry_interval_ms, 1);
+  GST_OBJECT_UNLOCK (self);
+  interval = base;
+
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *found = NULL;
+    const gchar *target = device;
+
+    if (!wait_cancellable (cancellable, interval))
+      return GST_FLOW_FLUSHING;
+    attempts++;
+
+    if (!target && serial && *serial) {
+      found = choose_device (NULL, serial, &error);
+      target = found;
+    }
+    if (target && open_device (self, target, cancellable, &error)) {
+      if (self->width != width || self->height != height) {
+        GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+            ("The Senxor camera came back with another frame size."),
+            ("was %ux%u, now %ux%u", width, height, self->width,
+                self->height));
+        return GST_FLOW_ERROR;
+      }
+      GST_OBJECT_LOCK (self);
+      self->pending = self->user_set | CTRL_FRAME_RATE;
+      GST_OBJECT_UNLOCK (self);
+      if (read_controls (self, cancellable, &error))
+        break;
+      close_session (self);
+    }
+
+    if (is_cancelled (error))
+      return GST_FLOW_FLUSHING;
+    if (error && !is_recoverable (error)) {
+      post_error (self, error, "reconnecting to the camera");
+      return GST_FLOW_ERROR;
+    }
+    GST_DEBUG_OBJECT (self, "attempt %u failed: %s", attempts,
+        error ? error->message : "not found");
+    interval = MIN (interval * 2, base * MAX_BACKOFF_FACTOR);
+  }
+
+  GST_INFO_OBJECT (self, "camera back after %u attempts", attempts);
+  post_device_message (self, "senxor-device-restored", NULL, attempts);
+  self->discont = TRUE;
+  self->have_ts_ref = FALSE;
+  self->need_offset_adjust = TRUE;
+  return GST_FLOW_OK;
+}
+
+/* The read timeout: the property, or (-1) the vendor's rule. */
+static gint64
+frame_timeout_us (GstSenxorSrc *self)
+{
+  guint ms;
+
+  GST_OBJECT_LOCK (self);
+  ms = self->timeout_ms;
+  GST_OBJECT_UNLOCK (self);
+  return ms ? (gint64) ms * 1000 : -1;
+}
+
+/* The running time at which the frame that arrived at monotonic time
+ * @arrival_us was captured: the pipeline clock sampled now, less the time
+ * since arrival, then steadied with the device's own timestamp (which has
+ * no transfer jitter) as long as the two agree. */
+static GstClockTime
+capture_time (GstSenxorSrc *self, gint64 arrival_us, gboolean has_dev_ts,
+    guint32 dev_ms)
+{
+  GstClock *clock;
+  GstClockTime base_time, now, host;
+  gint64 delay, d;
+  guint64 step_ns = 0;
+
+  GST_OBJECT_LOCK (self);
+  clock = GST_ELEMENT_CLOCK (self);
+  if (clock)
+    gst_object_ref (clock);
+  base_time = GST_ELEMENT_CAST (self)->base_time;
+  GST_OBJECT_UNLOCK (self);
+  if (!clock)
+    return GST_CLOCK_TIME_NONE;
+
+  now = gst_clock_get_time (clock);
+  delay = (g_get_monotonic_time () - arrival_us) * 1000;
+  gst_object_unref (clock);
+  if (delay < 0 || arrival_us <= 0)
+    delay = 0;
+  if (now < base_time + (GstClockTime) delay)
+    host = 0;
+  else
+    host = now - base_time - delay;
+
+  if (!has_dev_ts)
+    return host;
+
+  /* Device time in ns, extended past the 32-bit millisecond counter. */
+  if (self->have_ts_ref) {
+    guint32 step = dev_ms - self->last_dev_ms;
+    GstClockTime host_step = host - MIN (host, self->last_host_ts);
+
+    /* Sane: moving forward, and by about as much as the host clock moved
+     * (within a second plus 50 %).  Otherwise start again from here. */
+    if (step == 0 || step > G_MAXINT32 ||
+        (guint64) step * GST_MSECOND > host_step + host_step / 2 + GST_SECOND
+        || host_step > (guint64) step * GST_MSECOND * 3 / 2 + GST_SECOND) {
+      GST_DEBUG_OBJECT (self, "device timestamp jumped (%u ms in %"
+          GST_TIME_FORMAT "), resynchronising", step,
+          GST_TIME_ARGS (host_step));
+      self->have_ts_ref = FALSE;
+    } else {
+      step_ns = (guint64) step * GST_MSECOND;
+      self->dev_ns += step_ns;
+    }
+  }
+  self->last_dev_ms = dev_ms;
+  self->last_host_ts = host;
+  if (!self->have_ts_ref) {
+    self->dev_ns = 0;
+    self->ts_offset = (gint64) host;
+    self->have_ts_ref = TRUE;
+    return host;
+  }
+
+  /* The smallest transfer delay seen is the best estimate of the offset
+   * between the two clocks; it may grow by 200 ppm of the elapsed time so
+   * that clock skew is followed.  The result never lies after the arrival
+   * and never goes backwards. */
+  d = (gint64) host - (gint64) self->dev_ns;
+  self->ts_offset = MIN (d, self->ts_offset + (gint64) (step_ns / 5000));
+  return (GstClockTime) MAX ((gint64) self->dev_ns + self->ts_offset, 0);
+}
+
+static GstFlowReturn
+handle_stream_error (GstSenxorSrc *self, GError *error,
+    GCancellable *cancellable, const char *doing)
+{
+  gboolean reconnect_on;
+
+  if (is_cancelled (error) || g_cancellable_is_cancelled (cancellable))
+    return GST_FLOW_FLUSHING;
+
+  GST_OBJECT_LOCK (self);
+  reconnect_on = self->reconnect;
+  GST_OBJECT_UNLOCK (self);
+
+  if (reconnect_on && is_recoverable (error))
+    return reconnect (self, error, cancellable);
+
+  post_error (self, error, doing);
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (psrc);
+  g_autoptr (GCancellable) cancellable = get_cancellable (self);
+  GstBuffer *buf = NULL;
+  GstVideoFrame frame;
+  SenxorFrameInfo finfo;
+  GstSenxorFrameMeta *meta;
+  GstFlowReturn ret;
+  GstClockTime pts;
+  guint16 *pixels;
+  gsize n_pixels;
+  guint64 offset;
+
+  if (!self->have_info) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("create() before caps were set"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  n_pixels = (gsize) self->width * self->height;
+
+  ret = GST_BASE_SRC_CLASS (parent_class)->alloc (GST_BASE_SRC (self), 0,
+      self->info.size, &buf);
+  if (ret != GST_FLOW_OK) {
+    if (ret != GST_FLOW_FLUSHING)
+      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+          ("Could not allocate a buffer for a frame."),
+          ("%s", gst_flow_get_name (ret)));
+    return ret;
+  }
+  if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_WRITE)) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
+        ("could not map the output buffer"));
+    return GST_FLOW_ERROR;
+  }
+  pixels = self->scratch ? self->scratch :
+      (guint16 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
+
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    const char *doing;
+
+    if (g_cancellable_is_cancelled (cancellable)) {
+      ret = GST_FLOW_FLUSHING;
+      break;
+    }
+    if (!self->session) {
+      ret = GST_FLOW_FLUSHING;
+      break;
+    }
+
+    /* Controlled properties (GstController) change here, between frames. */
+    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
+    doing = "applying the camera settings";
+    if (!apply_pending_controls (self, cancellable, &error))
+      goto failed;
+    if (!self->streaming) {
+      doing = "starting the stream";
+      if (!senxor_session_start_stream (self->session, cancellable, &error))
+        goto failed;
+      self->streaming = TRUE;
+    }
+    doing = "reading a frame";
+    if (senxor_session_read_frame (self->session, pixels, n_pixels, &finfo,
+            frame_timeout_us (self), cancellable, &error)) {
+      ret = GST_FLOW_OK;
+      break;
+    }
+  failed:
+    ret = handle_stream_error (self, error, cancellable, doing);
+    if (ret != GST_FLOW_OK)
+      break;
+  }
+
+  if (ret != GST_FLOW_OK) {
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (buf);
+    return ret;
+  }
+
+  /* The source never throws temperature away: whatever the device's unit,
+   * the output is deci-Kelvin. */
+  if (finfo.unit == SENXOR_UNIT_ADC) {
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The Senxor camera sends raw ADC counts, not temperatures."),
+        ("FRAME_MODE ADC_ENABLE is set"));
+    return GST_FLOW_ERROR;
+  }
+  if (finfo.unit != SENXOR_UNIT_DECI_KELVIN)
+    senxor_pixels_to_deci_kelvin (pixels, pixels, n_pixels, finfo.unit);
+  if (self->scratch) {
+    guint y;
+    for (y = 0; y < self->height; y++)
+      memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0),
+          self->scratch + (gsize) y * self->width, self->width * 2);
+  }
+  gst_video_frame_unmap (&frame);
+
+  meta = gst_buffer_add_senxor_frame_meta (buf, 0.1, 0.0);
+  meta->has_header = finfo.has_header;
+  meta->frame_counter = finfo.counter;
+  if (finfo.has_header) {
+    meta->vdd = finfo.header.vdd;
+    meta->die_temp_c = finfo.header.die_temp_c;
+    meta->device_timestamp_ms = finfo.header.timestamp;
+    meta->crc = finfo.header.crc;
+    if (finfo.unit == SENXOR_UNIT_DECI_KELVIN) {
+      meta->max_raw = finfo.header.max_raw;
+      meta->min_raw = finfo.header.min_raw;
+    } else {
+      senxor_pixels_to_deci_kelvin (&finfo.header.max_raw, &meta->max_raw, 1,
+          finfo.unit);
+      senxor_pixels_to_deci_kelvin (&finfo.header.min_raw, &meta->min_raw, 1,
+          finfo.unit);
+    }
+  }
+
+  pts = capture_time (self, finfo.arrival_us, finfo.has_header,
+      finfo.header.timestamp);
+
+  /* Offsets follow the device counter, and keep growing across
+   * reconnections even when the device restarted its count. */
+  if (self->need_offset_adjust && self->have_last_offset) {
+    if ((gint64) finfo.counter + self->offset_adjust <=
+        (gint64) self->last_offset)
+      self->offset_adjust = (gint64) self->last_offset + 1 -
+          (gint64) finfo.counter;
+  }
+  self->need_offset_adjust = FALSE;
+  offset = (guint64) ((gint64) finfo.counter + self->offset_adjust);
+
+  if (finfo.frames_lost > 0 && self->frames_out > 0) {
+    GstMessage *qos;
+
+    self->frames_lost_total += finfo.frames_lost;
+    GST_WARNING_OBJECT (self, "lost %" G_GUINT64_FORMAT " frames before %"
+        G_GUINT64_FORMAT, (guint64) finfo.frames_lost, offset);
+    qos = gst_message_new_qos (GST_OBJECT (self), TRUE, GST_CLOCK_TIME_NONE,
+        GST_CLOCK_TIME_NONE, pts, GST_CLOCK_TIME_IS_VALID (self->duration) ?
+        finfo.frames_lost * self->duration : GST_CLOCK_TIME_NONE);
+    gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, self->frames_out,
+        self->frames_lost_total);
+    gst_element_post_message (GST_ELEMENT (self), qos);
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("Lost %" G_GUINT64_FORMAT " frames from the Senxor camera.",
+            (guint64) finfo.frames_lost),
+        ("device frame counter jumped to %" G_GUINT64_FORMAT "; %"
+            G_GUINT64_FORMAT " lost in total", finfo.counter,
+            self->frames_lost_total));
+  }
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = self->duration;
+  GST_BUFFER_OFFSET (buf) = offset;
+  GST_BUFFER_OFFSET_END (buf) = offset + 1;
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  self->last_offset = offset;
+  self->have_last_offset = TRUE;
+  self->frames_out++;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
+    self->ctrl_time = pts + self->duration;
+
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT,
+      offset, GST_TIME_ARGS (pts));
+  *outbuf = buf;
+  return GST_FLOW_OK;
+}
+
+/* ---- properties ---- */
+
+/* Stores a control and queues it for the streaming thread.  Call with the
+ * object lock held. */
+static void
+control_changed (GstSenxorSrc *self, Control ctrl)
+{
+  self->user_set |= ctrl;
+  self->pending |= ctrl;
+}
+
+static void
+gst_senxor_src_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (object);
+  gboolean renegotiate = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      if (self->device && !*self->device)
+        g_clear_pointer (&self->device, g_free);
+      break;
+    case PROP_SERIAL:
+      g_free (self->serial);
+      self->serial = g_value_dup_string (value);
+      if (self->serial && !*self->serial)
+        g_clear_pointer (&self->serial, g_free);
+      break;
+    case PROP_FPS_DIVIDER:
+      self->fps_divider = g_value_get_uint (value);
+      renegotiate = TRUE;
+      break;
+    case PROP_EMISSIVITY:
+      self->controls.emissivity = g_value_get_double (value);
+      control_changed (self, CTRL_EMISSIVITY);
+      break;
+    case PROP_OFFSET_CORRECTION:
+      self->controls.offset_correction = g_value_get_double (value);
+      control_changed (self, CTRL_OFFSET);
+      break;
+    case PROP_SENSITIVITY_FACTOR:
+      self->controls.sensitivity_factor = g_value_get_uint (value);
+      control_changed (self, CTRL_SENSITIVITY);
+      break;
+    case PROP_GAIN:
+      self->controls.gain = g_value_get_enum (value);
+      control_changed (self, CTRL_GAIN);
+      break;
+    case PROP_TEMPORAL_FILTER:
+      self->controls.temporal_filter = g_value_get_boolean (value);
+      control_changed (self, CTRL_TEMPORAL);
+      break;
+    case PROP_TEMPORAL_FILTER_STRENGTH:
+      self->controls.temporal_filter_strength = g_value_get_uint (value);
+      control_changed (self, CTRL_TEMPORAL);
+      break;
+    case PROP_MEDIAN_FILTER:
+      self->controls.median_filter = g_value_get_enum (value);
+      control_changed (self, CTRL_MEDIAN);
+      break;
+    case PROP_STARK:
+      self->controls.stark = g_value_get_boolean (value);
+      control_changed (self, CTRL_STARK);
+      break;
+    case PROP_MMS:
+      self->controls.mms = g_value_get_boolean (value);
+      control_changed (self, CTRL_MMS);
+      break;
+    case PROP_TIMEOUT:
+      self->timeout_ms = g_value_get_uint (value);
+      break;
+    case PROP_RECONNECT:
+      self->reconnect = g_value_get_boolean (value);
+      break;
+    case PROP_RETRY_INTERVAL:
+      self->retry_interval_ms = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  /* A new divider takes effect through caps: basesrc renegotiates on the
+   * streaming thread, and set_caps() queues the register write. */
+  if (renegotiate)
+    gst_pad_mark_reconfigure (GST_BASE_SRC_PAD (self));
+}
+
+static void
+gst_senxor_src_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    case PROP_SERIAL:
+      g_value_set_string (value, self->serial);
+      break;
+    case PROP_FPS_DIVIDER:
+      g_value_set_uint (value, self->fps_divider);
+      break;
+    case PROP_EMISSIVITY:
+      g_value_set_double (value, self->controls.emissivity);
+      break;
+    case PROP_OFFSET_CORRECTION:
+      g_value_set_double (value, self->controls.offset_correction);
+      break;
+    case PROP_SENSITIVITY_FACTOR:
+      g_value_set_uint (value, self->controls.sensitivity_factor);
+      break;
+    case PROP_GAIN:
+      g_value_set_enum (value, self->controls.gain);
+      break;
+    case PROP_TEMPORAL_FILTER:
+      g_value_set_boolean (value, self->controls.temporal_filter);
+      break;
+    case PROP_TEMPORAL_FILTER_STRENGTH:
+      g_value_set_uint (value, self->controls.temporal_filter_strength);
+      break;
+    case PROP_MEDIAN_FILTER:
+      g_value_set_enum (value, self->controls.median_filter);
+      break;
+    case PROP_STARK:
+      g_value_set_boolean (value, self->controls.stark);
+      break;
+    case PROP_MMS:
+      g_value_set_boolean (value, self->controls.mms);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout_ms);
+      break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, self->reconnect);
+      break;
+    case PROP_RETRY_INTERVAL:
+      g_value_set_uint (value, self->retry_interval_ms);
+      break;
+    case PROP_MODULE:
+      g_value_set_string (value, self->module);
+      break;
+    case PROP_FIRMWARE:
+      g_value_set_string (value, self->firmware);
+      break;
+    case PROP_SERIAL_NUMBER:
+      g_value_set_string (value, self->serial_number);
+      break;
+    case PROP_MCU_TYPE:
+      g_value_set_string (value, self->mcu_type);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_senxor_src_finalize (GObject *object)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (object);
+
+  close_session (self);
+  g_free (self->device);
+  g_free (self->serial);
+  g_free (self->module);
+  g_free (self->firmware);
+  g_free (self->serial_number);
+  g_free (self->mcu_type);
+  g_free (self->opened_device);
+  g_free (self->scratch);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_senxor_src_init (GstSenxorSrc *self)
+{
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE);
+
+  self->fps_divider = DEFAULT_PROP_FPS_DIVIDER;
+  self->controls.emissivity = DEFAULT_PROP_EMISSIVITY;
+  self->controls.offset_correction = DEFAULT_PROP_OFFSET_CORRECTION;
+  self->controls.sensitivity_factor = DEFAULT_PROP_SENSITIVITY_FACTOR;
+  self->controls.gain = DEFAULT_PROP_GAIN;
+  self->controls.temporal_filter = DEFAULT_PROP_TEMPORAL_FILTER;
+  self->controls.temporal_filter_strength =
+      DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH;
+  self->controls.median_filter = DEFAULT_PROP_MEDIAN_FILTER;
+  self->controls.stark = DEFAULT_PROP_STARK;
+  self->controls.mms = DEFAULT_PROP_MMS;
+  self->timeout_ms = DEFAULT_PROP_TIMEOUT;
+  self->reconnect = DEFAULT_PROP_RECONNECT;
+  self->retry_interval_ms = DEFAULT_PROP_RETRY_INTERVAL;
+  self->cancellable = g_cancellable_new ();
+  self->duration = GST_CLOCK_TIME_NONE;
+}
+
+static void
+gst_senxor_src_class_init (GstSenxorSrcClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ctrl = rw | GST_PARAM_MUTABLE_PLAYING;
+  const GParamFlags controllable = ctrl | GST_PARAM_CONTROLLABLE;
+
+  GST_DEBUG_CATEGORY_INIT (gst_senxor_src_debug, "senxorsrc", 0,
+      "Senxor thermal camera source");
+
+  gobject_class->set_property = gst_senxor_src_set_property;
+  gobject_class->get_property = gst_senxor_src_get_property;
+  gobject_class->finalize = gst_senxor_src_finalize;
+
+  properties[PROP_DEVICE] = g_param_spec_string ("device", "Device",
+      "The camera: /dev/ttyACM0, serial:///dev/ttyACM0, tcp://HOST[:PORT], "
+      "usb://[VID:PID[:SERIAL]], emulator://[NAME]?module=mi08...; unset: "
+      "the first camera found. Read when the element starts (READY)",
+      DEFAULT_PROP_DEVICE, rw | GST_PARAM_MUTABLE_READY);
+  properties[PROP_SERIAL] = g_param_spec_string ("serial", "Serial",
+      "Open the camera with this serial number (YYWWLLSSSSSS, as the "
+      "serial-number property shows it); with device set, check that the "
+      "device has it. Read when the element starts (READY)",
+      DEFAULT_PROP_SERIAL, rw | GST_PARAM_MUTABLE_READY);
+  properties[PROP_FPS_DIVIDER] = g_param_spec_uint ("fps-divider",
+      "Frame rate divider",
+      "Frame rate = the module's maximum / this divider; 0: negotiated with "
+      "downstream (the maximum unless caps ask for less). Changing it while "
+      "PLAYING renegotiates", 0, MAX_DIVIDER, DEFAULT_PROP_FPS_DIVIDER, ctrl);
+  properties[PROP_EMISSIVITY] = g_param_spec_double ("emissivity",
+      "Emissivity",
+      "Emissivity of the scene (EMISSIVITY register, in steps of 0.01). "
+      "Unset, the camera's setting is kept and shown once it is open",
+      0.01, 1.0, DEFAULT_PROP_EMISSIVITY, controllable);
+  properties[PROP_OFFSET_CORRECTION] = g_param_spec_double
+      ("offset-correction", "Offset correction",
+      "Temperature offset added by the camera, in K (OFFSET_CORR register, "
+      "steps of 0.1 K). Unset, the camera's setting is kept",
+      -12.8, 12.7, DEFAULT_PROP_OFFSET_CORRECTION, controllable);
+  properties[PROP_SENSITIVITY_FACTOR] = g_param_spec_uint
+      ("sensitivity-factor", "Sensitivity factor",
+      "Raw value of the camera's temperature readout correction factor "
+      "(SENSITIVITY_FACTOR register). Unset, the camera's setting is kept",
+      0, 255, DEFAULT_PROP_SENSITIVITY_FACTOR, ctrl);
+  properties[PROP_GAIN] = g_param_spec_enum ("gain", "Gain",
+      "Sensor gain (SENXOR_GAIN register). Unset, the camera's setting is "
+      "kept", GST_TYPE_SENXOR_SRC_GAIN, DEFAULT_PROP_GAIN, ctrl);
+  properties[PROP_TEMPORAL_FILTER] = g_param_spec_boolean ("temporal-filter",
+      "Temporal filter",
+      "The camera's temporal noise filter (FILTER_CONTROL bit 0). Unset, the "
+      "camera's setting is kept", DEFAULT_PROP_TEMPORAL_FILTER, ctrl);
+  properties[PROP_TEMPORAL_FILTER_STRENGTH] = g_param_spec_uint
+      ("temporal-filter-strength", "Temporal filter strength",
+      "Strength of the temporal filter (FILTER_SETTING registers)",
+      0, 65535, DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH, ctrl);
+  properties[PROP_MEDIAN_FILTER] = g_param_spec_enum ("median-filter",
+      "Median filter", "The camera's median filter (MEDIAN_CTRL). Unset, the "
+      "camera's setting is kept", GST_TYPE_SENXOR_SRC_MEDIAN,
+      DEFAULT_PROP_MEDIAN_FILTER, ctrl);
+  properties[PROP_STARK] = g_param_spec_boolean ("stark", "STARK",
+      "The camera's STARK denoising (STARK_CTRL bit 0). Unset, the camera's "
+      "setting is kept", DEFAULT_PROP_STARK, ctrl);
+  properties[PROP_MMS] = g_param_spec_boolean ("mms", "MMS",
+      "The camera's min/max stabilisation (MMS_CTRL: k-extrema median and "
+      "rolling average). Unset, the camera's setting is kept",
+      DEFAULT_PROP_MMS, ctrl);
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", "Timeout",
+      "How long to wait for a frame before the camera counts as lost, in ms; "
+      "0: 1 s, or 50 ms x the divider at divider 20 and above",
+      0, G_MAXUINT, DEFAULT_PROP_TIMEOUT, rw | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_RECONNECT] = g_param_spec_boolean ("reconnect", "Reconnect",
+      "When the camera is lost, post senxor-device-lost, keep trying to "
+      "reopen it, restore the settings, post senxor-device-restored and "
+      "continue (the next buffer is marked DISCONT); otherwise post an error",
+      DEFAULT_PROP_RECONNECT, rw | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_RETRY_INTERVAL] = g_param_spec_uint ("retry-interval",
+      "Retry interval",
+      "First wait before reopening a lost camera, in ms; it doubles after "
+      "each failed attempt up to 16 times this value",
+      1, 600000, DEFAULT_PROP_RETRY_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_MODULE] = g_param_spec_string ("module", "Module",
+      "The camera module (MI08, MI16, MI05), once the device is open",
+      NULL, ro);
+  properties[PROP_FIRMWARE] = g_param_spec_string ("firmware", "Firmware",
+      "The firmware version, once the device is open", NULL, ro);
+  properties[PROP_SERIAL_NUMBER] = g_param_spec_string ("serial-number",
+      "Serial number", "The camera's serial number, once the device is open",
+      NULL, ro);
+  properties[PROP_MCU_TYPE] = g_param_spec_string ("mcu-type", "MCU type",
+      "The MI48 controller type (MI48D4, MI48D5, MI48E, MI48G, ...), once the "
+      "device is open", NULL, ro);
+  g_object_class_install_properties (gobject_class, N_PROPS, properties);
+
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Senxor thermal camera source", "Source/Video/Hardware",
+      "Captures radiometric frames (GRAY16_LE, deci-Kelvin) from a Senxor "
+      "(MI48xx) thermal camera", "senxor-gst developers");
+
+  basesrc_class->start = GST_DEBUG_FUNCPTR (gst_senxor_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_senxor_src_stop);
+  basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_senxor_src_get_caps);
+  basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_senxor_src_set_caps);
+  basesrc_class->decide_allocation =
+      GST_DEBUG_FUNCPTR (gst_senxor_src_decide_allocation);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_senxor_src_query);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_senxor_src_unlock);
+  basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_senxor_src_unlock_stop);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_senxor_src_create);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_SENXOR_SRC_GAIN, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SENXOR_SRC_MEDIAN, 0);
+}
+
+/* ---- GstURIHandler: senxor://
+ *
+ *   senxor:///dev/ttyACM0               device=/dev/ttyACM0
+ *   senxor://tcp/HOST:PORT              device=tcp://HOST:PORT
+ *   senxor://usb/REST                   device=usb://REST
+ *   senxor://serial/PATH                device=serial://PATH
+ *   senxor://emulator?QUERY             device=emulator://?QUERY
+ *   senxor://emulator/NAME?QUERY        device=emulator://NAME?QUERY
+ *   senxor://?serial=SN                 serial=SN (the camera with that serial)
+ *   senxor://                           the first camera found
+ */
+
+static const char *const uri_kinds[] = { "tcp", "usb", "serial", "emulator" };
+
+/* Splits a senxor:// URI into a device string or a serial number. */
+static gboolean
+device_from_uri (const gchar *uri, gchar **device, gchar **serial,
+    GError **error)
+{
+  const gchar *rest;
+  guint i;
+
+  *device = *serial = NULL;
+  if (g_ascii_strncasecmp (uri, "senxor://", 9) != 0) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL,
+        "not a senxor:// URI: %s", uri);
+    return FALSE;
+  }
+  rest = uri + 9;
+  if (*rest == '\0')
+    return TRUE;
+  if (*rest == '/') {
+    *device = g_uri_unescape_string (rest, NULL);
+    return *device != NULL;
+  }
+  if (*rest == '?') {
+    g_autoptr (GHashTable) params = g_uri_parse_params (rest + 1, -1, "&",
+        G_URI_PARAMS_NONE, error);
+    const gchar *sn;
+
+    if (!params)
+      return FALSE;
+    sn = g_hash_table_lookup (params, "serial");
+    if (!sn || !*sn) {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+          "%s: expected senxor://?serial=SERIAL", uri);
+      return FALSE;
+    }
+    *serial = g_strdup (sn);
+    return TRUE;
+  }
+  for (i = 0; i < G_N_ELEMENTS (uri_kinds); i++) {
+    gsize len = strlen (uri_kinds[i]);
+
+    if (g_ascii_strncasecmp (rest, uri_kinds[i], len) != 0)
+      continue;
+    if (rest[len] == '/') {
+      *device = g_strdup_printf ("%s://%s", uri_kinds[i], rest + len + 1);
+      return TRUE;
+    }
+    if (rest[len] == '?' || rest[len] == '\0') {
+      *device = g_strdup_printf ("%s://%s", uri_kinds[i], rest + len);
+      return TRUE;
+    }
+  }
+  g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+      "%s: expected senxor:///dev/PATH, senxor://tcp/HOST:PORT, "
+      "senxor://usb/..., senxor://emulator?module=... or senxor://?serial=SN",
+      uri);
+  return FALSE;
+}
+
+static GstURIType
+gst_senxor_src_uri_get_type (GType type)
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+gst_senxor_src_uri_get_protocols (GType type)
+{
+  static const gchar *protocols[] = { "senxor", NULL };
+
+  return protocols;
+}
+
+static gchar *
+gst_senxor_src_uri_get_uri (GstURIHandler *handler)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (handler);
+  gchar *uri = NULL;
+  const gchar *sep;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  if (!self->device) {
+    if (self->serial)
+      uri = g_strdup_printf ("senxor://?serial=%s", self->serial);
+    else
+      uri = g_strdup ("senxor://");
+  } else if (self->device[0] == '/') {
+    uri = g_strdup_printf ("senxor://%s", self->device);
+  } else if ((sep = strstr (self->device, "://"))) {
+    for (i = 0; i < G_N_ELEMENTS (uri_kinds); i++) {
+      if ((gsize) (sep - self->device) == strlen (uri_kinds[i]) &&
+          g_ascii_strncasecmp (self->device, uri_kinds[i], sep - self->device)
+          == 0) {
+        if (sep[3] == '?' || sep[3] == '\0')
+          uri = g_strdup_printf ("senxor://%s%s", uri_kinds[i], sep + 3);
+        else
+          uri = g_strdup_printf ("senxor://%s/%s", uri_kinds[i], sep + 3);
+        break;
+      }
+    }
+  }
+  if (!uri)
+    uri = g_strdup_printf ("senxor:///%s", self->device);
+  GST_OBJECT_UNLOCK (self);
+  return uri;
+}
+
+static gboolean
+gst_senxor_src_uri_set_uri (GstURIHandler *handler, const gchar *uri,
+    GError **error)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (handler);
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *serial = NULL;
+
+  if (GST_STATE (self) > GST_STATE_READY) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "the URI can only be changed in the NULL or READY state");
+    return FALSE;
+  }
+  if (!device_from_uri (uri, &device, &serial, error))
+    return FALSE;
+  g_object_set (self, "device", device, "serial", serial, NULL);
+  return TRUE;
+}
+
+static void
+gst_senxor_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
+{
+  GstURIHandlerInterface *iface = (GstURIHandlerInterface *) g_iface;
+
+  iface->get_type = gst_senxor_src_uri_get_type;
+  iface->get_protocols = gst_senxor_src_uri_get_protocols;
+  iface->get_uri = gst_senxor_src_uri_get_uri;
+  iface->set_uri = gst_senxor_src_uri_set_uri;
+}

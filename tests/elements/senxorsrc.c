@@ -1,0 +1,1267 @@
+/* senxorsrc against the emulator: in-process, over a pty and over TCP.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <senxor/senxor.h>
+#include <senxor/session.h>
+#include <senxor/emulator.h>
+#include <senxor/discovery.h>
+#include <unistd.h>
+
+#include "gstsenxormeta.h"
+
+/* A fresh emulator name per use, so shared instances never collide. */
+static gchar *
+emu_name (const char *prefix)
+{
+  static gint counter;
+
+  return g_strdup_printf ("%s%d", prefix, g_atomic_int_add (&counter, 1));
+}
+
+/* "emulator://NAME?fast=1&scene=gradient&OPTS" */
+static gchar *
+emu_device (const char *name, const char *opts)
+{
+  return g_strdup_printf ("emulator://%s?fast=1&scene=gradient%s%s", name,
+      opts && *opts ? "&" : "", opts ? opts : "");
+}
+
+static GstHarness *
+harness_for (const char *device)
+{
+  GstHarness *h = gst_harness_new ("senxorsrc");
+
+  g_object_set (h->element, "device", device, NULL);
+  /* Fast mode makes frames as fast as they are read: push one at a time. */
+  gst_harness_set_blocking_push_mode (h);
+  return h;
+}
+
+/* The first error on @bus within @timeout_s seconds (the test fails
+ * otherwise). */
+static GstMessage *
+wait_error (GstBus *bus, guint timeout_s)
+{
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, timeout_s * GST_SECOND,
+      GST_MESSAGE_ERROR);
+
+  fail_unless (msg != NULL, "no error message within %u s", timeout_s);
+  return msg;
+}
+
+static void
+assert_error (GstMessage *msg, GQuark domain, gint code)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *debug = NULL;
+
+  gst_message_parse_error (msg, &err, &debug);
+  GST_INFO ("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg),
+      err->message, debug);
+  fail_unless (GST_IS_ELEMENT (GST_MESSAGE_SRC (msg)));
+  fail_unless_equals_string (GST_OBJECT_NAME (gst_element_get_factory
+          (GST_ELEMENT (GST_MESSAGE_SRC (msg)))), "senxorsrc");
+  fail_unless (err->domain == domain && err->code == code,
+      "expected %s %d, got %s %d: %s (%s)", g_quark_to_string (domain), code,
+      g_quark_to_string (err->domain), err->code, err->message, debug);
+  fail_unless (debug != NULL && *debug, "no debug string");
+}
+
+/* Runs "senxorsrc DESC ! fakesink" until it posts an error; checks it. */
+static void
+check_pipeline_error (const char *src_desc, GQuark domain, gint code)
+{
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc %s ! fakesink",
+      src_desc);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus;
+  GstMessage *msg;
+
+  fail_unless (pipe != NULL);
+  bus = gst_element_get_bus (pipe);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = wait_error (bus, 30);
+  assert_error (msg, domain, code);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+
+static void
+check_gradient (GstBuffer *buf, guint width, guint height)
+{
+  GstSenxorFrameMeta *meta = gst_buffer_get_senxor_frame_meta (buf);
+  GstMapInfo map;
+  const guint16 *px;
+  guint x, y, bad = 0;
+  guint64 n;
+
+  fail_unless (meta != NULL, "no GstSenxorFrameMeta");
+  n = meta->frame_counter;
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_uint64 (map.size, (guint64) width * height * 2);
+  px = (const guint16 *) map.data;
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      if (GUINT16_FROM_LE (px[y * width + x]) !=
+          SENXOR_EMULATOR_GRADIENT (x, y, n))
+        bad++;
+  fail_unless (bad == 0, "frame %" G_GUINT64_FORMAT ": %u of %u pixels differ "
+      "from the gradient scene (first: %u, expected %u)", n, bad,
+      width * height, GUINT16_FROM_LE (px[0]),
+      SENXOR_EMULATOR_GRADIENT (0, 0, n));
+  gst_buffer_unmap (buf, &map);
+}
+
+/* ---- caps, geometry, values ---- */
+
+GST_START_TEST (test_caps_per_module)
+{
+  static const struct {
+    const char *module, *name;
+    SenxorModule id;
+    gint width, height;
+  } modules[] = {
+    {"mi08", "MI08", SENXOR_MODULE_MI08, 80, 62},
+    {"mi16", "MI16", SENXOR_MODULE_MI16, 160, 120},
+    {"mi05", "MI05", SENXOR_MODULE_MI05, 50, 50},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (modules); i++) {
+    g_autofree gchar *name = emu_name ("caps");
+    g_autofree gchar *opts = g_strdup_printf ("module=%s", modules[i].module);
+    g_autofree gchar *dev = emu_device (name, opts);
+    g_autofree gchar *module = NULL, *serial = NULL, *fw = NULL, *mcu = NULL;
+    GstHarness *h = harness_for (dev);
+    GstBuffer *buf;
+    GstCaps *caps;
+    GstVideoInfo info;
+    gint fps_n, fps_d;
+
+    gst_harness_play (h);
+    buf = gst_harness_pull (h);
+    fail_unless (buf != NULL);
+    caps = gst_pad_get_current_caps (h->sinkpad);
+    GST_INFO ("%s: %" GST_PTR_FORMAT, modules[i].module, caps);
+    fail_unless (gst_video_info_from_caps (&info, caps));
+    fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&info),
+        GST_VIDEO_FORMAT_GRAY16_LE);
+    fail_unless_equals_int (info.width, modules[i].width);
+    fail_unless_equals_int (info.height, modules[i].height);
+    gst_util_double_to_fraction (senxor_module_fps_max (modules[i].id),
+        &fps_n, &fps_d);
+    fail_unless_equals_int (info.fps_n * fps_d, fps_n * info.fps_d);
+    fail_unless_equals_uint64 (gst_buffer_get_size (buf),
+        (guint64) modules[i].width * modules[i].height * 2);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
+        gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n));
+    check_gradient (buf, modules[i].width, modules[i].height);
+
+    g_object_get (h->element, "module", &module, "serial-number", &serial,
+        "firmware", &fw, "mcu-type", &mcu, NULL);
+    fail_unless_equals_string (module, modules[i].name);
+    fail_unless (serial != NULL && strlen (serial) == 12, "serial %s", serial);
+    fail_unless (fw != NULL && *fw);
+    fail_unless (mcu != NULL && *mcu);
+
+    gst_caps_unref (caps);
+    gst_buffer_unref (buf);
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST (test_values_and_meta)
+{
+  g_autofree gchar *name = emu_name ("meta");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  GstHarness *h = harness_for (dev);
+  g_autoptr (SenxorEmulator) emu = NULL;
+  guint64 prev_counter = 0;
+  guint32 prev_ts = 0;
+  GstClockTime prev_pts = 0;
+  guint i;
+
+  /* Fast mode: frames come much faster than the device's own clock says;
+   * the timestamps still follow the pipeline clock and never go back. */
+  gst_harness_use_systemclock (h);
+  gst_harness_play (h);
+  emu = senxor_emulator_lookup (name);
+  fail_unless (emu != NULL);
+
+  for (i = 0; i < 8; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    GstSenxorFrameMeta *meta = gst_buffer_get_senxor_frame_meta (buf);
+    guint16 expected[80 * 62], lo = G_MAXUINT16, hi = 0;
+    GstMapInfo map;
+    guint j;
+
+    check_gradient (buf, 80, 62);
+    fail_unless (meta->has_header);
+    fail_unless (meta->scale == 0.1 && meta->offset == 0.0);
+    /* The same frame the emulator says it rendered. */
+    senxor_emulator_render_frame (emu, meta->frame_counter, expected);
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+    for (j = 0; j < 80 * 62; j++) {
+      guint16 v = GUINT16_FROM_LE (((const guint16 *) map.data)[j]);
+
+      fail_unless_equals_int (v, expected[j]);
+      lo = MIN (lo, v);
+      hi = MAX (hi, v);
+    }
+    fail_unless_equals_int (meta->max_raw, hi);
+    fail_unless_equals_int (meta->min_raw, lo);
+    fail_unless_equals_int (meta->crc, senxor_crc16_ccitt (map.data,
+            map.size));
+    gst_buffer_unmap (buf, &map);
+    fail_unless (meta->vdd > 2.0 && meta->vdd < 5.5, "vdd %f", meta->vdd);
+    fail_unless (meta->die_temp_c > -20 && meta->die_temp_c < 100,
+        "die %f", meta->die_temp_c);
+    if (i > 0) {
+      fail_unless_equals_uint64 (meta->frame_counter, prev_counter + 1);
+      fail_unless (meta->device_timestamp_ms > prev_ts,
+          "device timestamp %u after %u", meta->device_timestamp_ms, prev_ts);
+    }
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), meta->frame_counter);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf),
+        meta->frame_counter + 1);
+    fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT) ==
+        (i == 0));
+    fail_unless (GST_CLOCK_TIME_IS_VALID (GST_BUFFER_PTS (buf)));
+    fail_unless (GST_BUFFER_PTS (buf) >= prev_pts);
+    prev_pts = GST_BUFFER_PTS (buf);
+    prev_counter = meta->frame_counter;
+    prev_ts = meta->device_timestamp_ms;
+    gst_buffer_unref (buf);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* Timestamps are running times at capture, one frame period apart, and the
+ * latency is one frame. */
+GST_START_TEST (test_timestamps_and_latency)
+{
+  g_autofree gchar *name = emu_name ("ts");
+  g_autofree gchar *dev = g_strdup_printf ("emulator://%s?module=mi05&"
+      "scene=gradient", name);
+  GstHarness *h = gst_harness_new ("senxorsrc");
+  GstClockTime first = GST_CLOCK_TIME_NONE, prev = GST_CLOCK_TIME_NONE;
+  GstClockTime period, min_lat, max_lat;
+  GstQuery *q;
+  gboolean live;
+  guint i, n = 12;
+
+  g_object_set (h->element, "device", dev, NULL);
+  gst_harness_use_systemclock (h);
+  gst_harness_play (h);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    GstClockTime pts = GST_BUFFER_PTS (buf);
+
+    fail_unless (GST_CLOCK_TIME_IS_VALID (pts));
+    if (GST_CLOCK_TIME_IS_VALID (prev))
+      fail_unless (pts > prev, "pts %" GST_TIME_FORMAT " after %"
+          GST_TIME_FORMAT, GST_TIME_ARGS (pts), GST_TIME_ARGS (prev));
+    else
+      first = pts;
+    prev = pts;
+    period = GST_BUFFER_DURATION (buf);
+    gst_buffer_unref (buf);
+  }
+  /* Real-time pacing: the average spacing is about one period (loose, the
+   * machine may be busy). */
+  GST_INFO ("period %" GST_TIME_FORMAT ", average spacing %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (period), GST_TIME_ARGS ((prev - first) / (n - 1)));
+  fail_unless ((prev - first) / (n - 1) > period / 2);
+  fail_unless ((prev - first) / (n - 1) < period * 3);
+
+  q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (h->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min_lat, &max_lat);
+  fail_unless (live);
+  fail_unless_equals_uint64 (min_lat, period);
+  fail_unless (max_lat == GST_CLOCK_TIME_NONE || max_lat >= min_lat);
+  gst_query_unref (q);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* ---- frame rate ---- */
+
+static gboolean wait_register (SenxorEmulator *emu, GstHarness *h,
+    guint8 addr, guint8 mask, guint8 want);
+
+GST_START_TEST (test_framerate_negotiation)
+{
+  g_autofree gchar *name = emu_name ("rate");
+  g_autofree gchar *dev = emu_device (name, "module=mi16");
+  g_autofree gchar *desc = NULL;
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h;
+  GstBuffer *buf;
+  GstCaps *caps;
+  GstVideoInfo info;
+  gint fps_n, fps_d, n, d;
+
+  gst_util_double_to_fraction (senxor_module_fps_max (SENXOR_MODULE_MI16),
+      &fps_n, &fps_d);
+
+  /* Downstream asks for a third of the maximum: divider 3. */
+  gst_util_fraction_multiply (fps_n, fps_d, 1, 3, &n, &d);
+  desc = g_strdup_printf ("senxorsrc device=\"%s\" ! "
+      "capsfilter caps=video/x-raw,framerate=%d/%d", dev, n, d);
+  h = gst_harness_new_parse (desc);
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  buf = gst_harness_pull (h);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  fail_unless_equals_int (info.fps_n * d, n * info.fps_d);
+  emu = senxor_emulator_lookup (name);
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_FRAME_RATE) & 0x7f, 3);
+  gst_caps_unref (caps);
+  gst_buffer_unref (buf);
+  gst_harness_teardown (h);
+  g_clear_pointer (&emu, senxor_emulator_unref);
+
+  /* The fps-divider property fixes the rate. */
+  {
+    g_autofree gchar *name2 = emu_name ("rate");
+    g_autofree gchar *dev2 = emu_device (name2, "module=mi16");
+
+    h = harness_for (dev2);
+    g_object_set (h->element, "fps-divider", 5, NULL);
+    gst_harness_play (h);
+    buf = gst_harness_pull (h);
+    caps = gst_pad_get_current_caps (h->sinkpad);
+    fail_unless (gst_video_info_from_caps (&info, caps));
+    gst_util_fraction_multiply (fps_n, fps_d, 1, 5, &n, &d);
+    fail_unless_equals_int (info.fps_n * d, n * info.fps_d);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
+        gst_util_uint64_scale (GST_SECOND, d, n));
+    emu = senxor_emulator_lookup (name2);
+    fail_unless_equals_int (senxor_emulator_get_register (emu,
+            SENXOR_REG_FRAME_RATE) & 0x7f, 5);
+    gst_caps_unref (caps);
+    gst_buffer_unref (buf);
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
+/* Changing fps-divider while PLAYING renegotiates and reaches the device. */
+GST_START_TEST (test_framerate_change_while_playing)
+{
+  g_autofree gchar *name = emu_name ("rate");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+  gint64 end;
+  gint fps_n, fps_d, n, d;
+  gboolean changed = FALSE;
+
+  gst_util_double_to_fraction (senxor_module_fps_max (SENXOR_MODULE_MI08),
+      &fps_n, &fps_d);
+  gst_util_fraction_multiply (fps_n, fps_d, 1, 4, &n, &d);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  emu = senxor_emulator_lookup (name);
+  fail_unless ((senxor_emulator_get_register (emu, SENXOR_REG_FRAME_RATE) &
+          0x7f) <= 1);
+
+  g_object_set (h->element, "fps-divider", 4, NULL);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!changed && g_get_monotonic_time () < end) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    /* The caps event comes before the first buffer at the new rate. */
+    if (GST_BUFFER_DURATION (buf) == gst_util_uint64_scale (GST_SECOND, d,
+            n)) {
+      GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+      GstVideoInfo info;
+
+      fail_unless (gst_video_info_from_caps (&info, caps));
+      fail_unless_equals_int (info.fps_n * d, n * info.fps_d);
+      gst_caps_unref (caps);
+      changed = TRUE;
+    }
+    gst_buffer_unref (buf);
+  }
+  fail_unless (changed, "the caps never changed to a quarter of the rate");
+  fail_unless (wait_register (emu, h, SENXOR_REG_FRAME_RATE, 0x7f, 4));
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The serial property selects, or checks, the camera. */
+GST_START_TEST (test_serial_check)
+{
+  g_autofree gchar *name = emu_name ("sn");
+  g_autofree gchar *dev = emu_device (name, "module=mi05&serial=1A2B3C4D5E6F");
+  g_autofree gchar *bad = NULL;
+  GstHarness *h = harness_for (dev);
+  g_autofree gchar *sn = NULL;
+
+  g_object_set (h->element, "serial", "1A2B3C4D5E6F", NULL);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (h->element, "serial-number", &sn, NULL);
+  fail_unless_equals_string (sn, "1A2B3C4D5E6F");
+  gst_harness_teardown (h);
+
+  bad = g_strdup_printf ("device=\"%s\" serial=000000000000", dev);
+  check_pipeline_error (bad, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+}
+GST_END_TEST;
+
+/* ---- frame counter and losses ---- */
+
+GST_START_TEST (test_counter_and_lost_frames)
+{
+  g_autofree gchar *name = emu_name ("lost");
+  g_autofree gchar *dev = emu_device (name, "module=mi05&seed=7");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  guint64 prev = 0, gaps = 0, lost = 0, qos_count = 0, warnings = 0;
+  guint64 last_dropped = 0;
+  guint i;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_play (h);
+
+  /* Clean stream first: consecutive offsets, no QoS. */
+  for (i = 0; i < 20; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    if (i > 0)
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), prev + 1);
+    prev = GST_BUFFER_OFFSET (buf);
+    gst_buffer_unref (buf);
+  }
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_QOS | GST_MESSAGE_WARNING);
+  fail_unless (msg == NULL, "QoS or warning on a clean stream");
+
+  /* Now frames with bad checksums get dropped by the decoder. */
+  emu = senxor_emulator_lookup (name);
+  fail_unless (senxor_emulator_set_faults (emu, "badsum=0.1", NULL));
+  for (i = 0; i < 100; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    guint64 off = GST_BUFFER_OFFSET (buf);
+
+    fail_unless (off > prev);
+    if (off != prev + 1) {
+      gaps++;
+      lost += off - prev - 1;
+    }
+    check_gradient (buf, 50, 50);
+    prev = off;
+    gst_buffer_unref (buf);
+  }
+  fail_unless (senxor_emulator_set_faults (emu, NULL, NULL));
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_QOS |
+              GST_MESSAGE_WARNING))) {
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_QOS) {
+      GstFormat fmt;
+      guint64 processed, dropped, duration;
+      gboolean live;
+
+      gst_message_parse_qos (msg, &live, NULL, NULL, NULL, &duration);
+      gst_message_parse_qos_stats (msg, &fmt, &processed, &dropped);
+      fail_unless (live);
+      fail_unless_equals_int (fmt, GST_FORMAT_BUFFERS);
+      fail_unless (dropped > last_dropped);
+      fail_unless (GST_CLOCK_TIME_IS_VALID (duration) && duration > 0);
+      last_dropped = dropped;
+      qos_count++;
+    } else {
+      g_autoptr (GError) err = NULL;
+
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (strstr (err->message, "Lost") != NULL, "%s", err->message);
+      warnings++;
+    }
+    gst_message_unref (msg);
+  }
+  GST_INFO ("%" G_GUINT64_FORMAT " gaps, %" G_GUINT64_FORMAT " frames lost",
+      gaps, lost);
+  fail_unless (gaps > 0, "the fault dropped no frame");
+  /* Gaps seen while the fault was on; QoS messages may include one for a
+   * frame still queued when the count ended, never fewer. */
+  fail_unless (qos_count >= gaps, "%" G_GUINT64_FORMAT " QoS for %"
+      G_GUINT64_FORMAT " gaps", qos_count, gaps);
+  fail_unless_equals_uint64 (warnings, qos_count);
+  fail_unless (last_dropped >= lost);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* ---- controls ---- */
+
+static gboolean
+wait_register (SenxorEmulator *emu, GstHarness *h, guint8 addr, guint8 mask,
+    guint8 want)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end) {
+    GstBuffer *buf;
+
+    if ((senxor_emulator_get_register (emu, addr) & mask) == want)
+      return TRUE;
+    /* Keep frames flowing so the streaming thread comes round. */
+    buf = gst_harness_try_pull (h);
+    if (buf)
+      gst_buffer_unref (buf);
+    else
+      g_usleep (1000);
+  }
+  GST_ERROR ("register 0x%02X is 0x%02X, want 0x%02X (mask 0x%02X)", addr,
+      senxor_emulator_get_register (emu, addr), want, mask);
+  return FALSE;
+}
+
+GST_START_TEST (test_controls_while_playing)
+{
+  g_autofree gchar *name = emu_name ("ctl");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+  gdouble emissivity;
+  guint i;
+
+  gst_harness_play (h);
+  for (i = 0; i < 3; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  emu = senxor_emulator_lookup (name);
+
+  /* Nothing written that the user did not set; the properties show the
+   * device's settings. */
+  g_object_get (h->element, "emissivity", &emissivity, NULL);
+  fail_unless_equals_int ((gint) lround (emissivity * 100),
+      senxor_emulator_get_register (emu, SENXOR_REG_EMISSIVITY));
+
+  g_object_set (h->element, "emissivity", 0.5, "gain", 1 /* auto */ ,
+      "median-filter", 2 /* 5x5 */ , "stark", TRUE, "mms", TRUE,
+      "temporal-filter", TRUE, "temporal-filter-strength", 0x1234,
+      "offset-correction", -1.5, "sensitivity-factor", 90, NULL);
+
+  fail_unless (wait_register (emu, h, SENXOR_REG_EMISSIVITY, 0xff, 50));
+  fail_unless (wait_register (emu, h, SENXOR_REG_SENXOR_GAIN, 0x0f, 1));
+  fail_unless (wait_register (emu, h, SENXOR_REG_MEDIAN_CTRL, 0x03, 0x03));
+  fail_unless (wait_register (emu, h, SENXOR_REG_STARK_CTRL, 0x01, 0x01));
+  fail_unless (wait_register (emu, h, SENXOR_REG_MMS_CTRL, 0x03, 0x03));
+  fail_unless (wait_register (emu, h, SENXOR_REG_FILTER_CONTROL, 0x01, 0x01));
+  fail_unless (wait_register (emu, h, SENXOR_REG_FILTER_SETTING_1, 0xff,
+          0x34));
+  fail_unless (wait_register (emu, h, SENXOR_REG_FILTER_SETTING_2, 0xff,
+          0x12));
+  fail_unless (wait_register (emu, h, SENXOR_REG_OFFSET_CORR, 0xff,
+          (guint8) (gint8) - 15));
+  fail_unless (wait_register (emu, h, SENXOR_REG_SENSITIVITY_FACTOR, 0xff,
+          90));
+
+  /* And back. */
+  g_object_set (h->element, "median-filter", 0, "stark", FALSE, NULL);
+  fail_unless (wait_register (emu, h, SENXOR_REG_MEDIAN_CTRL, 0x01, 0x00));
+  fail_unless (wait_register (emu, h, SENXOR_REG_STARK_CTRL, 0x01, 0x00));
+
+  /* Streaming went on throughout. */
+  fail_unless (senxor_emulator_is_streaming (emu));
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* Controls set before starting are written before the first frame. */
+GST_START_TEST (test_controls_before_start)
+{
+  g_autofree gchar *name = emu_name ("pre");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+
+  g_object_set (h->element, "emissivity", 0.8, "gain", 3 /* 0.5 */ , NULL);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  emu = senxor_emulator_lookup (name);
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_EMISSIVITY), 80);
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_SENXOR_GAIN) & 0x0f, 3);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* ---- unlock, cycles ---- */
+
+GST_START_TEST (test_unlock_silent_device)
+{
+  g_autofree gchar *name = emu_name ("silent");
+  /* Real-time pacing; after 3 frames the device says nothing for 60 s. */
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc timeout=60000 "
+      "device=\"emulator://%s?module=mi08&faults=stall=60s@3f\" ! "
+      "appsink name=sink sync=false", name);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstSample *sample;
+  GstStateChangeReturn ret;
+  gint64 t0, t1;
+  guint got = 0;
+
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              2 * GST_SECOND))) {
+    got++;
+    gst_sample_unref (sample);
+  }
+  fail_unless (got >= 1 && got <= 3, "got %u frames", got);
+  emu = senxor_emulator_lookup (name);
+  fail_unless (emu != NULL);
+  {
+    SenxorEmulatorStats stats;
+
+    senxor_emulator_get_stats (emu, &stats);
+    fail_unless_equals_uint64 (stats.stalls, 1);
+  }
+
+  /* The streaming thread is now blocked waiting for a frame. */
+  t0 = g_get_monotonic_time ();
+  ret = gst_element_set_state (pipe, GST_STATE_NULL);
+  t1 = g_get_monotonic_time ();
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_SUCCESS);
+  g_print ("senxorsrc: PLAYING -> NULL with a silent device took %.1f ms\n",
+      (t1 - t0) / 1000.0);
+  /* The target is 100 ms; the bound is generous for a busy machine. */
+  fail_unless (t1 - t0 < G_USEC_PER_SEC, "PLAYING -> NULL took %"
+      G_GINT64_FORMAT " us", t1 - t0);
+
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+/* A live source pauses: create() is interrupted and resumes afterwards. */
+GST_START_TEST (test_pause_resume)
+{
+  g_autofree gchar *name = emu_name ("pause");
+  /* real-time pacing, so that PAUSED interrupts a wait for a frame */
+  g_autofree gchar *dev = g_strdup_printf ("emulator://%s?module=mi05&"
+      "scene=gradient", name);
+  GstHarness *h = gst_harness_new ("senxorsrc");
+  guint64 prev = 0;
+  guint round, i;
+
+  g_object_set (h->element, "device", dev, NULL);
+  gst_harness_play (h);
+  for (round = 0; round < 3; round++) {
+    for (i = 0; i < 3; i++) {
+      GstBuffer *buf = gst_harness_pull (h);
+
+      fail_unless (buf != NULL);
+      fail_unless (GST_BUFFER_OFFSET (buf) > prev || prev == 0);
+      prev = GST_BUFFER_OFFSET (buf);
+      check_gradient (buf, 50, 50);
+      gst_buffer_unref (buf);
+    }
+    fail_unless (gst_element_set_state (h->element, GST_STATE_PAUSED) ==
+        GST_STATE_CHANGE_NO_PREROLL);
+    g_usleep (50 * 1000);
+    fail_unless (gst_element_set_state (h->element, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_state_cycles)
+{
+  g_autofree gchar *name = emu_name ("cyc");
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc "
+      "device=\"emulator://%s?module=mi05&fast=1\" ! "
+      "appsink name=sink sync=false max-buffers=1", name);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *msg;
+  guint i;
+
+  for (i = 0; i < 200; i++) {
+    fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE, "cycle %u", i);
+    /* Every few cycles, make sure frames really flow. */
+    if (i % 10 == 0) {
+      GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+          10 * GST_SECOND);
+
+      fail_unless (sample != NULL, "no frame in cycle %u", i);
+      gst_sample_unref (sample);
+    }
+    fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg == NULL, "an error during the cycles");
+
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+/* ---- errors ---- */
+
+GST_START_TEST (test_error_not_found)
+{
+  check_pipeline_error ("device=/dev/senxor-test-no-such-device",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+}
+GST_END_TEST;
+
+static void check_reconnect (const char *device, const char *serial,
+    SenxorEmulator *emu);
+
+/* Discovery sees only what the test configures: an empty configuration
+ * file, and @emulators (or nothing) in SENXOR_EMULATORS.  FALSE when a real
+ * camera is plugged in, which the tests below cannot control. */
+static gboolean
+configure_discovery (const char *emulators)
+{
+  static gchar *conf;
+  g_autoptr (GPtrArray) hw = NULL;
+
+  if (!conf) {
+    gint fd = g_file_open_tmp ("senxor-devices-XXXXXX.conf", &conf, NULL);
+
+    fail_unless (fd >= 0);
+    close (fd);
+  }
+  g_setenv ("SENXOR_CONFIG", conf, TRUE);
+  g_unsetenv ("SENXOR_TCP_DEVICES");
+  if (emulators)
+    g_setenv ("SENXOR_EMULATORS", emulators, TRUE);
+  else
+    g_unsetenv ("SENXOR_EMULATORS");
+  hw = senxor_discover_devices (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB,
+      NULL);
+  if (hw && hw->len > 0) {
+    g_print ("senxorsrc: a camera is connected to this machine; the "
+        "discovery test cannot run\n");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+GST_START_TEST (test_error_no_device_at_all)
+{
+  if (!configure_discovery (NULL))
+    return;
+  check_pipeline_error ("", GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  /* and no camera with that serial number */
+  check_pipeline_error ("serial=0123456789AB", GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NOT_FOUND);
+}
+GST_END_TEST;
+
+/* Without device, the first camera discovered; with serial, that one. */
+GST_START_TEST (test_default_device_and_serial)
+{
+  GstHarness *h;
+  g_autofree gchar *module = NULL, *sn = NULL;
+
+  if (!configure_discovery ("dflta?module=mi05&fast=1&scene=gradient&"
+          "serial=AAAAAAAAAAAA;dfltb?module=mi16&fast=1&scene=gradient&"
+          "serial=BBBBBBBBBBBB"))
+    return;
+
+  h = gst_harness_new ("senxorsrc");
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  check_gradient (gst_harness_pull (h), 50, 50);
+  g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
+  fail_unless_equals_string (module, "MI05");
+  fail_unless_equals_string (sn, "AAAAAAAAAAAA");
+  gst_harness_teardown (h);
+  g_clear_pointer (&module, g_free);
+  g_clear_pointer (&sn, g_free);
+
+  h = gst_harness_new ("senxorsrc");
+  g_object_set (h->element, "serial", "bbbbbbbbbbbb", NULL);
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  check_gradient (gst_harness_pull (h), 160, 120);
+  g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
+  fail_unless_equals_string (module, "MI16");
+  fail_unless_equals_string (sn, "BBBBBBBBBBBB");
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* A camera chosen by serial number is looked for again by it. */
+GST_START_TEST (test_reconnect_by_serial)
+{
+  g_autoptr (SenxorEmulator) emu = NULL;
+  g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!configure_discovery ("rcsn?fast=1&scene=gradient&"
+          "faults=disconnect@20f&serial=1234567890AB"))
+    return;
+  g_hash_table_insert (params, (gpointer) "fast", (gpointer) "1");
+  g_hash_table_insert (params, (gpointer) "scene", (gpointer) "gradient");
+  g_hash_table_insert (params, (gpointer) "serial", (gpointer) "1234567890AB");
+  g_hash_table_insert (params, (gpointer) "faults",
+      (gpointer) "disconnect@20f");
+  emu = senxor_emulator_get_shared ("rcsn", params, NULL);
+  fail_unless (emu != NULL);
+  check_reconnect (NULL, "1234567890AB", emu);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_permission)
+{
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *desc = NULL;
+
+  if (geteuid () == 0) {
+    /* root opens any file: use one the kernel refuses to open for writing */
+    path = g_strdup ("/sys/devices/system/cpu/online");
+  } else {
+    gint fd = g_file_open_tmp ("senxor-perm-XXXXXX", &path, NULL);
+
+    fail_unless (fd >= 0);
+    close (fd);
+    fail_unless (g_chmod (path, 0) == 0);
+  }
+  desc = g_strdup_printf ("device=%s", path);
+  check_pipeline_error (desc, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+  if (geteuid () != 0)
+    g_unlink (path);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_no_module)
+{
+  check_pipeline_error ("device=\"emulator://?nomodule=1\"",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_invalid_device)
+{
+  check_pipeline_error ("device=\"emulator://?module=mi99\"",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_disconnected)
+{
+  check_pipeline_error ("device=\"emulator://?fast=1&faults=disconnect@10f\"",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_timeout)
+{
+  check_pipeline_error ("timeout=300 "
+      "device=\"emulator://?module=mi05&faults=stall=30s@2f\"",
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_protocol)
+{
+  g_autofree gchar *name = emu_name ("proto");
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc "
+      "device=\"emulator://%s?fast=1\" ! appsink name=sink sync=false "
+      "max-buffers=1", name);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstBus *bus = gst_element_get_bus (pipe);
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstSample *sample;
+  GstMessage *msg;
+
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+  fail_unless (sample != NULL);
+  gst_sample_unref (sample);
+  /* Every message corrupt from now on. */
+  emu = senxor_emulator_lookup (name);
+  fail_unless (senxor_emulator_set_faults (emu, "badsum=1", NULL));
+  /* Drain the one queued frame so the streaming thread reads on. */
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              100 * GST_MSECOND)))
+    gst_sample_unref (sample);
+
+  msg = wait_error (bus, 30);
+  assert_error (msg, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+/* ---- reconnect ---- */
+
+typedef struct {
+  guint lost;
+  guint restored;
+  gchar *serial_lost;
+  gchar *serial_restored;
+  guint errors;
+} BusLog;
+
+static void
+drain_bus (GstBus *bus, BusLog *log)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus))) {
+    const GstStructure *s = gst_message_get_structure (msg);
+
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      g_autoptr (GError) err = NULL;
+
+      gst_message_parse_error (msg, &err, NULL);
+      GST_ERROR ("error: %s", err->message);
+      log->errors++;
+    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && s) {
+      if (gst_structure_has_name (s, "senxor-device-lost")) {
+        log->lost++;
+        g_free (log->serial_lost);
+        log->serial_lost = g_strdup (gst_structure_get_string (s, "serial"));
+      } else if (gst_structure_has_name (s, "senxor-device-restored")) {
+        log->restored++;
+        g_free (log->serial_restored);
+        log->serial_restored =
+            g_strdup (gst_structure_get_string (s, "serial"));
+      }
+    }
+    gst_message_unref (msg);
+  }
+}
+
+/* Plays "senxorsrc DEVICE reconnect=true ! appsink" through one disconnect
+ * of @emu and checks that frames resume, with the messages and a DISCONT. */
+static void
+check_reconnect (const char *device, const char *serial, SenxorEmulator *emu)
+{
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc name=src "
+      "%s=\"%s\" reconnect=true retry-interval=20 emissivity=0.7 ! appsink name=sink "
+      "sync=false max-buffers=2", device ? "device" : "serial",
+      device ? device : serial);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstElement *src;
+  GstBus *bus = gst_element_get_bus (pipe);
+  g_autofree gchar *sn = NULL;
+  BusLog log = { 0 };
+  guint i, disconts = 0;
+  guint64 prev = 0;
+
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  for (i = 0; i < 60; i++) {
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        20 * GST_SECOND);
+    GstBuffer *buf;
+
+    fail_unless (sample != NULL, "no frame %u (lost %u restored %u)", i,
+        log.lost, log.restored);
+    buf = gst_sample_get_buffer (sample);
+    if (i > 0) {
+      fail_unless (GST_BUFFER_OFFSET (buf) > prev);
+      if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT))
+        disconts++;
+    }
+    prev = GST_BUFFER_OFFSET (buf);
+    gst_sample_unref (sample);
+    drain_bus (bus, &log);
+  }
+  drain_bus (bus, &log);
+
+  src = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  g_object_get (src, "serial-number", &sn, NULL);
+  gst_object_unref (src);
+  fail_unless_equals_int (log.errors, 0);
+  fail_unless_equals_int (log.lost, 1);
+  fail_unless_equals_int (log.restored, 1);
+  fail_unless_equals_string (log.serial_lost, sn);
+  fail_unless_equals_string (log.serial_restored, sn);
+  fail_unless_equals_int (disconts, 1);
+  /* The settings came back with the device. */
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_EMISSIVITY), 70);
+  fail_unless (senxor_emulator_is_streaming (emu));
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  g_free (log.serial_lost);
+  g_free (log.serial_restored);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+
+GST_START_TEST (test_reconnect_in_process)
+{
+  g_autofree gchar *name = emu_name ("rc");
+  g_autofree gchar *dev = emu_device (name, "faults=disconnect@20f");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (params, (gpointer) "fast", (gpointer) "1");
+  g_hash_table_insert (params, (gpointer) "scene", (gpointer) "gradient");
+  g_hash_table_insert (params, (gpointer) "faults",
+      (gpointer) "disconnect@20f");
+  emu = senxor_emulator_get_shared (name, params, NULL);
+  fail_unless (emu != NULL);
+  check_reconnect (dev, NULL, emu);
+}
+GST_END_TEST;
+
+/* ---- several sources ---- */
+
+static void
+check_n_sources (guint n)
+{
+  static const char *modules[] = { "mi08", "mi16", "mi05" };
+  static const gint widths[] = { 80, 160, 50 };
+  GString *desc = g_string_new (NULL);
+  GstElement *pipe;
+  GstBus *bus;
+  GstMessage *msg;
+  guint i, j;
+
+  for (i = 0; i < n; i++) {
+    g_autofree gchar *name = emu_name ("multi");
+
+    g_string_append_printf (desc, "senxorsrc device=\"emulator://%s?fast=1&"
+        "scene=gradient&module=%s\" ! appsink name=s%u sync=false "
+        "max-buffers=2 ", name, modules[i % 3], i);
+  }
+  pipe = gst_parse_launch (desc->str, NULL);
+  g_string_free (desc, TRUE);
+  fail_unless (pipe != NULL);
+  bus = gst_element_get_bus (pipe);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+
+  for (j = 0; j < 10; j++) {
+    for (i = 0; i < n; i++) {
+      g_autofree gchar *sname = g_strdup_printf ("s%u", i);
+      GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), sname);
+      GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+          20 * GST_SECOND);
+      GstVideoInfo info;
+
+      fail_unless (sample != NULL, "source %u gave no frame %u", i, j);
+      fail_unless (gst_video_info_from_caps (&info,
+              gst_sample_get_caps (sample)));
+      fail_unless_equals_int (info.width, widths[i % 3]);
+      check_gradient (gst_sample_get_buffer (sample), info.width,
+          info.height);
+      gst_sample_unref (sample);
+      gst_object_unref (sink);
+    }
+  }
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg == NULL);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+
+GST_START_TEST (test_two_sources)
+{
+  check_n_sources (2);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_eight_sources)
+{
+  check_n_sources (8);
+}
+GST_END_TEST;
+
+/* ---- gst-inspect, URIs ---- */
+
+GST_START_TEST (test_inspect)
+{
+  static const char *props[] = {
+    "device", "serial", "fps-divider", "emissivity", "offset-correction",
+    "sensitivity-factor", "gain", "temporal-filter",
+    "temporal-filter-strength", "median-filter", "stark", "mms", "timeout",
+    "reconnect", "retry-interval", "module", "firmware", "serial-number",
+    "mcu-type",
+  };
+  const gchar *argv[] = { "gst-inspect-1.0", "senxorsrc", NULL };
+  g_autofree gchar *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status;
+  guint i;
+
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH,
+          NULL, NULL, &out, &err, &status, &error), "%s",
+      error ? error->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "gst-inspect-1.0 "
+      "failed: %s", err);
+  for (i = 0; i < G_N_ELEMENTS (props); i++) {
+    g_autofree gchar *needle = g_strdup_printf ("\n  %s", props[i]);
+    const gchar *at = strstr (out, needle);
+
+    /* "  name   : blurb", or "  long-name: blurb" */
+    while (at && at[strlen (needle)] != ' ' && at[strlen (needle)] != ':')
+      at = strstr (at + 1, needle);
+    fail_unless (at != NULL, "property %s not shown", props[i]);
+  }
+  fail_unless (strstr (out, "senxor") != NULL);
+  fail_unless (strstr (out, "URI handling capabilities") != NULL);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_uri_mapping)
+{
+  static const struct {
+    const char *uri, *device, *serial, *back;
+  } cases[] = {
+    {"senxor:///dev/ttyACM0", "/dev/ttyACM0", NULL, NULL},
+    {"senxor://tcp/127.0.0.1:3333", "tcp://127.0.0.1:3333", NULL, NULL},
+    {"senxor://emulator?module=mi08", "emulator://?module=mi08", NULL, NULL},
+    {"senxor://emulator/cam1?module=mi16&fast=1",
+        "emulator://cam1?module=mi16&fast=1", NULL, NULL},
+    {"senxor://usb/0416:B020", "usb://0416:B020", NULL, NULL},
+    {"senxor://?serial=182A01001769", NULL, "182A01001769", NULL},
+    {"senxor://", NULL, NULL, NULL},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) err = NULL;
+    GstElement *src = gst_element_make_from_uri (GST_URI_SRC, cases[i].uri,
+        NULL, &err);
+    g_autofree gchar *device = NULL, *serial = NULL, *uri = NULL;
+
+    fail_unless (src != NULL, "%s: %s", cases[i].uri, err ? err->message : "");
+    fail_unless_equals_string (GST_OBJECT_NAME (gst_element_get_factory
+            (src)), "senxorsrc");
+    g_object_get (src, "device", &device, "serial", &serial, NULL);
+    fail_unless_equals_string (device, cases[i].device);
+    fail_unless_equals_string (serial, cases[i].serial);
+    uri = gst_uri_handler_get_uri (GST_URI_HANDLER (src));
+    fail_unless_equals_string (uri, cases[i].uri);
+    gst_object_unref (src);
+  }
+
+  {
+    g_autoptr (GError) err = NULL;
+    GstElement *src = gst_element_factory_make ("senxorsrc", NULL);
+
+    fail_if (gst_uri_handler_set_uri (GST_URI_HANDLER (src),
+            "senxor://nonsense/x", &err));
+    fail_unless (err != NULL);
+    gst_object_unref (src);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST (test_uridecodebin)
+{
+  g_autofree gchar *name = emu_name ("uri");
+  g_autofree gchar *desc = g_strdup_printf ("uridecodebin "
+      "uri=\"senxor://emulator/%s?module=mi05&fast=1&scene=gradient\" ! "
+      "appsink name=sink sync=false max-buffers=2", name);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  guint i;
+
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  for (i = 0; i < 5; i++) {
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        20 * GST_SECOND);
+    GstVideoInfo info;
+
+    if (!sample) {
+      GstBus *bus = gst_element_get_bus (pipe);
+      GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+      g_autoptr (GError) err = NULL;
+      g_autofree gchar *dbg = NULL;
+
+      if (msg)
+        gst_message_parse_error (msg, &err, &dbg);
+      fail ("no frame %u through uridecodebin: %s (%s)", i,
+          err ? err->message : "no error", dbg ? dbg : "");
+    }
+    fail_unless (gst_video_info_from_caps (&info,
+            gst_sample_get_caps (sample)));
+    fail_unless_equals_int (info.width, 50);
+    fail_unless_equals_int (info.height, 50);
+    check_gradient (gst_sample_get_buffer (sample), 50, 50);
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+static Suite *
+senxorsrc_suite (void)
+{
+  Suite *s = suite_create ("senxorsrc");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_caps_per_module);
+  tcase_add_test (tc, test_values_and_meta);
+  tcase_add_test (tc, test_timestamps_and_latency);
+  tcase_add_test (tc, test_framerate_negotiation);
+  tcase_add_test (tc, test_framerate_change_while_playing);
+  tcase_add_test (tc, test_serial_check);
+  tcase_add_test (tc, test_counter_and_lost_frames);
+  tcase_add_test (tc, test_controls_while_playing);
+  tcase_add_test (tc, test_controls_before_start);
+  tcase_add_test (tc, test_unlock_silent_device);
+  tcase_add_test (tc, test_pause_resume);
+  tcase_add_test (tc, test_state_cycles);
+  tcase_add_test (tc, test_error_not_found);
+  tcase_add_test (tc, test_error_no_device_at_all);
+  tcase_add_test (tc, test_default_device_and_serial);
+  tcase_add_test (tc, test_error_permission);
+  tcase_add_test (tc, test_error_no_module);
+  tcase_add_test (tc, test_error_invalid_device);
+  tcase_add_test (tc, test_error_disconnected);
+  tcase_add_test (tc, test_error_timeout);
+  tcase_add_test (tc, test_error_protocol);
+  tcase_add_test (tc, test_reconnect_in_process);
+  tcase_add_test (tc, test_reconnect_by_serial);
+  tcase_add_test (tc, test_two_sources);
+  tcase_add_test (tc, test_eight_sources);
+  tcase_add_test (tc, test_inspect);
+  tcase_add_test (tc, test_uri_mapping);
+  tcase_add_test (tc, test_uridecodebin);
+  return s;
+}
+
+GST_CHECK_MAIN (senxorsrc);
