@@ -18,6 +18,7 @@ PACKAGES=(
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   udev xvfb valgrind socat ffmpeg curl procps
   chromium   # headless browser test of senxor-http-server's page
+  python3-serial python3-numpy python3-structlog   # optional vendor-pysenxor test (docs/emulator.md)
 )
 
 missing=()

@@ -579,7 +579,7 @@ fire_timed_faults (SenxorEmulator *emu, gint64 now)
 }
 
 static void
-advance (SenxorEmulator *emu, gint64 now)
+advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
 {
   clock_update (emu, now);
   /* nobody connected: the device runs on, its bytes go nowhere (frames due
@@ -611,7 +611,7 @@ advance (SenxorEmulator *emu, gint64 now)
 
   if (emu->fast) {
     /* no pacing: a new frame whenever the previous one has been read */
-    if ((emu->streaming || emu->single_pending) && ready_len (emu) == 0) {
+    if (make_fast_frames && (emu->streaming || emu->single_pending) && ready_len (emu) == 0) {
       emu->virtual_us += period_us (emu);
       make_frame (emu, (emu->virtual_us - emu->virtual_boot_us) / 1000);
       emu->single_pending = FALSE;
@@ -645,6 +645,12 @@ advance (SenxorEmulator *emu, gint64 now)
   }
 }
 
+static void
+advance (SenxorEmulator *emu, gint64 now)
+{
+  advance_full (emu, now, TRUE);
+}
+
 /* ---- public: byte interface ---- */
 
 void
@@ -658,7 +664,10 @@ senxor_emulator_receive (SenxorEmulator *emu, const guint8 *data, gsize len,
     return;
   msg = g_new (SenxorMessage, 1);
   g_mutex_lock (&emu->lock);
-  clock_update (emu, now_us);
+  /* what fell due before these bytes arrived goes out before their replies
+   * (a late reply due earlier, a paced frame); fast mode makes its next
+   * frame when the host reads, as ever */
+  advance_full (emu, now_us, FALSE);
   senxor_decoder_feed (emu->dec, data, len);
   for (;;) {
     SenxorDecodeResult r = senxor_decoder_next (emu->dec, msg, NULL);

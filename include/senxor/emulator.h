@@ -168,6 +168,32 @@ void senxor_emulator_reboot (SenxorEmulator *emu);
  * the same emulator reads DISCONNECTED from then on. */
 SenxorTransport *senxor_emulator_transport_new (SenxorEmulator *emu);
 
+/* ---- servers: the emulator on a pty or a TCP port ---- */
+
+typedef struct _SenxorEmulatorServer SenxorEmulatorServer;
+
+/* A pty whose slave side behaves like /dev/ttyACM*; @link_path, when not
+ * NULL, is made a symlink to the slave (replaced if it is a symlink). */
+SenxorEmulatorServer *senxor_emulator_server_new_pty (SenxorEmulator *emu,
+    const char *link_path, GError **error);
+/* A TCP listener on @host (NULL: 127.0.0.1) and @port (0: any free port);
+ * one client at a time, new clients accepted after a disconnect. */
+SenxorEmulatorServer *senxor_emulator_server_new_tcp (SenxorEmulator *emu,
+    const char *host, guint16 port, GError **error);
+/* pty: the current slave path (it changes after a disconnect fault). */
+char *senxor_emulator_server_dup_pty_path (SenxorEmulatorServer *server);
+/* pty: the symlink, or NULL */
+const char *senxor_emulator_server_get_link_path (SenxorEmulatorServer *server);
+/* tcp: the bound port */
+guint16 senxor_emulator_server_get_port (SenxorEmulatorServer *server);
+/* "tcp://127.0.0.1:3333" or the pty's path (the link when there is one) */
+char *senxor_emulator_server_dup_address (SenxorEmulatorServer *server);
+/* Connections served so far. */
+guint senxor_emulator_server_get_connections (SenxorEmulatorServer *server);
+/* Stop the server thread, close everything, remove the link. */
+void senxor_emulator_server_free (SenxorEmulatorServer *server);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SenxorEmulator, senxor_emulator_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SenxorEmulatorServer, senxor_emulator_server_free)
 
 G_END_DECLS

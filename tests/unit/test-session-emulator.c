@@ -466,8 +466,8 @@ test_fault_late_reply (gconstpointer data)
   senxor_emulator_set_register (f.emu, SENXOR_REG_FILTER_SETTING_2, 0x44);
   senxor_session_set_register_timeout (f.s, 200000);
 
-  /* every reply 500 ms late: the read times out */
-  g_assert_true (senxor_emulator_set_faults (f.emu, "late-reply=1:500ms", &error));
+  /* every reply 250 ms late: the read times out (after 200 ms) */
+  g_assert_true (senxor_emulator_set_faults (f.emu, "late-reply=1:250ms", &error));
   g_assert_false (senxor_session_read_register (f.s, SENXOR_REG_EMISSIVITY, &v, NULL,
           &error));
   g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT);
@@ -480,8 +480,11 @@ test_fault_late_reply (gconstpointer data)
           &error));
   g_assert_no_error (error);
   g_assert_cmpuint (v, ==, 0x33);
-  /* the late 91 arrives meanwhile and must not answer this one */
-  g_usleep (600000);
+  /* the late 91 arrives meanwhile and must not answer this one; over a real
+   * link it has to arrive within the late window (2 timeouts after the
+   * timeout) to be recognised: 250 ms after the request, the window ends
+   * at 600 ms */
+  g_usleep (150000);
   g_assert_true (senxor_session_read_register (f.s, SENXOR_REG_FILTER_SETTING_2, &v, NULL,
           &error));
   g_assert_no_error (error);
