@@ -77,9 +77,10 @@ emu_rng_double (guint64 *state)
 
 gboolean _senxor_emulator_scene_parse (const char *name, EmuScene *out);
 const char *_senxor_emulator_scene_name (EmuScene scene);
-/* Fill @dk (width * height, 0.1 K) with frame @frame of @scene. */
+/* Fill @dk (width * height, 0.1 K) with frame @frame of @scene; @scratch
+ * holds width * height doubles. */
 void _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
-    guint64 frame, guint width, guint height, guint16 *dk);
+    guint64 frame, guint width, guint height, guint16 *dk, double *scratch);
 
 /* ---- the core (emulator.c) ---- */
 

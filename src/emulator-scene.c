@@ -142,11 +142,10 @@ noise_dk (guint64 seed, guint64 frame, gsize i)
 
 void
 _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
-    guint64 frame, guint w, guint h, guint16 *dk)
+    guint64 frame, guint w, guint h, guint16 *dk, double *img)
 {
   gsize n = (gsize) w * h;
   double t = fps > 0 ? frame / fps : 0.0;
-  g_autofree double *img = NULL;
 
   switch (scene) {
     case EMU_SCENE_GRADIENT:
@@ -163,7 +162,6 @@ _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
       break;
   }
 
-  img = g_new (double, n);
   fill_background (img, w, h, t);
   if (scene == EMU_SCENE_PEOPLE) {
     draw_hot_object (img, w, h, seed, t, FALSE);
@@ -172,7 +170,8 @@ _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
     draw_hot_object (img, w, h, seed, t, TRUE);
   }
   for (gsize i = 0; i < n; i++) {
-    double v = round (img[i] + noise_dk (seed, frame, i));
+    /* round half up; scene values are far from 0 and 65535 */
+    double v = img[i] + noise_dk (seed, frame, i) + 0.5;
     dk[i] = (guint16) CLAMP (v, 0.0, 65535.0);
   }
 }

@@ -98,6 +98,7 @@ struct _SenxorEmulator {
   gpointer gen_data;
   GDestroyNotify gen_destroy;
   guint16 *scene_dk;
+  double *scratch;
 
   SenxorEmulatorStats stats;
 };
@@ -141,6 +142,16 @@ late_reply_free (gpointer p)
 
   g_bytes_unref (r->bytes);
   g_free (r);
+}
+
+/* Due order for g_queue_insert_sorted (@a queued, @b new): a new reply goes
+ * after every queued one due no later, so equal times keep sending order. */
+static gint
+late_reply_cmp (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const LateReply *queued = a, *incoming = b;
+
+  return queued->due_us <= incoming->due_us ? -1 : 1;
 }
 
 static void
@@ -298,8 +309,7 @@ emit (SenxorEmulator *emu, GByteArray *msg, OutKind kind, gint64 now)
     LateReply *r = g_new (LateReply, 1);
     r->due_us = now + emu->faults.late_delay_us;
     r->bytes = g_bytes_new (msg->data, msg->len);
-    /* delays are equal, so the queue stays in due order */
-    g_queue_push_tail (&emu->late, r);
+    g_queue_insert_sorted (&emu->late, r, late_reply_cmp, NULL);
     emu->stats.replies_late++;
     return;
   }
@@ -352,7 +362,7 @@ render_scene (SenxorEmulator *emu, guint64 frame, guint16 *dk)
     emu->gen (frame, emu->width, emu->height, dk, emu->gen_data);
   else
     _senxor_emulator_scene_render (emu->scene, emu->seed, emu->fps_max, frame,
-        emu->width, emu->height, dk);
+        emu->width, emu->height, dk, emu->scratch);
 }
 
 static SenxorPixelUnit
@@ -376,6 +386,8 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   guint8 *contents, *pixels;
   guint16 vmax = 0, vmin = G_MAXUINT16;
   guint8 emis = emu->regs[SENXOR_REG_EMISSIVITY], offs = emu->regs[SENXOR_REG_OFFSET_CORR];
+  /* the power-up corrections change nothing */
+  gboolean identity = emis == SENXOR_EMULATOR_EMISSIVITY_DEFAULT && offs == 0;
 
   emu->frame_number++;
   senxor_frame_layout_for_module (emu->module, !(mode & SENXOR_FRAME_MODE_NO_HEADER),
@@ -389,7 +401,7 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   pixels = contents + layout.reserved_bytes + layout.header_bytes;
 
   for (gsize i = 0; i < n; i++) {
-    guint16 v = adc ? adc_counts (emu->scene_dk[i]) :
+    guint16 v = adc ? adc_counts (emu->scene_dk[i]) : identity ? emu->scene_dk[i] :
         apply_corrections (emu->scene_dk[i], emis, offs);
     vmax = MAX (vmax, v);
     vmin = MIN (vmin, v);
@@ -1230,6 +1242,7 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
   emu->ready = g_byte_array_sized_new (128 * 1024);
   g_queue_init (&emu->late);
   emu->scene_dk = g_new0 (guint16, (gsize) emu->width * emu->height);
+  emu->scratch = g_new0 (double, (gsize) emu->width * emu->height);
   g_debug ("emulator: %s %ux%u at %.2f fps, scene %s, seed %" G_GUINT64_FORMAT "%s%s",
       senxor_module_name (emu->module), emu->width, emu->height, emu->fps_max,
       _senxor_emulator_scene_name (emu->scene), emu->seed, emu->fast ? ", fast" : "",
@@ -1289,6 +1302,7 @@ senxor_emulator_unref (SenxorEmulator *emu)
   clear_output (emu);
   g_byte_array_unref (emu->ready);
   g_free (emu->scene_dk);
+  g_free (emu->scratch);
   close (emu->wake_fd);
   g_mutex_clear (&emu->lock);
   g_free (emu);

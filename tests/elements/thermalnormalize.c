@@ -959,6 +959,68 @@ GST_START_TEST (test_stats_messages)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_stats_without_timestamps)
+{
+  GstHarness *hr = harness_new (2, 1, "GRAY8");
+  GstBus *bus = harness_bus (hr);
+  const guint16 in[] = { DK (20), DK (30) };
+  GstMessage *msg;
+
+  /* no timestamps: every buffer posts, with GST_CLOCK_TIME_NONE */
+  g_object_set (hr->element, "stats-interval", (guint64) GST_SECOND, NULL);
+  for (guint i = 0; i < 3; i++) {
+    g_free (push_pull_full (hr, in, 2, 1, 0, GST_CLOCK_TIME_NONE, 0, NULL));
+    msg = next_message (bus, "thermal-stats");
+    fail_unless (msg != NULL, "buffer %u posted no statistics", i);
+    fail_unless_equals_uint64 (get_uint64 (gst_message_get_structure (msg),
+            "timestamp"), GST_CLOCK_TIME_NONE);
+    gst_message_unref (msg);
+  }
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_invalid_meta_unit)
+{
+  GstHarness *hr = harness_new (2, 1, "GRAY8");
+  GstBus *bus = harness_bus (hr);
+  const guint16 in[] = { 29315, 31865 };
+  GstBuffer *out;
+  GstThermalMappingMeta *m;
+  GstMessage *msg;
+  guint16 *px;
+  GstBuffer *buf = frame_new (in, 2, 1, 0, 0);
+
+  /* a frame meta with a zero scale: warned about once, input-unit used */
+  gst_buffer_add_senxor_frame_meta (buf, 0.0, 0);
+  g_object_set (hr->element, "input-unit", 1 /* centi-kelvin */ ,
+      "min-span", 0.0, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, buf), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  m = gst_buffer_get_thermal_mapping_meta (out);
+  fail_unless (m->scale == 0.01);
+  fail_unless (fabs (m->range_min_c - 20) < 1e-9);
+  fail_unless (fabs (m->range_max_c - 45.5) < 1e-9);
+  gst_buffer_unref (out);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning about the frame meta");
+  gst_message_unref (msg);
+  /* once */
+  px = push_pull_full (hr, in, 2, 1, 0, 0, 0.0, NULL);
+  g_free (px);
+  buf = frame_new (in, 2, 1, 0, 0);
+  gst_buffer_add_senxor_frame_meta (buf, -1.0, 0);
+  fail_unless_equals_int (gst_harness_push (hr, buf), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (hr));
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING) == NULL);
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
 /* ---- alarms ---- */
 
 typedef struct {
@@ -1303,6 +1365,8 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_smoothing_histogram_converges);
   tcase_add_test (tc, test_smoothing_time);
   tcase_add_test (tc, test_stats_messages);
+  tcase_add_test (tc, test_stats_without_timestamps);
+  tcase_add_test (tc, test_invalid_meta_unit);
   tcase_add_test (tc, test_alarm_high_hysteresis);
   tcase_add_test (tc, test_alarm_low_and_roi);
   tcase_add_test (tc, test_mode_change_while_playing);

@@ -838,6 +838,30 @@ test_faults_replies (void)
   g_assert_cmpuint (h->msg.value, ==, 6);
 
   {
+    /* replies leave in due order, and what fell due before a request goes
+     * out before its answer (as on a real wire) */
+    g_autoptr (Host) o = host_new ("faults=late-reply=1:100ms");
+    g_autoptr (GByteArray) fw = senxor_encode_rreg (g_byte_array_new (),
+        SENXOR_REG_FW_VERSION_1);
+    g_autoptr (GByteArray) st = senxor_encode_rreg (g_byte_array_new (),
+        SENXOR_REG_MODULE_TYPE);
+    g_autoptr (GError) error = NULL;
+
+    host_send (o, b);                               /* 6, due at +100 ms */
+    o->now += 50000;
+    g_assert_true (senxor_emulator_set_faults (o->emu, "late-reply=1:10ms", &error));
+    host_send (o, fw);                              /* 0x47, due at +60 ms */
+    g_assert_true (host_wait (o, G_USEC_PER_SEC));
+    g_assert_cmpuint (o->msg.value, ==, 0x47);
+    g_assert_true (senxor_emulator_set_faults (o->emu, NULL, &error));
+    o->now += 200000;                               /* the 6 is due, unread */
+    host_send (o, st);                              /* 28, on time */
+    g_assert_true (host_next (o));
+    g_assert_cmpuint (o->msg.value, ==, 6);
+    g_assert_true (host_next (o));
+    g_assert_cmpuint (o->msg.value, ==, 28);
+  }
+  {
     g_autoptr (Host) d = host_new ("faults=drop-reply=1");
     SenxorEmulatorStats st;
 
