@@ -77,6 +77,62 @@ enum
 
 G_DEFINE_TYPE (GstSenxorDevice, gst_senxor_device, GST_TYPE_DEVICE);
 
+/* Elements made by create_element() and reconfigure_element(), as weak
+ * references: the device they point at (their current "device" property)
+ * is in an application's hands, so the provider neither probes it nor
+ * connects to it (a one-client TCP bridge would refuse the element while
+ * a presence check holds it).  Any thread. */
+static GMutex made_lock;
+static GPtrArray *made_elements;        /* GWeakRef * */
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static void
+track_element (GstElement *elem)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, elem);
+  g_mutex_lock (&made_lock);
+  if (!made_elements)
+    made_elements = g_ptr_array_new_with_free_func ((GDestroyNotify) weak_ref_free);
+  g_ptr_array_add (made_elements, ref);
+  g_mutex_unlock (&made_lock);
+}
+
+/* Whether an element made from a device of this provider exists for @device. */
+static gboolean
+element_made_for (const char *device)
+{
+  g_autoptr (GPtrArray) alive = g_ptr_array_new_with_free_func (gst_object_unref);
+  gboolean found = FALSE;
+
+  g_mutex_lock (&made_lock);
+  for (guint i = made_elements ? made_elements->len : 0; i > 0; i--) {
+    GObject *obj = g_weak_ref_get (g_ptr_array_index (made_elements, i - 1));
+
+    if (obj)
+      g_ptr_array_add (alive, obj);
+    else
+      g_ptr_array_remove_index_fast (made_elements, i - 1);
+  }
+  g_mutex_unlock (&made_lock);
+
+  /* their properties are read without our lock held */
+  for (guint i = 0; i < alive->len && !found; i++) {
+    g_autofree gchar *d = NULL;
+
+    g_object_get (g_ptr_array_index (alive, i), "device", &d, NULL);
+    found = g_strcmp0 (d, device) == 0;
+  }
+  return found;
+}
+
 static GstElement *
 gst_senxor_device_create_element (GstDevice *device, const gchar *name)
 {
@@ -88,6 +144,7 @@ gst_senxor_device_create_element (GstDevice *device, const gchar *name)
     return NULL;
   }
   g_object_set (elem, "device", self->device, NULL);
+  track_element (elem);
   return elem;
 }
 
@@ -101,6 +158,7 @@ gst_senxor_device_reconfigure_element (GstDevice *device, GstElement *element)
     return FALSE;
   /* a serial number left from an earlier camera would not match this one */
   g_object_set (element, "device", self->device, "serial", NULL, NULL);
+  track_element (element);
   return TRUE;
 }
 
@@ -251,6 +309,10 @@ check_presence (Entry *e, gboolean is_new, gboolean check_network)
       addr = senxor_device_address_parse (d->device, NULL);
       if (!addr || !addr->host)
         return FALSE;
+      if (element_made_for (d->device)) {
+        GST_LOG ("%s is in an element made from it: present, not probed", d->device);
+        return TRUE;
+      }
       if (device_probe_tcp_in_use (addr->host, addr->port)) {
         GST_LOG ("%s is connected to from this host: present, not probed", d->device);
         return TRUE;
@@ -268,6 +330,9 @@ identify (Scanner *scanner, Entry *e)
   e->identity_tried = TRUE;
   device_identity_clear (&e->identity);
   if (!scanner->identify)
+    return;
+  /* an application has it (an element may be opening it right now) */
+  if (element_made_for (e->desc->device))
     return;
   /* a TCP device someone on this host streams from is left alone */
   if (e->desc->kind == SENXOR_DEVICE_TCP) {

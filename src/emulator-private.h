@@ -87,6 +87,9 @@ void _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
 /* An fd that becomes readable when output may have become due or the
  * connection changed; consumers poll it next to their own fds. */
 int _senxor_emulator_get_wakeup_fd (SenxorEmulator *emu);
+/* The transport and the servers drive @emu with g_get_monotonic_time ():
+ * calls that take no time (set_register, reboot) use it too. */
+void _senxor_emulator_set_real_clock (SenxorEmulator *emu);
 /* Read the wake-up fd empty (call before producing). */
 void _senxor_emulator_drain_wakeup (SenxorEmulator *emu);
 

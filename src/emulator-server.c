@@ -348,6 +348,7 @@ server_alloc (SenxorEmulator *emu)
   SenxorEmulatorServer *s = g_new0 (SenxorEmulatorServer, 1);
 
   s->emu = senxor_emulator_ref (emu);
+  _senxor_emulator_set_real_clock (emu);
   g_mutex_init (&s->lock);
   s->stop_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   s->listen_fd = s->client_fd = s->master_fd = s->slave_fd = -1;

@@ -70,6 +70,8 @@ struct _SenxorEmulator {
   gboolean clock_started;
   gint64 start_us;              /* the fault clock's origin */
   gint64 boot_us;               /* the header timestamp's origin */
+  gint64 last_now;              /* the latest time given */
+  gboolean real_clock;          /* driven by g_get_monotonic_time () */
   gint64 virtual_us;            /* fast mode: device time since start */
   gint64 virtual_boot_us;
   gboolean streaming;
@@ -167,8 +169,27 @@ clock_update (SenxorEmulator *emu, gint64 now)
 {
   if (!emu->clock_started) {
     emu->clock_started = TRUE;
-    emu->start_us = emu->boot_us = now;
+    emu->start_us = emu->boot_us = emu->last_now = now;
   }
+  emu->last_now = MAX (emu->last_now, now);
+}
+
+/* "Now" for calls that take no time (set_register, reboot): the latest time
+ * the emulator was given, so an injected clock stays consistent. */
+static gint64
+current_time (SenxorEmulator *emu)
+{
+  if (emu->real_clock || !emu->clock_started)
+    return MAX (g_get_monotonic_time (), emu->last_now);
+  return emu->last_now;
+}
+
+void
+_senxor_emulator_set_real_clock (SenxorEmulator *emu)
+{
+  g_mutex_lock (&emu->lock);
+  emu->real_clock = TRUE;
+  g_mutex_unlock (&emu->lock);
 }
 
 static gint64
@@ -576,7 +597,12 @@ fire_timed_faults (SenxorEmulator *emu, gint64 now)
     f->fired = TRUE;
     switch (f->kind) {
       case EMU_TIMED_STALL:
-        emu->stall_until = now + f->duration_us;
+        /* from when it was due: a stall that fell due while nobody was
+         * connected may be over already */
+        emu->stall_until = (f->in_frames || emu->fast ? now : emu->start_us + f->at) +
+            f->duration_us;
+        if (emu->stall_until <= now)
+          emu->stall_until = 0;
         emu->stats.stalls++;
         g_debug ("emulator: stall for %" G_GINT64_FORMAT " us", f->duration_us);
         break;
@@ -595,9 +621,12 @@ advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
 {
   clock_update (emu, now);
   /* nobody connected: the device runs on, its bytes go nowhere (frames due
-   * meanwhile count as skipped when a host connects again) */
-  if (!emu->conn_alive)
+   * meanwhile count as skipped when a host connects again); faults that
+   * fall due meanwhile happen unseen (a disconnect has nothing to drop) */
+  if (!emu->conn_alive) {
+    fire_timed_faults (emu, now);
     return;
+  }
 
   while (!g_queue_is_empty (&emu->late)) {
     LateReply *r = g_queue_peek_head (&emu->late);
@@ -615,6 +644,16 @@ advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
   if (emu->stall_until) {
     if (now < emu->stall_until)
       return;
+    /* a stalled device sent nothing: the frames due meanwhile are lost,
+     * not queued behind the stall */
+    if (emu->streaming && !emu->fast && emu->next_frame_us < emu->stall_until) {
+      gint64 period = period_us (emu);
+      gint64 missed = (emu->stall_until - emu->next_frame_us + period - 1) / period;
+
+      emu->frame_number += missed;
+      emu->stats.frames_skipped += missed;
+      emu->next_frame_us += missed * period;
+    }
     emu->stall_until = 0;
   }
   fire_timed_faults (emu, now);
@@ -637,23 +676,31 @@ advance_full (SenxorEmulator *emu, gint64 now, gboolean make_fast_frames)
   }
   if (emu->streaming && now >= emu->next_frame_us) {
     gint64 period = period_us (emu);
-    gint64 missed = (now - emu->next_frame_us) / period;
+    gint64 due = (now - emu->next_frame_us) / period + 1;
 
-    if (missed > 0) {
-      /* the sensor kept going while nobody was reading */
+    if (due > MAX_BACKLOG_FRAMES) {
+      /* the sensor kept going while nobody was reading: only the newest
+       * frames fit in the transmit path */
+      gint64 missed = due - MAX_BACKLOG_FRAMES;
       emu->frame_number += missed;
       emu->stats.frames_skipped += missed;
       emu->next_frame_us += missed * period;
       emu->too_slow = TRUE;
+      due = MAX_BACKLOG_FRAMES;
     }
-    if (emu->frame_msg_len && ready_len (emu) > MAX_BACKLOG_FRAMES * emu->frame_msg_len) {
-      emu->frame_number++;
-      emu->stats.frames_skipped++;
-      emu->too_slow = TRUE;
-    } else {
-      make_frame (emu, (emu->next_frame_us - emu->boot_us) / 1000);
+    /* frames that fell due while the host was busy wait in the transmit
+     * path (like a serial port's buffer), up to the backlog limit */
+    for (; due > 0; due--) {
+      if (emu->frame_msg_len &&
+          ready_len (emu) > MAX_BACKLOG_FRAMES * emu->frame_msg_len) {
+        emu->frame_number++;
+        emu->stats.frames_skipped++;
+        emu->too_slow = TRUE;
+      } else {
+        make_frame (emu, (emu->next_frame_us - emu->boot_us) / 1000);
+      }
+      emu->next_frame_us += period;
     }
-    emu->next_frame_us += period;
   }
 }
 
@@ -775,12 +822,19 @@ senxor_emulator_connect (SenxorEmulator *emu)
   if (++emu->conn_id == 0)
     emu->conn_id = 1;
   id = emu->conn_id;
+  if (emu->clock_started) {
+    /* what fell due before this connection happened without it: a
+     * disconnect due at 60 s does not drop a host connecting at 70 s */
+    emu->conn_alive = FALSE;
+    clear_output (emu);
+    fire_timed_faults (emu, current_time (emu));
+  }
   emu->conn_alive = TRUE;
   clear_output (emu);
   senxor_decoder_reset (emu->dec);
   emu->stats.connections++;
   if (emu->nomodule)
-    emit_serr (emu, g_get_monotonic_time ());
+    emit_serr (emu, current_time (emu));
   wake (emu);
   g_mutex_unlock (&emu->lock);
   g_debug ("emulator: connection %u", id);
@@ -839,10 +893,11 @@ senxor_emulator_get_register (SenxorEmulator *emu, guint8 address)
 void
 senxor_emulator_set_register (SenxorEmulator *emu, guint8 address, guint8 value)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_return_if_fail (emu != NULL);
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   write_register (emu, address, value, now);
   wake (emu);
@@ -999,9 +1054,10 @@ senxor_emulator_render_frame (SenxorEmulator *emu, guint64 frame, guint16 *dk)
 void
 senxor_emulator_reboot (SenxorEmulator *emu)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
 
   g_mutex_lock (&emu->lock);
+  now = current_time (emu);
   clock_update (emu, now);
   reboot_locked (emu, now);
   wake (emu);

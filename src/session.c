@@ -14,8 +14,8 @@
  * discarded.  A device that does not answer the fence has had one more full
  * timeout to deliver (and have discarded) its late replies, and the session
  * carries on.  Replies that arrive while no request is outstanding are
- * discarded too: for a while after a timeout (the late window, two timeouts)
- * the session reads what the transport already has before each request, and
+ * discarded too (before each request the session reads what the transport
+ * already has).  For a while after a timeout (the late window, two timeouts)
  * a register read is repeated until two answers agree, so that a late reply
  * arriving out of order while another request is outstanding (the emulator's
  * late-reply fault does this) is not taken for its answer either.
@@ -274,8 +274,8 @@ in_late_window (SenxorSession *s)
 }
 
 /* Before a request: whatever has arrived cannot be its answer.  Handles
- * what the decoder holds and, in the late window, what the transport has
- * ready (without waiting). */
+ * what the decoder holds and what the transport has ready (without
+ * waiting), so that a reply arriving long after its timeout is discarded. */
 static gboolean
 drain (SenxorSession *s, GCancellable *cancellable, GError **error)
 {
@@ -290,7 +290,7 @@ drain (SenxorSession *s, GCancellable *cancellable, GError **error)
     if (r == SENXOR_DECODE_ERROR)
       return FALSE;
     /* bounded: a streaming camera always has more */
-    if (!in_late_window (s) || reads >= 8)
+    if (reads >= 8)
       return TRUE;
     if (!fill (s, 0, cancellable, &local)) {
       if (g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT)) {

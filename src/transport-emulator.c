@@ -150,6 +150,7 @@ senxor_emulator_transport_new (SenxorEmulator *emu)
   et = g_new0 (EmulatorTransport, 1);
   et->parent.klass = &emulator_transport_class;
   et->emu = senxor_emulator_ref (emu);
+  _senxor_emulator_set_real_clock (emu);
   et->conn = senxor_emulator_connect (emu);
   return &et->parent;
 }

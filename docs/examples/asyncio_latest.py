@@ -4,11 +4,12 @@
 #
 # The pattern "a worker polls the camera and stores the latest frame; async
 # handlers read it", done with GStreamer: senxorsrc runs on its own streaming
-# thread; appsink's new-sample callback hands each frame to the event loop
-# with loop.call_soon_threadsafe (the only thread crossing).  On the loop
-# side a LatestFrame slot keeps the newest frame and wakes every waiting
-# consumer; consumers that are slower simply skip frames.  Nothing on the
-# event loop ever blocks on the camera.
+# thread; appsink's new-sample callback puts each frame into an asyncio.Queue
+# through loop.call_soon_threadsafe (the only thread crossing; the queue holds
+# one frame and the oldest gives way).  On the loop a task moves frames from
+# the queue into a LatestFrame slot, which wakes every waiting consumer;
+# consumers that are slower simply skip frames.  Nothing on the event loop
+# ever blocks on the camera.
 #
 # It serves the latest frame's statistics as JSON over HTTP
 # (http://127.0.0.1:PORT/, asyncio streams, no extra packages) and runs two
@@ -58,6 +59,19 @@ class Frame:
                 "mean_c": round(sum(self.values) / len(self.values) / 10 - 273.15, 2)}
 
 
+def offer(queue, frame):
+    """On the loop: queue the frame, dropping the oldest if the queue is full."""
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(frame)
+
+
+async def distribute(queue, latest):
+    """Frames from GStreamer's thread (via the queue) into the latest-frame slot."""
+    while True:
+        await latest.set(await queue.get())
+
+
 class LatestFrame:
     """The latest-frame slot, on the event loop: set() from the loop only."""
 
@@ -77,7 +91,7 @@ class LatestFrame:
             return self.frame
 
 
-def start_camera(device, loop, latest):
+def start_camera(device, loop, queue):
     pipeline = Gst.parse_launch("senxorsrc name=src ! appsink name=sink emit-signals=true "
                                 "drop=true max-buffers=1 sync=false caps=video/x-raw,format=GRAY16_LE")
     pipeline.get_by_name("src").set_property("device", device)
@@ -89,7 +103,7 @@ def start_camera(device, loop, latest):
         width, height, values = deci_kelvin(sample)
         counter[0] += 1
         frame = Frame(counter[0], width, height, values)
-        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(latest.set(frame)))
+        loop.call_soon_threadsafe(offer, queue, frame)
         return Gst.FlowReturn.OK
 
     pipeline.get_by_name("sink").connect("new-sample", on_new_sample)
@@ -143,7 +157,9 @@ async def serve(latest, port):
 async def main_async(args):
     loop = asyncio.get_running_loop()
     latest = LatestFrame()
-    pipeline = start_camera(args.device, loop, latest)
+    queue = asyncio.Queue(maxsize=1)
+    pipeline = start_camera(args.device, loop, queue)
+    distributor = asyncio.create_task(distribute(queue, latest))
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -170,6 +186,7 @@ async def main_async(args):
         await asyncio.sleep(0.1)
     await asyncio.gather(*tasks)
     pipeline.set_state(Gst.State.NULL)
+    distributor.cancel()
     server.close()
     await server.wait_closed()
     for name in ("fast", "slow"):

@@ -146,8 +146,12 @@ main (int argc, char **argv)
   g_print ("  reference (session API alone): %8.2f us/frame\n", ref);
   g_print ("  senxorsrc ! fakesink:           %8.2f us/frame\n", elem);
   g_print ("  ratio element / reference:      %8.2f\n", elem / ref);
-  g_print ("  element's own cost:             %8.2f us/frame = %.3f %% of "
-      "a core at 30 fps\n", elem - ref, (elem - ref) * 30 / 1e4);
+  if (elem > ref)
+    g_print ("  element's own cost:             %8.2f us/frame = %.3f %% of "
+        "a core at 30 fps\n", elem - ref, (elem - ref) * 30 / 1e4);
+  else
+    g_print ("  element's own cost:             below the run-to-run noise of "
+        "the reference\n");
   g_print ("  latency added (sink running time - PTS): average %.1f us, "
       "max %.1f us\n", lat_avg, lat_max);
   return 0;

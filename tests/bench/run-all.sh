@@ -49,7 +49,11 @@ for exe in "${benches[@]}"; do
   echo "$out"
   secs=$(awk "BEGIN { print $end - $start }")
   # the lines that carry a verdict: ratios and targets
-  verdict=$(echo "$out" | grep -iE 'target|ratio' | grep -viE '^ *path' | tail -n 1 | sed 's/^ *//')
+  # the verdict: the last line about a target, else the last ratio figure
+  verdict=$(echo "$out" | grep -i 'target' | tail -n 1 | sed 's/^ *//')
+  if [ -z "$verdict" ]; then
+    verdict=$(echo "$out" | grep -i 'ratio' | grep -E '[0-9]\.[0-9]' | tail -n 1 | sed 's/^ *//')
+  fi
   status=ok
   if [ $rc -ne 0 ]; then status="FAILED($rc)"; failed=1; fi
   summary+=("$(printf '%-28s %-10s %8.1fs  %s' "$name" "$status" "$secs" "$verdict")")

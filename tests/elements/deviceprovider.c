@@ -200,6 +200,23 @@ wait_device_message (GstBus *bus, gboolean added, const gchar *path)
   }
 }
 
+/* Probing never posts errors: nothing but device messages on the bus. */
+static void
+assert_no_error_messages (GstDeviceMonitor *monitor)
+{
+  GstBus *bus = gst_device_monitor_get_bus (monitor);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+
+    fail_if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING,
+        "an error or warning was posted: %" GST_PTR_FORMAT, msg);
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
 static gboolean
 have_element (const gchar *name)
 {
@@ -389,6 +406,7 @@ GST_START_TEST (test_nothing_configured)
           g_strcmp0 (transport, "usb") == 0, "unexpected device of kind %s", transport);
     }
     g_list_free_full (devices, gst_object_unref);
+    assert_no_error_messages (monitor);
     gst_device_monitor_stop (monitor);
     gst_object_unref (monitor);
   }
@@ -519,6 +537,8 @@ GST_START_TEST (test_usb_cameras)
   fail_unless (g_unlink (classlink) == 0);
   d = wait_device_message (bus, FALSE, "/dev/ttyACM98");
   gst_object_unref (d);
+  /* the probes of ports that do not exist failed quietly */
+  assert_no_error_messages (monitor);
 
   gst_device_monitor_stop (monitor);
   gst_object_unref (bus);
@@ -685,6 +705,133 @@ GST_START_TEST (test_pty_up_down)
 }
 GST_END_TEST;
 
+
+/* Cameras in use (here by a session of this process) are listed but never
+ * opened nor connected to: their stream goes on undisturbed. */
+static void
+read_frames (SenxorSession *session, guint n)
+{
+  guint16 pixels[160 * 120];
+
+  for (guint i = 0; i < n; i++) {
+    GError *error = NULL;
+    SenxorFrameInfo info;
+
+    fail_unless (senxor_session_read_frame (session, pixels, G_N_ELEMENTS (pixels), &info,
+            5 * G_USEC_PER_SEC, NULL, &error), "the stream was disturbed: %s",
+        error ? error->message : "");
+  }
+}
+
+GST_START_TEST (test_busy_devices_left_alone)
+{
+  GError *error = NULL;
+  SenxorEmulatorServer *tcp = tcp_server ("mi16", 0);
+  g_autofree gchar *tcp_device = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (tcp));
+  g_autofree gchar *link = g_build_filename (tmpdir, "busy0", NULL);
+  SenxorEmulator *emu = senxor_emulator_new ("module=mi08", &error);
+  SenxorEmulatorServer *pty;
+  SenxorSession *s_tcp, *s_pty;
+  g_autofree gchar *conf = NULL;
+  g_autofree gchar *tcp_path = normalise (tcp_device);
+  g_autofree gchar *pty_path = normalise (link);
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstDevice *d;
+
+  fail_unless (emu != NULL);
+  pty = senxor_emulator_server_new_pty (emu, link, &error);
+  fail_unless (pty != NULL, "%s", error ? error->message : "");
+  s_tcp = senxor_session_open (tcp_device, NULL, &error);
+  fail_unless (s_tcp != NULL, "%s", error ? error->message : "");
+  s_pty = senxor_session_open (link, NULL, &error);
+  fail_unless (s_pty != NULL, "%s", error ? error->message : "");
+  fail_unless (senxor_session_start_stream (s_tcp, NULL, NULL));
+  fail_unless (senxor_session_start_stream (s_pty, NULL, NULL));
+  read_frames (s_tcp, 2);
+  read_frames (s_pty, 2);
+
+  conf = g_strdup_printf ("%s\n%s\n", tcp_device, link);
+  write_config (conf);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  d = find_by_path (devices, tcp_path);
+  fail_unless (d != NULL, "the TCP camera in use is not listed");
+  assert_prop (d, "senxor.probe", "not-tried");
+  d = find_by_path (devices, pty_path);
+  fail_unless (d != NULL, "the serial camera in use is not listed");
+  assert_prop (d, "senxor.probe", "busy");
+  g_list_free_full (devices, gst_object_unref);
+
+  assert_no_error_messages (monitor);
+  /* several polls later both streams still flow on their one connection */
+  g_usleep (600 * 1000);
+  read_frames (s_tcp, 5);
+  read_frames (s_pty, 5);
+  fail_unless_equals_int (senxor_emulator_server_get_connections (tcp), 1);
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless_equals_int (g_list_length (devices), 2);
+  g_list_free_full (devices, gst_object_unref);
+
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  senxor_session_close (s_tcp);
+  senxor_session_close (s_pty);
+  senxor_emulator_server_free (pty);
+  senxor_emulator_server_free (tcp);
+  senxor_emulator_unref (emu);
+}
+GST_END_TEST;
+
+
+/* While an element made from a TCP device exists, polls do not connect to
+ * the device (a one-client bridge would refuse the element meanwhile). */
+GST_START_TEST (test_made_elements_left_alone)
+{
+  SenxorEmulatorServer *server = tcp_server ("mi16", 0);
+  g_autofree gchar *device = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  g_autofree gchar *path = normalise (device);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n", device);
+  GstDeviceMonitor *monitor;
+  GList *devices;
+  GstElement *src;
+  guint before;
+  gint64 deadline;
+
+  write_config (conf);
+  monitor = start_monitor ();
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless (find_by_path (devices, path) != NULL);
+  src = gst_device_create_element (find_by_path (devices, path), NULL);
+  fail_unless (src != NULL);
+  gst_object_ref_sink (src);
+
+  /* a poll may be under way: let it end, then count */
+  g_usleep (300 * 1000);
+  before = senxor_emulator_server_get_connections (server);
+  g_usleep (800 * 1000);
+  fail_unless_equals_int (senxor_emulator_server_get_connections (server), before);
+  devices = g_list_concat (devices, senxor_devices (gst_device_monitor_get_devices (monitor)));
+  fail_unless (find_by_path (devices, path) != NULL, "the device was dropped");
+
+  /* once the element is gone the presence checks come back */
+  gst_object_unref (src);
+  deadline = g_get_monotonic_time () + EVENT_TIMEOUT / GST_USECOND;
+  while (senxor_emulator_server_get_connections (server) == before) {
+    fail_unless (g_get_monotonic_time () < deadline, "no presence check came back");
+    g_usleep (50 * 1000);
+  }
+
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (monitor);
+  senxor_emulator_server_free (server);
+}
+GST_END_TEST;
+
 /* ---- every device plays ---- */
 
 static void
@@ -743,13 +890,22 @@ GST_START_TEST (test_round_trip)
   GstDeviceMonitor *monitor;
   GList *devices;
   guint n = 0;
+  GError *error = NULL;
   SenxorEmulatorServer *server = tcp_server ("mi08", 0);
+  SenxorEmulator *emu = senxor_emulator_new ("module=mi05", &error);
+  g_autofree gchar *link = g_build_filename (tmpdir, "trip0", NULL);
+  SenxorEmulatorServer *pty = senxor_emulator_server_new_pty (emu, link, &error);
   g_autofree gchar *conf = g_strdup_printf ("%s\n%s\n%s\n"
-      "tcp://127.0.0.1:%u\n", EMU_MI16, EMU_MI08, EMU_MI05_NAMED,
-      senxor_emulator_server_get_port (server));
-  guint expected = 4;
+      "tcp://127.0.0.1:%u\n%s\n", EMU_MI16, EMU_MI08, EMU_MI05_NAMED,
+      senxor_emulator_server_get_port (server), link);
+  /* three in-process emulators, one behind TCP, one on a pty */
+  guint expected = 5;
 
+  fail_unless (pty != NULL, "%s", error ? error->message : "");
   write_config (conf);
+  /* polling goes on (every 100 ms): the TCP device is not connected to
+   * while the element made from it exists, so the one-client server never
+   * refuses that element */
   monitor = start_monitor ();
   devices = senxor_devices (gst_device_monitor_get_devices (monitor));
   fail_unless_equals_int (g_list_length (devices), expected);
@@ -760,6 +916,8 @@ GST_START_TEST (test_round_trip)
   gst_device_monitor_stop (monitor);
   gst_object_unref (monitor);
   senxor_emulator_server_free (server);
+  senxor_emulator_server_free (pty);
+  senxor_emulator_unref (emu);
 }
 GST_END_TEST;
 
@@ -853,6 +1011,71 @@ GST_START_TEST (test_device_monitor_tool)
 }
 GST_END_TEST;
 
+
+/* Reads @proc's output into @out until it contains @needle (after @from). */
+static void
+read_until (GSubprocess *proc, GString *out, gsize from, const gchar *needle)
+{
+  GInputStream *stream = g_subprocess_get_stdout_pipe (proc);
+  GPollableInputStream *pollable = G_POLLABLE_INPUT_STREAM (stream);
+  gint64 deadline = g_get_monotonic_time () + EVENT_TIMEOUT / GST_USECOND;
+
+  while (!strstr (out->str + from, needle)) {
+    gchar buf[4096];
+    gssize n;
+    GError *error = NULL;
+
+    fail_unless (g_get_monotonic_time () < deadline, "'%s' never came; output:\n%s",
+        needle, out->str);
+    n = g_pollable_input_stream_read_nonblocking (pollable, buf, sizeof buf, NULL, &error);
+    if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+      g_clear_error (&error);
+      g_usleep (20 * 1000);
+      continue;
+    }
+    fail_unless (n > 0, "gst-device-monitor-1.0 ended: %s\n%s",
+        error ? error->message : "EOF", out->str);
+    g_string_append_len (out, buf, n);
+  }
+}
+
+/* gst-device-monitor-1.0 -f follows cameras as they come and go */
+GST_START_TEST (test_device_monitor_tool_follows)
+{
+  g_autofree gchar *tool = g_find_program_in_path ("gst-device-monitor-1.0");
+  GSubprocess *proc;
+  GString *out = g_string_new (NULL);
+  GError *error = NULL;
+  gsize mark;
+
+  if (!tool) {
+    g_printerr ("gst-device-monitor-1.0 is not installed: follow check not run\n");
+    return;
+  }
+  write_config (EMU_MI16 "\n");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, tool, "-f",
+      "Video/Source", NULL);
+  fail_unless (proc != NULL, "%s", error ? error->message : "");
+  read_until (proc, out, 0, "Senxor emulator 'cam16'");
+  read_until (proc, out, 0, "Monitoring devices");
+
+  mark = out->len;
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  read_until (proc, out, mark, "Device found:");
+  read_until (proc, out, mark, "name  : Senxor emulator 'cam08' (MI08, 182A01000042)");
+
+  mark = out->len;
+  write_config (EMU_MI08 "\n");
+  read_until (proc, out, mark, "Device removed:");
+  read_until (proc, out, mark, "name  : Senxor emulator 'cam16'");
+
+  g_subprocess_force_exit (proc);
+  g_subprocess_wait (proc, NULL, NULL);
+  g_object_unref (proc);
+  g_string_free (out, TRUE);
+}
+GST_END_TEST;
+
 /* ---- presence helpers ---- */
 
 GST_START_TEST (test_proc_net_tcp_parser)
@@ -935,7 +1158,9 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_bad_config_keeps_devices);
   tcase_add_test (tc, test_tcp_up_down);
   tcase_add_test (tc, test_pty_up_down);
+  tcase_add_test (tc, test_busy_devices_left_alone);
   tcase_add_test (tc, test_device_monitor_tool);
+  tcase_add_test (tc, test_device_monitor_tool_follows);
   tcase_add_test (tc, test_proc_net_tcp_parser);
   tcase_add_test (tc, test_tcp_presence);
 
@@ -943,6 +1168,7 @@ deviceprovider_suite (void)
   if (have_element ("senxorsrc")) {
     tcase_add_test (tc, test_round_trip);
     tcase_add_test (tc, test_reconfigure_element);
+    tcase_add_test (tc, test_made_elements_left_alone);
   } else {
     g_printerr ("senxorsrc is not built: round-trip tests not run\n");
   }

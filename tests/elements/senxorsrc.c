@@ -611,16 +611,16 @@ GST_END_TEST;
 
 /* ---- unlock, cycles ---- */
 
-GST_START_TEST (test_unlock_silent_device)
+/* Plays @device (which stalls after 3 frames for a minute) until the
+ * frames stop, then measures PLAYING -> NULL. */
+static void
+check_unlock_silent (const char *device, SenxorEmulator *emu, const char *link)
 {
-  g_autofree gchar *name = emu_name ("silent");
-  /* Real-time pacing; after 3 frames the device says nothing for 60 s. */
   g_autofree gchar *desc = g_strdup_printf ("senxorsrc timeout=60000 "
-      "device=\"emulator://%s?module=mi08&faults=stall=60s@3f\" ! "
-      "appsink name=sink sync=false", name);
+      "device=\"%s\" ! appsink name=sink sync=false", device);
   GstElement *pipe = gst_parse_launch (desc, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
-  g_autoptr (SenxorEmulator) emu = NULL;
+  SenxorEmulatorStats stats;
   GstSample *sample;
   GstStateChangeReturn ret;
   gint64 t0, t1;
@@ -633,28 +633,38 @@ GST_START_TEST (test_unlock_silent_device)
     gst_sample_unref (sample);
   }
   fail_unless (got >= 1 && got <= 3, "got %u frames", got);
-  emu = senxor_emulator_lookup (name);
-  fail_unless (emu != NULL);
-  {
-    SenxorEmulatorStats stats;
-
-    senxor_emulator_get_stats (emu, &stats);
-    fail_unless_equals_uint64 (stats.stalls, 1);
-  }
+  senxor_emulator_get_stats (emu, &stats);
+  fail_unless_equals_uint64 (stats.stalls, 1);
 
   /* The streaming thread is now blocked waiting for a frame. */
   t0 = g_get_monotonic_time ();
   ret = gst_element_set_state (pipe, GST_STATE_NULL);
   t1 = g_get_monotonic_time ();
   fail_unless_equals_int (ret, GST_STATE_CHANGE_SUCCESS);
-  g_print ("senxorsrc: PLAYING -> NULL with a silent device took %.1f ms\n",
-      (t1 - t0) / 1000.0);
+  g_print ("senxorsrc (%s): PLAYING -> NULL with a silent device took "
+      "%.1f ms\n", link, (t1 - t0) / 1000.0);
   /* The target is 100 ms; the bound is generous for a busy machine. */
   fail_unless (t1 - t0 < G_USEC_PER_SEC, "PLAYING -> NULL took %"
       G_GINT64_FORMAT " us", t1 - t0);
 
   gst_object_unref (sink);
   gst_object_unref (pipe);
+}
+
+GST_START_TEST (test_unlock_silent_device)
+{
+  g_autofree gchar *name = emu_name ("silent");
+  /* Real-time pacing; after 3 frames the device says nothing for 60 s. */
+  g_autofree gchar *dev = g_strdup_printf ("emulator://%s?module=mi08&"
+      "faults=stall=60s@3f", name);
+  g_autoptr (SenxorEmulator) emu = NULL;
+  g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (params, (gpointer) "module", (gpointer) "mi08");
+  g_hash_table_insert (params, (gpointer) "faults", (gpointer) "stall=60s@3f");
+  emu = senxor_emulator_get_shared (name, params, NULL);
+  fail_unless (emu != NULL);
+  check_unlock_silent (dev, emu, "in-process");
 }
 GST_END_TEST;
 
@@ -784,6 +794,7 @@ GST_END_TEST;
 GST_START_TEST (test_default_device_and_serial)
 {
   GstHarness *h;
+  GstBuffer *buf;
   g_autofree gchar *module = NULL, *sn = NULL;
 
   if (!configure_discovery ("dflta?module=mi05&fast=1&scene=gradient&"
@@ -794,7 +805,9 @@ GST_START_TEST (test_default_device_and_serial)
   h = gst_harness_new ("senxorsrc");
   gst_harness_set_blocking_push_mode (h);
   gst_harness_play (h);
-  check_gradient (gst_harness_pull (h), 50, 50);
+  buf = gst_harness_pull (h);
+  check_gradient (buf, 50, 50);
+  gst_buffer_unref (buf);
   g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
   fail_unless_equals_string (module, "MI05");
   fail_unless_equals_string (sn, "AAAAAAAAAAAA");
@@ -806,7 +819,9 @@ GST_START_TEST (test_default_device_and_serial)
   g_object_set (h->element, "serial", "bbbbbbbbbbbb", NULL);
   gst_harness_set_blocking_push_mode (h);
   gst_harness_play (h);
-  check_gradient (gst_harness_pull (h), 160, 120);
+  buf = gst_harness_pull (h);
+  check_gradient (buf, 160, 120);
+  gst_buffer_unref (buf);
   g_object_get (h->element, "module", &module, "serial-number", &sn, NULL);
   fail_unless_equals_string (module, "MI16");
   fail_unless_equals_string (sn, "BBBBBBBBBBBB");
@@ -854,6 +869,39 @@ GST_START_TEST (test_error_permission)
       GST_RESOURCE_ERROR_OPEN_READ_WRITE);
   if (geteuid () != 0)
     g_unlink (path);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_error_busy)
+{
+  g_autoptr (SenxorEmulator) emu = senxor_emulator_new ("module=mi08", NULL);
+  g_autoptr (SenxorEmulatorServer) server = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *desc = NULL;
+  GstElement *first;
+  GstElement *sink;
+  GstSample *sample;
+
+  server = senxor_emulator_server_new_pty (emu, NULL, NULL);
+  fail_unless (server != NULL);
+  path = senxor_emulator_server_dup_pty_path (server);
+
+  desc = g_strdup_printf ("senxorsrc device=%s ! appsink name=sink "
+      "sync=false max-buffers=1", path);
+  first = gst_parse_launch (desc, NULL);
+  gst_element_set_state (first, GST_STATE_PLAYING);
+  sink = gst_bin_get_by_name (GST_BIN (first), "sink");
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+  fail_unless (sample != NULL);
+  gst_sample_unref (sample);
+
+  g_free (desc);
+  desc = g_strdup_printf ("device=%s", path);
+  check_pipeline_error (desc, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY);
+
+  gst_element_set_state (first, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (first);
 }
 GST_END_TEST;
 
@@ -1035,6 +1083,98 @@ GST_START_TEST (test_reconnect_in_process)
   emu = senxor_emulator_get_shared (name, params, NULL);
   fail_unless (emu != NULL);
   check_reconnect (dev, NULL, emu);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_reconnect_tcp)
+{
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi05&fast=1&faults=disconnect@20f", NULL);
+  g_autoptr (SenxorEmulatorServer) server =
+      senxor_emulator_server_new_tcp (emu, NULL, 0, NULL);
+  g_autofree gchar *dev = NULL;
+
+  fail_unless (server != NULL);
+  dev = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  check_reconnect (dev, NULL, emu);
+}
+GST_END_TEST;
+
+/* ---- other links ---- */
+
+static void
+check_frames_from (const char *device, guint width, guint height, guint n)
+{
+  GstHarness *h = harness_for (device);
+  guint i;
+
+  gst_harness_play (h);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL);
+    check_gradient (buf, width, height);
+    gst_buffer_unref (buf);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_over_pty)
+{
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi08&fast=1&scene=gradient", NULL);
+  g_autoptr (SenxorEmulatorServer) server =
+      senxor_emulator_server_new_pty (emu, NULL, NULL);
+  g_autofree gchar *path = NULL;
+
+  fail_unless (server != NULL);
+  path = senxor_emulator_server_dup_pty_path (server);
+  check_frames_from (path, 80, 62, 10);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_over_tcp)
+{
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi16&fast=1&scene=gradient", NULL);
+  g_autoptr (SenxorEmulatorServer) server =
+      senxor_emulator_server_new_tcp (emu, NULL, 0, NULL);
+  g_autofree gchar *dev = NULL;
+
+  fail_unless (server != NULL);
+  dev = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  check_frames_from (dev, 160, 120, 10);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_unlock_silent_tcp)
+{
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi08&faults=stall=60s@3f", NULL);
+  g_autoptr (SenxorEmulatorServer) server =
+      senxor_emulator_server_new_tcp (emu, NULL, 0, NULL);
+  g_autofree gchar *dev = NULL;
+
+  fail_unless (server != NULL);
+  dev = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  check_unlock_silent (dev, emu, "TCP");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_unlock_silent_pty)
+{
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi08&faults=stall=60s@3f", NULL);
+  g_autoptr (SenxorEmulatorServer) server =
+      senxor_emulator_server_new_pty (emu, NULL, NULL);
+  g_autofree gchar *path = NULL;
+
+  fail_unless (server != NULL);
+  path = senxor_emulator_server_dup_pty_path (server);
+  check_unlock_silent (path, emu, "pty");
 }
 GST_END_TEST;
 
@@ -1249,6 +1389,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_error_no_device_at_all);
   tcase_add_test (tc, test_default_device_and_serial);
   tcase_add_test (tc, test_error_permission);
+  tcase_add_test (tc, test_error_busy);
   tcase_add_test (tc, test_error_no_module);
   tcase_add_test (tc, test_error_invalid_device);
   tcase_add_test (tc, test_error_disconnected);
@@ -1256,6 +1397,11 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_error_protocol);
   tcase_add_test (tc, test_reconnect_in_process);
   tcase_add_test (tc, test_reconnect_by_serial);
+  tcase_add_test (tc, test_reconnect_tcp);
+  tcase_add_test (tc, test_over_pty);
+  tcase_add_test (tc, test_over_tcp);
+  tcase_add_test (tc, test_unlock_silent_tcp);
+  tcase_add_test (tc, test_unlock_silent_pty);
   tcase_add_test (tc, test_two_sources);
   tcase_add_test (tc, test_eight_sources);
   tcase_add_test (tc, test_inspect);

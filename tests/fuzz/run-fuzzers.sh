@@ -33,20 +33,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# (warnings are checked by the gcc builds; this one only has to fuzz)
 if [ ! -f "$BUILD/build.ninja" ]; then
-  CC=clang meson setup "$BUILD" -Dfuzz=enabled -Dplugin=disabled -Dservers=disabled --werror
+  CC=clang meson setup "$BUILD" -Dfuzz=enabled -Dplugin=disabled -Dservers=disabled
 fi
-ninja -C "$BUILD"
 
 if [ ${#targets[@]} -eq 0 ]; then
-  for exe in "$BUILD"/tests/fuzz/fuzz-*; do
-    [ -f "$exe" ] && [ -x "$exe" ] && targets+=("${exe##*/fuzz-}")
+  for src in tests/fuzz/fuzz-*.c; do
+    t=${src#tests/fuzz/fuzz-}
+    targets+=("${t%.c}")
   done
 fi
-if [ ${#targets[@]} -eq 0 ]; then
-  echo "run-fuzzers: no fuzz-* targets in $BUILD/tests/fuzz (is clang with libFuzzer installed?)" >&2
-  exit 1
-fi
+# build only the fuzz targets
+ninja -C "$BUILD" "${targets[@]/#/tests/fuzz/fuzz-}"
 
 mkdir -p "$BUILD/fuzz-artifacts"
 status=0

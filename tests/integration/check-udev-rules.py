@@ -30,10 +30,12 @@ KEYS = {
     "SYSCTL": (True, MATCH + ASSIGN),
     "ENV": (True, MATCH + ASSIGN),
     "CONST": (True, MATCH),
-    "TEST": (None, MATCH),
-    "PROGRAM": (False, MATCH),
+    # udev takes "=" for these as "==" (the match succeeds when the import
+    # or program does)
+    "TEST": (None, MATCH + ("=",)),
+    "PROGRAM": (False, MATCH + ("=",)),
     "RESULT": (False, MATCH),
-    "IMPORT": (True, MATCH),
+    "IMPORT": (True, MATCH + ("=",)),
     "OWNER": (False, ASSIGN),
     "GROUP": (False, ASSIGN),
     "MODE": (False, ASSIGN),
@@ -43,6 +45,8 @@ KEYS = {
     "LABEL": (False, ("=",)),
     "GOTO": (False, ("=",)),
 }
+# keys whose rule does something even as a match
+ACTING = ("IMPORT", "PROGRAM")
 ITEM = re.compile(r'\s*([A-Z]+)(\{([^}]*)\})?\s*(==|!=|\+=|-=|:=|=)\s*"((?:[^"\\]|\\.)*)"\s*')
 SUBST = re.compile(r"\$(env\{[^}]+\}|attr\{[^}]+\}|kernel|number|devpath|id|driver|"
                    r"major|minor|result(\{[^}]*\})?|parent|name|links|root|sys|devnode|\$|"
@@ -84,9 +88,15 @@ def parse_rule(no, line):
             raise SyntaxError(f"line {no}: {key} takes no {{attribute}}")
         if op not in ops:
             raise SyntaxError(f"line {no}: {key} does not take '{op}'")
-        for s in re.finditer(r"[$%]", value):
-            if not SUBST.match(value, s.start()):
-                raise SyntaxError(f"line {no}: bad substitution in '{value}'")
+        i = 0
+        while i < len(value):
+            if value[i] in "$%":
+                m_sub = SUBST.match(value, i)
+                if not m_sub:
+                    raise SyntaxError(f"line {no}: bad substitution in '{value}'")
+                i = m_sub.end()
+            else:
+                i += 1
         items.append((key, attr, op, value))
         pos = m.end()
         if pos < len(line):
@@ -107,7 +117,7 @@ def check(path, senxor):
         for k, _, _, v in r:
             if k == "GOTO" and v not in labels:
                 raise SyntaxError(f"line {no}: GOTO {v} has no LABEL")
-        if not any(op in ASSIGN for _, _, op, _ in r):
+        if not any(op in ASSIGN or k in ACTING for k, _, op, _ in r):
             raise SyntaxError(f"line {no}: a rule that assigns nothing does nothing")
     print(f"{path}: {len(rules)} rules, syntax ok")
     if not senxor:
@@ -120,13 +130,21 @@ def check(path, senxor):
                 return r
         raise AssertionError(f"no rule with {pairs}")
 
+    def index_of(rule):
+        return [r for _, r in rules].index(rule)
+
     tty = rule_with(("SUBSYSTEM", None, "==", "tty"), ("ATTRS", "idVendor", "==", "0416"))
     pids = next(v for k, a, _, v in tty if k == "ATTRS" and a == "idProduct")
     assert set(pids.split("|")) == {"b002", "b020", "9393"}, pids
     for want in (("TAG", None, "+=", "uaccess"), ("GROUP", None, "=", "dialout"),
                  ("MODE", None, "=", "0660"), ("ENV", "ID_MM_DEVICE_IGNORE", "=", "1")):
         assert want in tty, f"the tty rule lacks {want}"
-    rule_with(("SYMLINK", None, "+=", "senxor/$env{ID_SERIAL_SHORT}"))
+    # the links use properties that udev's builtins set: they must have run
+    # (60-serial.rules imports them too late for a file named 60-senxor)
+    for builtin, prop in (("usb_id", "ID_SERIAL_SHORT"), ("path_id", "ID_PATH_TAG")):
+        link = rule_with(("SYMLINK", None, "+=", f"senxor{'/by-path' if builtin == 'path_id' else ''}/$env{{{prop}}}"))
+        imp = rule_with(("IMPORT", "builtin", "=", builtin))
+        assert index_of(imp) < index_of(link), f"{builtin} is imported after the link using {prop}"
     usb = rule_with(("SUBSYSTEM", None, "==", "usb"), ("ATTR", "idVendor", "==", "0416"))
     assert ("TAG", None, "+=", "uaccess") in usb
     print(f"{path}: the Senxor rules are all there")
@@ -164,6 +182,13 @@ def self_test():
                 print(f"rejected as expected: {bad!r}: {e}")
                 continue
             raise AssertionError(f"accepted a broken rule: {bad!r}")
+    # and it accepts every rules file the system's udev runs with
+    import glob
+    system = sorted(set(glob.glob("/usr/lib/udev/rules.d/*.rules") +
+                        glob.glob("/lib/udev/rules.d/*.rules")))
+    for path in system:
+        check(path, False)
+    print(f"{len(system)} system rules files accepted")
 
 
 def main():

@@ -303,52 +303,57 @@ class List(Base):
 
 @unittest.skipUnless(EMULATOR, "senxor-emulator is not built")
 class EmulatorServers(Base):
+    """senxor-tool against the senxor-emulator CLI on a pty and on TCP"""
+
     def serve(self, *args):
         p = subprocess.Popen([EMULATOR, *args], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=self.env)
-        self.addCleanup(lambda: (p.terminate(), p.wait(10)))
-        return p
+                             stderr=subprocess.DEVNULL, text=True, env=self.env)
 
-    def wait_for(self, path):
-        for _ in range(200):
-            if os.path.exists(path):
-                return
-            time.sleep(0.05)
-        self.fail("the emulator did not create " + path)
-
-    def test_pty(self):
-        link = self.path("senxor0")
-        self.serve("--module", "mi08", "--scene", "gradient", "--pty", "--link", link)
-        self.wait_for(link)
-        r = self.ok("info", "--no-registers", link)
-        self.assertIn("MI08", r.stdout)
-        data = self.capture_raw(link, 2)
-        self.assertEqual(len(data), 2 * 9920)
-        r = self.ok("stream", link, "--seconds", "1.5")
-        self.assertIn("frames in", r.stdout)
-
-    def test_tcp(self):
-        import socket
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        self.serve("--module", "mi16", "--tcp", "127.0.0.1:%d" % port)
-        dev = "tcp://127.0.0.1:%d" % port
-        for _ in range(100):
-            r = run("info", "--no-registers", dev, env=self.env)
-            if r.returncode != 3:
-                break
-            time.sleep(0.1)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("MI16", r.stdout)
-        self.assertEqual(len(self.capture_raw(dev, 1)), 160 * 120 * 2)
+        def stop():
+            p.terminate()
+            p.wait(10)
+            p.stdout.close()
+        self.addCleanup(stop)
+        # the first line says where it listens
+        return p.stdout.readline().strip()
 
     def capture_raw(self, dev, n):
         out = self.path("c.raw")
         self.ok("capture", dev, "-n", str(n), "-o", out)
         with open(out, "rb") as f:
             return f.read()
+
+    def test_pty(self):
+        link = self.path("senxor0")
+        where = self.serve("--module", "mi08", "--scene", "gradient", "--pty", "--link", link)
+        self.assertTrue(where, "senxor-emulator printed no address")
+        self.assertTrue(os.path.exists(link))
+        r = self.ok("info", "--no-registers", link)
+        self.assertIn("MI08", r.stdout)
+        data = self.capture_raw(link, 2)
+        self.assertEqual(len(data), 2 * 9920)
+        px = struct.unpack("<%dH" % (80 * 62), data[:9920])
+        k = px[0] - gradient(0, 0, 0)
+        self.assertEqual(px[80 * 61 + 79], gradient(79, 61, k))
+        r = self.ok("stream", link, "--seconds", "1.5")
+        self.assertIn("frames in", r.stdout)
+        # the emulator's pty is held by a session: a second tool run is BUSY
+        holder = subprocess.Popen([TOOL, "stream", link], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=self.env)
+        try:
+            self.assertIn("MI08", holder.stdout.readline())
+            self.assertIn("in use", self.fails(4, "get", link, "EMISSIVITY").stderr)
+        finally:
+            holder.send_signal(signal.SIGINT)
+            holder.communicate(timeout=10)
+
+    def test_tcp(self):
+        dev = self.serve("--module", "mi16", "--tcp", "127.0.0.1:0", "--fast")
+        self.assertTrue(dev.startswith("tcp://127.0.0.1:"), dev)
+        r = self.ok("info", "--no-registers", dev)
+        self.assertIn("MI16", r.stdout)
+        self.assertEqual(len(self.capture_raw(dev, 3)), 3 * 160 * 120 * 2)
+        self.assertEqual(self.ok("set", "-q", dev, "EMISSIVITY", "93").stdout.strip(), "93")
 
 
 if __name__ == "__main__":

@@ -468,6 +468,25 @@ test_single_frame (void)
   g_assert_cmpuint (senxor_emulator_get_frames_sent (h->emu), ==, 2);
 }
 
+/* set_register works in the injected clock's time, not the real one */
+static void
+test_set_register_clock (void)
+{
+  g_autoptr (Host) h = host_new ("module=mi08&fps=20&scene=flat");
+  SenxorFrameLayout l;
+  gint64 t0;
+
+  g_assert_cmpuint (host_rreg (h, SENXOR_REG_FRAME_MODE), ==, SENXOR_FRAME_MODE_NO_HEADER);
+  h->now += 777;
+  g_assert_false (host_next (h));
+  t0 = h->now;
+  senxor_emulator_set_register (h->emu, SENXOR_REG_FRAME_MODE,
+      SENXOR_FRAME_MODE_CONTINUOUS_STREAM);
+  g_assert_true (senxor_emulator_is_streaming (h->emu));
+  host_frame (h, &l);
+  g_assert_cmpint (h->now - t0, ==, 50000);
+}
+
 static void
 test_stop_stream (void)
 {
@@ -539,8 +558,9 @@ test_pacing_injected (void)
     g_assert_cmpint (h->now - t0, ==, (gint64) i * 80000);
   }
 
-  /* a host that stops reading for a second: frames are lost, the counter
-   * shows the gap and STATUS says the readout was too slow */
+  /* a host that stops reading for a second (12.5 frame periods): the newest
+   * 4 frames wait in the transmit path, the rest are lost; the first frame
+   * read shows the gap and STATUS says the readout was too slow */
   {
     guint64 before = senxor_emulator_get_frame_number (h->emu);
     SenxorFrameHeader hdr;
@@ -548,7 +568,16 @@ test_pacing_injected (void)
     h->now += G_USEC_PER_SEC;
     host_frame (h, &l);
     senxor_frame_header_parse (h->msg.contents + l.reserved_bytes, &hdr);
-    g_assert_cmpuint (hdr.counter, >=, before + 12);
+    g_assert_cmpuint (hdr.counter, >=, before + 12 - 4);
+    /* then the rest of the backlog, without gaps */
+    for (guint k = 1; k < 4; k++) {
+      guint16 prev = hdr.counter;
+
+      g_assert_true (host_next (h));
+      g_assert_cmpint (h->msg.kind, ==, SENXOR_MSG_GFRA);
+      senxor_frame_header_parse (h->msg.contents + l.reserved_bytes, &hdr);
+      g_assert_cmpuint (hdr.counter, ==, (guint16) (prev + 1));
+    }
     g_assert_true (host_rreg (h, SENXOR_REG_STATUS) & SENXOR_STATUS_READOUT_TOO_SLOW);
     g_assert_false (host_rreg (h, SENXOR_REG_STATUS) & SENXOR_STATUS_READOUT_TOO_SLOW);
   }
@@ -931,6 +960,30 @@ test_faults_disconnect_time (void)
   g_assert_true (senxor_emulator_connection_alive (h->emu, id));
 }
 
+/* A disconnect that falls due while nobody is connected drops nobody. */
+static void
+test_faults_disconnect_unconnected (void)
+{
+  g_autoptr (Host) h = host_new ("module=mi08&scene=flat&faults=disconnect@1s,stall=1s@1500ms");
+  SenxorEmulatorStats st;
+  SenxorFrameLayout l;
+  guint id;
+
+  host_start (h);
+  senxor_emulator_hangup (h->emu, senxor_emulator_connect (h->emu));
+  h->now += 3 * G_USEC_PER_SEC;
+  g_assert_cmpint (senxor_emulator_next_event_us (h->emu, h->now), ==, G_MAXINT64);
+  id = senxor_emulator_connect (h->emu);
+  senxor_decoder_reset (h->dec);
+  /* the stall (1.5 s to 2.5 s) is over too: frames at once */
+  host_frame (h, &l);
+  g_assert_cmpint (h->now - 1000000, <=, 3 * G_USEC_PER_SEC + 40000);
+  g_assert_true (senxor_emulator_connection_alive (h->emu, id));
+  senxor_emulator_get_stats (h->emu, &st);
+  g_assert_cmpuint (st.disconnects, ==, 0);
+  g_assert_cmpuint (st.stalls, ==, 1);
+}
+
 /* ---- the in-process transport ---- */
 
 static gssize
@@ -1053,6 +1106,35 @@ test_transport_timeout_cancel (void)
   t->klass->close (t);
 }
 
+/* With the real clock, starting the stream with set_register after a quiet
+ * while must not count the quiet time as lost frames. */
+static void
+test_transport_set_register (void)
+{
+  g_autoptr (SenxorEmulator) emu = senxor_emulator_new ("module=mi05&fps=50", NULL);
+  SenxorTransport *t = senxor_emulator_transport_new (emu);
+  g_autoptr (SenxorDecoder) dec = senxor_decoder_new ();
+  g_autoptr (GError) error = NULL;
+  SenxorFrameHeader hdr;
+  SenxorFrameLayout l;
+  SenxorMessage msg;
+  guint8 buf[16];
+
+  g_assert_cmpint (t->klass->read (t, buf, sizeof buf, 1000, NULL, &error), ==, -1);
+  g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  g_usleep (300000);
+  senxor_emulator_set_register (emu, SENXOR_REG_FRAME_MODE,
+      SENXOR_FRAME_MODE_CONTINUOUS_STREAM);
+  g_assert_cmpint (t_read_frame (t, dec, &msg, &error), ==, 1);
+  g_assert_true (senxor_frame_layout_from_contents_len (msg.contents_len, &l));
+  senxor_frame_header_parse (msg.contents + l.reserved_bytes, &hdr);
+  g_assert_cmpuint (hdr.counter, ==, 1);
+  g_assert_false (senxor_emulator_get_register (emu, SENXOR_REG_STATUS) &
+      SENXOR_STATUS_READOUT_TOO_SLOW);
+  t->klass->close (t);
+}
+
 /* A test thread reads registers while a streaming thread drives the device. */
 static gpointer
 stream_thread (gpointer data)
@@ -1101,6 +1183,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/frame/units", test_frame_units);
   g_test_add_func ("/emulator/frame/single", test_single_frame);
   g_test_add_func ("/emulator/frame/stop", test_stop_stream);
+  g_test_add_func ("/emulator/frame/set-register-clock", test_set_register_clock);
   g_test_add_func ("/emulator/frame/corrections", test_corrections);
   g_test_add_func ("/emulator/pacing/injected", test_pacing_injected);
   g_test_add_func ("/emulator/pacing/real", test_pacing_real);
@@ -1112,8 +1195,11 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/faults/replies", test_faults_replies);
   g_test_add_func ("/emulator/faults/reboot", test_faults_reboot);
   g_test_add_func ("/emulator/faults/disconnect-time", test_faults_disconnect_time);
+  g_test_add_func ("/emulator/faults/disconnect-unconnected",
+      test_faults_disconnect_unconnected);
   g_test_add_func ("/emulator/transport/disconnect", test_transport_disconnect);
   g_test_add_func ("/emulator/transport/timeout-cancel", test_transport_timeout_cancel);
+  g_test_add_func ("/emulator/transport/set-register", test_transport_set_register);
   g_test_add_func ("/emulator/transport/threads", test_threads);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -236,8 +237,43 @@ test_serial_errors (void)
   g_clear_error (&error);
   unlink (file);
 
-  /* PERMISSION cannot be provoked as root; the mapping is what matters */
   g_assert_cmpint (senxor_error_from_errno (EACCES), ==, SENXOR_ERROR_PERMISSION);
+}
+
+/* A device file we may not open: PERMISSION with the hint.  Root may open
+ * anything, so as root the check runs in a subprocess as "nobody". */
+static void
+test_serial_permission (void)
+{
+  static char *file;
+
+  if (g_test_subprocess ()) {
+    g_autoptr (GError) error = NULL;
+    SenxorTransport *t;
+
+    if (getuid () == 0) {
+      g_assert_no_errno (setgid (65534));
+      g_assert_no_errno (setuid (65534));
+    }
+    t = senxor_transport_open (g_getenv ("SENXOR_TEST_FILE"), NULL, &error);
+    g_assert_null (t);
+    g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_PERMISSION);
+    g_assert_nonnull (strstr (error->message, "dialout"));
+    g_assert_nonnull (strstr (error->message, "60-senxor.rules"));
+    return;
+  }
+  {
+    int fd = g_file_open_tmp ("senxor-noaccess-XXXXXX", &file, NULL);
+
+    g_assert_cmpint (fd, >=, 0);
+    close (fd);
+    g_assert_no_errno (chmod (file, 0));
+    g_setenv ("SENXOR_TEST_FILE", file, TRUE);
+    g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    unlink (file);
+    g_free (file);
+    g_test_trap_assert_passed ();
+  }
 }
 
 /* ---- cancellation from another thread ---- */
@@ -434,6 +470,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/serial/busy", test_serial_busy);
   g_test_add_func ("/transport/serial/errors", test_serial_errors);
   g_test_add_func ("/transport/serial/cancel", test_serial_cancel);
+  g_test_add_func ("/transport/serial/permission", test_serial_permission);
   g_test_add_func ("/transport/tcp/round-trip", test_tcp_round_trip);
   g_test_add_func ("/transport/tcp/refused", test_tcp_refused);
   g_test_add_func ("/transport/usb/no-match", test_usb_no_match);
