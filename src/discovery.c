@@ -11,6 +11,10 @@
 #include "senxor/discovery.h"
 #include "senxor/error.h"
 #include "senxor/session.h"
+#include "senxor/registers.h"
+#ifdef HAVE_SENXOR_EMULATOR
+#include "senxor/emulator.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -512,25 +516,57 @@ description_for_configured (const SenxorDeviceAddress *addr)
 /* ---- probing ---- */
 
 static void
+set_probed (SenxorDeviceDescription *d, SenxorModule module, const char *serial)
+{
+  d->probed = TRUE;
+  d->module = module;
+  g_free (d->serial);
+  d->serial = g_strdup (serial);
+  g_free (d->id);
+  d->id = g_strdup (serial);
+}
+
+/* A named emulator that exists already may be streaming to a session of
+ * this process: connecting would take it over, so read its registers. */
+static gboolean
+probe_running_emulator (SenxorDeviceDescription *d)
+{
+#ifdef HAVE_SENXOR_EMULATOR
+  g_autoptr (SenxorDeviceAddress) addr = senxor_device_address_parse (d->device, NULL);
+  g_autoptr (SenxorEmulator) emu = NULL;
+  char serial[SENXOR_SERIAL_LEN + 1];
+  guint8 id[6];
+
+  if (!addr || addr->kind != SENXOR_DEVICE_EMULATOR || !addr->name ||
+      !(emu = senxor_emulator_lookup (addr->name)))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (id); i++)
+    id[i] = senxor_emulator_get_register (emu, SENXOR_REG_SENXOR_ID_0 + i);
+  g_snprintf (serial, sizeof serial, "%02X%02X%02X%02X%02X%02X", id[0], id[1], id[2],
+      id[3], id[4], id[5]);
+  set_probed (d, senxor_emulator_get_module (emu), serial);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+static void
 probe (SenxorDeviceDescription *d)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (SenxorSession) s = senxor_session_open_full (d->device, PROBE_TIMEOUT_US,
-      NULL, &error);
-  const SenxorDeviceInfo *info;
+  g_autoptr (SenxorSession) s = NULL;
   const char *product;
 
-  if (!s) {
-    g_debug ("probing %s: %s", d->device, error->message);
-    return;
+  if (!probe_running_emulator (d)) {
+    s = senxor_session_open_full (d->device, PROBE_TIMEOUT_US, NULL, &error);
+    if (!s) {
+      g_debug ("probing %s: %s", d->device, error->message);
+      return;
+    }
+    set_probed (d, senxor_session_get_info (s)->module,
+        senxor_session_get_info (s)->serial);
   }
-  info = senxor_session_get_info (s);
-  d->probed = TRUE;
-  d->module = info->module;
-  g_free (d->serial);
-  d->serial = g_strdup (info->serial);
-  g_free (d->id);
-  d->id = g_strdup (info->serial);
   product = senxor_usb_product_name (d->vid, d->pid);
   if (product)
     set_display_name (d, product);

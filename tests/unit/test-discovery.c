@@ -7,6 +7,8 @@
 
 #include "fake-device.h"
 
+#include <senxor/emulator.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -298,6 +300,44 @@ test_probe (void)
   clear_config ();
 }
 
+/* Probing a named emulator that a session streams from must not take it
+ * over: its registers are read without connecting. */
+static void
+test_probe_running_emulator (void)
+{
+  g_autoptr (GError) error = NULL;
+  const char *dev = "emulator://probe-live?module=mi05&fast=1&serial=1A2B3C4D5E6F";
+  g_autoptr (SenxorSession) s = senxor_session_open (dev, NULL, &error);
+  g_autoptr (GPtrArray) list = NULL;
+  SenxorDeviceDescription *d;
+  guint16 px[50 * 50];
+  SenxorFrameInfo fi;
+
+  g_assert_no_error (error);
+  g_assert_true (senxor_session_start_stream (s, NULL, &error));
+  g_assert_true (senxor_session_read_frame (s, px, G_N_ELEMENTS (px), &fi, -1, NULL,
+          &error));
+  clear_config ();
+  g_setenv ("SENXOR_EMULATORS", dev, TRUE);
+  list = senxor_discover_devices (SENXOR_DISCOVER_EMULATORS | SENXOR_DISCOVER_PROBE,
+      &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  d = list->pdata[0];
+  g_assert_true (d->probed);
+  g_assert_cmpint (d->module, ==, SENXOR_MODULE_MI05);
+  g_assert_cmpstr (d->serial, ==, "1A2B3C4D5E6F");
+  /* the session still streams */
+  for (int i = 0; i < 3; i++) {
+    g_assert_true (senxor_session_read_frame (s, px, G_N_ELEMENTS (px), &fi, -1, NULL,
+            &error));
+    g_assert_no_error (error);
+  }
+  clear_config ();
+  g_clear_pointer (&s, senxor_session_close);
+  senxor_emulator_forget_shared ("probe-live");
+}
+
 /* On this machine's own /sys, udev and the sysfs walker agree. */
 static void
 test_udev_matches_sysfs (void)
@@ -355,6 +395,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/config-errors", test_config_errors);
   g_test_add_func ("/discovery/probe", test_probe);
   g_test_add_func ("/discovery/udev-matches-sysfs", test_udev_matches_sysfs);
+  g_test_add_func ("/discovery/probe-running-emulator", test_probe_running_emulator);
   ret = g_test_run ();
   remove_tree (root);
   g_free (root);
