@@ -1603,6 +1603,87 @@ GST_START_TEST (test_properties_from_another_thread)
 }
 GST_END_TEST;
 
+/* The user story: a (emulated) camera through the whole chain.  The frames
+ * and their temperatures come from senxorsrc; the overlay measures every
+ * one of them at the scaled size, and its legend follows the palette. */
+GST_START_TEST (test_with_senxorsrc)
+{
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch ("senxorsrc "
+      "device=\"emulator://?module=mi16&scene=people\" num-buffers=5 "
+      "! thermalnormalize mode=percentile ! thermalcolormap palette=inferno "
+      "! videoscale ! video/x-raw,width=320,height=240 "
+      "! thermaloverlay post-messages=true spots=\"0.5,0.5\" "
+      "rois=\"0.25,0.25,0.5,0.5\" ! fakesink", &error);
+  GstBus *bus;
+  guint measured = 0;
+  gboolean done = FALSE;
+
+  fail_unless (pipeline != NULL, "%s", error ? error->message : "?");
+  bus = gst_element_get_bus (pipeline);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus, 60 * GST_SECOND);
+    const GstStructure *s;
+
+    fail_unless (msg != NULL, "no EOS within 60 s");
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ERROR:
+      case GST_MESSAGE_WARNING:{
+        GError *err = NULL;
+
+        if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+          gst_message_parse_error (msg, &err, NULL);
+        else
+          gst_message_parse_warning (msg, &err, NULL);
+        fail ("%s from %s: %s", GST_MESSAGE_TYPE_NAME (msg),
+            GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+        break;
+      }
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      case GST_MESSAGE_ELEMENT:
+        if (!gst_message_has_name (msg, "thermal-overlay"))
+          break;
+        s = gst_message_get_structure (msg);
+        measured++;
+        fail_unless_equals_int (get_uint (s, "sensor-width"), 160);
+        fail_unless_equals_int (get_uint (s, "sensor-height"), 120);
+        fail_unless_equals_int (get_uint (s, "width"), 320);
+        fail_unless_equals_int (array_uint (s, "spot-x", 0), 80);
+        fail_unless_equals_int (array_uint (s, "spot-y", 0), 60);
+        fail_unless_equals_int (array_uint (s, "roi-width", 0), 80);
+        /* A scene of people indoors: plausible, ordered temperatures. */
+        fail_unless (get_double (s, "cold-celsius") > -40.0
+            && get_double (s, "hot-celsius") < 300.0);
+        fail_unless (get_double (s, "cold-celsius") <= array_double (s,
+                "roi-min-celsius", 0));
+        fail_unless (array_double (s, "roi-min-celsius", 0) <=
+            array_double (s, "roi-mean-celsius", 0)
+            && array_double (s, "roi-mean-celsius", 0) <= array_double (s,
+                "roi-max-celsius", 0));
+        fail_unless (array_double (s, "roi-max-celsius", 0) <=
+            get_double (s, "hot-celsius"));
+        fail_unless (get_double (s, "cold-celsius") <= array_double (s,
+                "spot-celsius", 0) && array_double (s, "spot-celsius", 0)
+            <= get_double (s, "hot-celsius"));
+        fail_unless_equals_string (gst_structure_get_string (s,
+                "legend-palette"), "inferno");
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (measured, 5);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
 static Suite *
 thermaloverlay_suite (void)
 {
@@ -1631,6 +1712,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_after_colormap_and_videoscale);
   tcase_add_test (tc, test_legend_follows_through_bins);
   tcase_add_test (tc, test_full_chain);
+  tcase_add_test (tc, test_with_senxorsrc);
   return s;
 }
 
