@@ -1,0 +1,469 @@
+/* bench-pipeline: whole-pipeline figures for docs/performance.md.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * 1. throughput: "senxorsrc (emulator, fast) ! thermalnormalize !
+ *    thermalcolormap ! fakesink" against the reference "videotestsrc !
+ *    videoconvert ! fakesink" at the same size (160x120), median of several
+ *    runs of each, interleaved, in the same process.
+ * 2. source latency: an emulator TCP server (25 fps) in this process, with a
+ *    byte relay between it and senxorsrc.  The relay stamps the time right
+ *    after each write to senxorsrc; at the sink, the latency of a buffer is
+ *    its arrival time minus the time of the last write before it (frames are
+ *    written 40 ms apart in one burst, so that write carried the frame's last
+ *    byte; the relay also stamps just before each write, so a buffer that
+ *    reaches the sink before the relay thread stamps after the write is
+ *    measured from the start of that write: an upper bound).  p50 and p99
+ *    are printed; the relay's own hop is included.
+ * 3. cameras in one process at 25 fps: 1, 8, 32, 64 cameras, each a
+ *    `senxor-emulator --tcp 0` CHILD process (so this process holds only the
+ *    pipelines: its getrusage() is the pipelines' CPU), one
+ *    "senxorsrc device=tcp://... ! fakesink" branch each.  Prints the CPU
+ *    share of one core, lost frames (gaps in the device's frame counter plus
+ *    frames short of 25 fps x time) and RSS growth per camera.
+ *
+ * Usage: bench-pipeline [--long] [--only=throughput|latency|cameras]
+ * Default (short) mode takes about a minute; --long takes several.
+ */
+#include <gst/gst.h>
+#include <gio/gio.h>
+#include <senxor/senxor.h>
+#include "gstsenxormeta.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static gboolean opt_long;
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static long
+rss_kib (void)
+{
+  g_autofree gchar *status = NULL;
+  const char *p;
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  p = strstr (status, "VmRSS:");
+  return p ? strtol (p + 6, NULL, 10) : 0;
+}
+
+/* ---------------------------------------------------------------- 1 */
+
+/* Runs @desc to EOS; returns wall microseconds per frame, CPU in *cpu_us. */
+static double
+run_to_eos (const char *desc, guint frames, double *cpu_us)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipe = gst_parse_launch (desc, &error);
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) msg = NULL;
+  gint64 t0;
+  double c0, wall;
+
+  if (!pipe) {
+    g_printerr ("bench-pipeline: %s: %s\n", desc, error->message);
+    exit (1);
+  }
+  bus = gst_element_get_bus (pipe);
+  gst_element_set_state (pipe, GST_STATE_PAUSED);
+  gst_element_get_state (pipe, NULL, NULL, 30 * GST_SECOND);
+  c0 = cpu_seconds ();
+  t0 = g_get_monotonic_time ();
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 300 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  wall = g_get_monotonic_time () - t0;
+  *cpu_us = (cpu_seconds () - c0) * 1e6 / frames;
+  if (!msg || GST_MESSAGE_TYPE (msg) != GST_MESSAGE_EOS) {
+    g_printerr ("bench-pipeline: %s did not reach EOS\n", desc);
+    exit (1);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  return wall / frames;
+}
+
+static void
+bench_throughput (void)
+{
+  const guint frames = opt_long ? 50000 : 10000;
+  const guint runs = opt_long ? 9 : 5;
+  g_autofree gchar *ours = g_strdup_printf ("senxorsrc "
+      "device=\"emulator://?module=mi16&fast=1\" num-buffers=%u ! "
+      "thermalnormalize ! thermalcolormap ! fakesink sync=false", frames);
+  g_autofree gchar *ref = g_strdup_printf ("videotestsrc num-buffers=%u "
+      "pattern=snow ! video/x-raw,format=GRAY8,width=160,height=120,"
+      "framerate=30/1 ! videoconvert ! video/x-raw,format=BGRx ! "
+      "fakesink sync=false", frames);
+  double a[16], b[16], ac[16], bc[16];
+  guint i;
+
+  for (i = 0; i < runs; i++) {
+    a[i] = run_to_eos (ours, frames, &ac[i]);
+    b[i] = run_to_eos (ref, frames, &bc[i]);
+  }
+  qsort (a, runs, sizeof (double), cmp_double);
+  qsort (b, runs, sizeof (double), cmp_double);
+  qsort (ac, runs, sizeof (double), cmp_double);
+  qsort (bc, runs, sizeof (double), cmp_double);
+  g_print ("pipeline throughput, 160x120, %u frames x %u runs (median):\n",
+      frames, runs);
+  g_print ("  %s\n", ours);
+  g_print ("    %8.2f us/frame wall = %8.0f frames/s; CPU %.2f us/frame\n",
+      a[runs / 2], 1e6 / a[runs / 2], ac[runs / 2]);
+  g_print ("  reference: %s\n", ref);
+  g_print ("    %8.2f us/frame wall = %8.0f frames/s; CPU %.2f us/frame\n",
+      b[runs / 2], 1e6 / b[runs / 2], bc[runs / 2]);
+  g_print ("  ratio ours / reference (time per frame): %.2f\n",
+      a[runs / 2] / b[runs / 2]);
+  g_print ("  target >= 50000 frames/s and <= 20 us/frame: %s "
+      "(%.0f frames/s, %.2f us/frame)\n",
+      1e6 / a[runs / 2] >= 50000 && a[runs / 2] <= 20 ? "met" : "NOT met",
+      1e6 / a[runs / 2], a[runs / 2]);
+}
+
+/* ---------------------------------------------------------------- 2 */
+
+typedef struct {
+  GSocket *up;                  /* to the emulator server */
+  GSocketListener *listener;
+  gint stop;
+  gint64 last_write_us;         /* __atomic access */
+  GThread *thread;
+} Relay;
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *r = data;
+  g_autoptr (GSocketConnection) conn = NULL;
+  GSocket *down;
+  gchar buf[65536];
+
+  conn = g_socket_listener_accept (r->listener, NULL, NULL, NULL);
+  if (!conn)
+    return NULL;
+  down = g_socket_connection_get_socket (conn);
+  while (!g_atomic_int_get (&r->stop)) {
+    GPollFD fds[2] = {
+      {g_socket_get_fd (r->up), G_IO_IN, 0},
+      {g_socket_get_fd (down), G_IO_IN, 0},
+    };
+    gint i;
+    if (g_poll (fds, 2, 100) <= 0)
+      continue;
+    for (i = 0; i < 2; i++) {
+      GSocket *from = i == 0 ? r->up : down, *to = i == 0 ? down : r->up;
+      gssize n, off = 0;
+      if (!(fds[i].revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+        continue;
+      n = g_socket_receive (from, buf, sizeof buf, NULL, NULL);
+      if (n <= 0)
+        return NULL;
+      /* stamp before the write too: on a loaded machine the sink may see
+       * the frame before this thread runs again to stamp after it (the
+       * latency would then be measured from the previous frame).  A stamp
+       * before the write only makes the figure larger. */
+      if (i == 0)
+        __atomic_store_n (&r->last_write_us, g_get_monotonic_time (),
+            __ATOMIC_RELEASE);
+      while (off < n) {
+        gssize w = g_socket_send (to, buf + off, n - off, NULL, NULL);
+        if (w <= 0)
+          return NULL;
+        off += w;
+      }
+      if (i == 0)
+        __atomic_store_n (&r->last_write_us, g_get_monotonic_time (),
+              __ATOMIC_RELEASE);
+    }
+  }
+  return NULL;
+}
+
+typedef struct {
+  Relay *relay;
+  GArray *lat;                  /* double, us */
+  guint skip;
+} LatencyRun;
+
+static void
+on_latency_handoff (GstElement *sink, GstBuffer *buf, GstPad *pad,
+    LatencyRun *run)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 last = __atomic_load_n (&run->relay->last_write_us,
+      __ATOMIC_ACQUIRE);
+  double d = now - last;
+  if (run->skip > 0) {
+    run->skip--;
+    return;
+  }
+  g_array_append_val (run->lat, d);
+}
+
+static void
+bench_latency (void)
+{
+  const guint frames = opt_long ? 1500 : 250;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SenxorEmulator) emu =
+      senxor_emulator_new ("module=mi16&fps=25", &error);
+  g_autoptr (SenxorEmulatorServer) server = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) upconn = NULL;
+  g_autoptr (GstElement) pipe = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) msg = NULL;
+  g_autofree gchar *desc = NULL;
+  GstElement *sink;
+  Relay relay = { 0 };
+  LatencyRun run = { &relay, g_array_new (FALSE, FALSE, sizeof (double)), 10 };
+  guint16 port;
+  double *v;
+
+  if (!emu || !(server = senxor_emulator_server_new_tcp (emu, "127.0.0.1", 0,
+              &error))) {
+    g_printerr ("bench-pipeline: %s\n", error->message);
+    exit (1);
+  }
+  upconn = g_socket_client_connect_to_host (client, "127.0.0.1",
+      senxor_emulator_server_get_port (server), NULL, &error);
+  if (!upconn) {
+    g_printerr ("bench-pipeline: relay: %s\n", error->message);
+    exit (1);
+  }
+  relay.up = g_socket_connection_get_socket (upconn);
+  relay.listener = g_socket_listener_new ();
+  {
+    g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (lo, 0);
+    g_autoptr (GSocketAddress) eff = NULL;
+    if (!g_socket_listener_add_address (relay.listener, sa,
+            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &eff, &error)) {
+      g_printerr ("bench-pipeline: relay: %s\n", error->message);
+      exit (1);
+    }
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (eff));
+  }
+  relay.thread = g_thread_new ("relay", relay_thread, &relay);
+
+  desc = g_strdup_printf ("senxorsrc device=tcp://127.0.0.1:%u num-buffers=%u"
+      " ! fakesink name=sink sync=false signal-handoffs=true", port,
+      frames + run.skip);
+  pipe = gst_parse_launch (desc, &error);
+  if (!pipe) {
+    g_printerr ("bench-pipeline: %s\n", error->message);
+    exit (1);
+  }
+  sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_latency_handoff), &run);
+  gst_object_unref (sink);
+  bus = gst_element_get_bus (pipe);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, (frames / 25 + 60) * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (!msg || GST_MESSAGE_TYPE (msg) != GST_MESSAGE_EOS) {
+    g_printerr ("bench-pipeline: latency run did not reach EOS\n");
+    exit (1);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  g_atomic_int_set (&relay.stop, 1);
+  g_socket_close (relay.up, NULL);
+  g_socket_listener_close (relay.listener);
+  g_thread_join (relay.thread);
+  g_object_unref (relay.listener);
+
+  v = (double *) run.lat->data;
+  qsort (v, run.lat->len, sizeof (double), cmp_double);
+  g_print ("source latency, MI16 at 25 fps over TCP, last byte written -> "
+      "buffer at fakesink, %u frames:\n", run.lat->len);
+  g_print ("  p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n",
+      v[run.lat->len / 2], v[run.lat->len * 9 / 10],
+      v[run.lat->len * 99 / 100], v[run.lat->len - 1]);
+  g_print ("  target p99 < 500 us: %s (p99 %.1f us)\n",
+      v[run.lat->len * 99 / 100] < 500 ? "met" : "NOT met",
+      v[run.lat->len * 99 / 100]);
+  g_array_free (run.lat, TRUE);
+}
+
+/* ---------------------------------------------------------------- 3 */
+
+typedef struct {
+  guint64 buffers;
+  guint64 gaps;
+  guint64 last_counter;
+  gboolean counting;
+} Cam;
+
+static void
+on_cam_handoff (GstElement *sink, GstBuffer *buf, GstPad *pad, Cam *cam)
+{
+  GstSenxorFrameMeta *m = gst_buffer_get_senxor_frame_meta (buf);
+  if (!g_atomic_int_get (&cam->counting))
+    return;
+  cam->buffers++;
+  if (m && m->has_header) {
+    if (cam->last_counter && m->frame_counter > cam->last_counter + 1)
+      cam->gaps += m->frame_counter - cam->last_counter - 1;
+    cam->last_counter = m->frame_counter;
+  }
+}
+
+static gboolean
+spawn_emulator (GPid *pid, gchar **address)
+{
+  const gchar *argv[] = { "senxor-emulator", "--module", "mi16", "--fps",
+    "25", "--tcp", "0", NULL
+  };
+  g_autoptr (GError) error = NULL;
+  gint out;
+  FILE *f;
+  gchar line[256];
+
+  if (!g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
+          G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, pid, NULL, &out, NULL,
+          &error)) {
+    g_printerr ("bench-pipeline: senxor-emulator: %s (is build/src in "
+        "PATH? run through tests/bench/run-all.sh)\n", error->message);
+    return FALSE;
+  }
+  f = fdopen (out, "r");
+  if (!fgets (line, sizeof line, f)) {
+    fclose (f);
+    return FALSE;
+  }
+  fclose (f);
+  g_strchomp (line);
+  *address = g_strdup (line);
+  return TRUE;
+}
+
+static void
+bench_cameras (guint n)
+{
+  const guint seconds = opt_long ? 30 : 8;
+  GPid *pids = g_new0 (GPid, n);
+  Cam *cams = g_new0 (Cam, n);
+  g_autoptr (GstElement) pipe = gst_pipeline_new (NULL);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipe);
+  g_autoptr (GstMessage) msg = NULL;
+  long rss0, rss1;
+  double c0, c1;
+  gint64 t0, t1;
+  guint64 total = 0, gaps = 0, expected;
+  guint i;
+
+  rss0 = rss_kib ();
+  for (i = 0; i < n; i++) {
+    g_autofree gchar *addr = NULL;
+    GstElement *src, *sink;
+    if (!spawn_emulator (&pids[i], &addr))
+      exit (1);
+    src = gst_element_factory_make ("senxorsrc", NULL);
+    sink = gst_element_factory_make ("fakesink", NULL);
+    g_object_set (src, "device", addr, NULL);
+    g_object_set (sink, "sync", FALSE, "signal-handoffs", TRUE, "async",
+        FALSE, NULL);
+    g_signal_connect (sink, "handoff", G_CALLBACK (on_cam_handoff), &cams[i]);
+    gst_bin_add_many (GST_BIN (pipe), src, sink, NULL);
+    gst_element_link (src, sink);
+  }
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  /* warm up: let every camera connect and stream */
+  msg = gst_bus_timed_pop_filtered (bus, 3 * GST_SECOND, GST_MESSAGE_ERROR);
+  if (msg) {
+    g_printerr ("bench-pipeline: %u cameras: error from %s\n", n,
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+    exit (1);
+  }
+  for (i = 0; i < n; i++)
+    g_atomic_int_set (&cams[i].counting, TRUE);
+  c0 = cpu_seconds ();
+  t0 = g_get_monotonic_time ();
+  msg = gst_bus_timed_pop_filtered (bus, seconds * GST_SECOND,
+      GST_MESSAGE_ERROR);
+  for (i = 0; i < n; i++)
+    g_atomic_int_set (&cams[i].counting, FALSE);
+  t1 = g_get_monotonic_time ();
+  c1 = cpu_seconds ();
+  rss1 = rss_kib ();
+  if (msg) {
+    g_printerr ("bench-pipeline: %u cameras: error from %s\n", n,
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+    exit (1);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  for (i = 0; i < n; i++) {
+    total += cams[i].buffers;
+    gaps += cams[i].gaps;
+    kill (pids[i], SIGTERM);
+    waitpid (pids[i], NULL, 0);
+    g_spawn_close_pid (pids[i]);
+  }
+  /* the emulator's frame rate is 25.5 at divider 1 for mi16 unless --fps */
+  expected = (guint64) (25.0 * n * (t1 - t0) / 1e6);
+  g_print ("  %2u cameras: CPU %6.2f %% of one core (%.2f %% each), "
+      "%" G_GUINT64_FORMAT " frames in %.1f s (expected ~%" G_GUINT64_FORMAT
+      "), %" G_GUINT64_FORMAT " lost (counter gaps), RSS +%.0f KiB/camera\n",
+      n, 100.0 * (c1 - c0) / ((t1 - t0) / 1e6),
+      100.0 * (c1 - c0) / ((t1 - t0) / 1e6) / n, total, (t1 - t0) / 1e6,
+      expected, gaps, (double) (rss1 - rss0) / n);
+  if (n == 64)
+    g_print ("  target 64 cameras < 25 %% of one core, 0 lost, < 2 MiB each: "
+        "%s\n", 100.0 * (c1 - c0) / ((t1 - t0) / 1e6) < 25 && gaps == 0 &&
+        (rss1 - rss0) / n < 2048 ? "met" : "NOT met");
+  g_free (pids);
+  g_free (cams);
+}
+
+int
+main (int argc, char **argv)
+{
+  const gchar *only = NULL;
+  gint i;
+
+  gst_init (&argc, &argv);
+  for (i = 1; i < argc; i++) {
+    if (g_str_equal (argv[i], "--long"))
+      opt_long = TRUE;
+    else if (g_str_has_prefix (argv[i], "--only="))
+      only = argv[i] + 7;
+    else {
+      g_printerr ("usage: bench-pipeline [--long] "
+          "[--only=throughput|latency|cameras]\n");
+      return 2;
+    }
+  }
+  if (!only || g_str_equal (only, "throughput"))
+    bench_throughput ();
+  if (!only || g_str_equal (only, "latency"))
+    bench_latency ();
+  if (!only || g_str_equal (only, "cameras")) {
+    g_print ("cameras in one process at 25 fps, senxorsrc device=tcp://... ! "
+        "fakesink each, emulators in child processes (not counted):\n");
+    bench_cameras (1);
+    bench_cameras (8);
+    bench_cameras (32);
+    bench_cameras (64);
+  }
+  return 0;
+}
