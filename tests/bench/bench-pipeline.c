@@ -15,7 +15,7 @@
  *    measured from the start of that write: an upper bound).  p50 and p99
  *    are printed; the relay's own hop is included.
  * 3. cameras in one process at 25 fps: 1, 8, 32, 64 cameras, each a
- *    `senxor-emulator --tcp 0` CHILD process (so this process holds only the
+ *    `senxor-emulator --scene flat --tcp 0` CHILD process (so this process holds only the
  *    pipelines: its getrusage() is the pipelines' CPU), one
  *    "senxorsrc device=tcp://... ! fakesink" branch each.  Prints the CPU
  *    share of one core, lost frames (gaps in the device's frame counter plus
@@ -343,13 +343,21 @@ static gboolean
 spawn_emulator (GPid *pid, gchar **address)
 {
   const gchar *argv[] = { "senxor-emulator", "--module", "mi16", "--fps",
-    "25", "--tcp", "0", NULL
+    "25", "--scene", "flat", "--tcp", "0", NULL
   };
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree gchar *built = dir ? g_build_filename (dir, "..", "..", "src",
+      "senxor-emulator", NULL) : NULL;
   gint out;
   FILE *f;
   gchar line[256];
 
+  /* the one built next to this program (build/tests/bench -> build/src),
+   * else the one in PATH */
+  if (built && g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+    argv[0] = built;
   if (!g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, pid, NULL, &out, NULL,
