@@ -84,6 +84,12 @@ G_DEFINE_TYPE (GstSenxorDevice, gst_senxor_device, GST_TYPE_DEVICE);
  * a presence check holds it).  Any thread. */
 static GMutex made_lock;
 static GPtrArray *made_elements;        /* GWeakRef * */
+/* Held while the provider looks whether an element has a device and then
+ * connects to it (presence check, identity probe), and while an element is
+ * pointed at a device: an element made while a probe runs waits for the
+ * probe to let the device go, and no probe starts on a device an element
+ * has.  Taken before made_lock. */
+static GMutex probe_lock;
 
 static void
 weak_ref_free (GWeakRef *ref)
@@ -143,8 +149,10 @@ gst_senxor_device_create_element (GstDevice *device, const gchar *name)
     GST_WARNING_OBJECT (self, "the senxorsrc element is not available");
     return NULL;
   }
+  g_mutex_lock (&probe_lock);
   g_object_set (elem, "device", self->device, NULL);
   track_element (elem);
+  g_mutex_unlock (&probe_lock);
   return elem;
 }
 
@@ -157,8 +165,10 @@ gst_senxor_device_reconfigure_element (GstDevice *device, GstElement *element)
   if (!factory || g_strcmp0 (GST_OBJECT_NAME (factory), "senxorsrc") != 0)
     return FALSE;
   /* a serial number left from an earlier camera would not match this one */
+  g_mutex_lock (&probe_lock);
   g_object_set (element, "device", self->device, "serial", NULL, NULL);
   track_element (element);
+  g_mutex_unlock (&probe_lock);
   return TRUE;
 }
 
@@ -284,6 +294,26 @@ is_configured_serial (const SenxorDeviceDescription *d)
   return d->kind == SENXOR_DEVICE_SERIAL && d->vid == 0;
 }
 
+static gboolean
+check_tcp_presence (const char *device, const SenxorDeviceAddress *addr)
+{
+  gboolean present;
+
+  g_mutex_lock (&probe_lock);
+  if (element_made_for (device)) {
+    GST_LOG ("%s is in an element made from it: present, not probed", device);
+    present = TRUE;
+  } else if (device_probe_tcp_in_use (addr->host, addr->port)) {
+    GST_LOG ("%s is connected to from this host: present, not probed", device);
+    present = TRUE;
+  } else {
+    present = device_probe_tcp_reachable (addr->host, addr->port,
+        TCP_PRESENCE_TIMEOUT_MS);
+  }
+  g_mutex_unlock (&probe_lock);
+  return present;
+}
+
 /* Whether the device is there now.  @check_network: TCP devices are
  * connected to (bare connect, nothing sent) unless something on this host
  * is already connected to them; otherwise their last state stands. */
@@ -309,15 +339,7 @@ check_presence (Entry *e, gboolean is_new, gboolean check_network)
       addr = senxor_device_address_parse (d->device, NULL);
       if (!addr || !addr->host)
         return FALSE;
-      if (element_made_for (d->device)) {
-        GST_LOG ("%s is in an element made from it: present, not probed", d->device);
-        return TRUE;
-      }
-      if (device_probe_tcp_in_use (addr->host, addr->port)) {
-        GST_LOG ("%s is connected to from this host: present, not probed", d->device);
-        return TRUE;
-      }
-      return device_probe_tcp_reachable (addr->host, addr->port, TCP_PRESENCE_TIMEOUT_MS);
+      return check_tcp_presence (d->device, addr);
   }
   return FALSE;
 }
@@ -331,16 +353,22 @@ identify (Scanner *scanner, Entry *e)
   device_identity_clear (&e->identity);
   if (!scanner->identify)
     return;
+  g_mutex_lock (&probe_lock);
   /* an application has it (an element may be opening it right now) */
-  if (element_made_for (e->desc->device))
+  if (element_made_for (e->desc->device)) {
+    g_mutex_unlock (&probe_lock);
     return;
+  }
   /* a TCP device someone on this host streams from is left alone */
   if (e->desc->kind == SENXOR_DEVICE_TCP) {
     addr = senxor_device_address_parse (e->desc->device, NULL);
-    if (!addr || !addr->host || device_probe_tcp_in_use (addr->host, addr->port))
+    if (!addr || !addr->host || device_probe_tcp_in_use (addr->host, addr->port)) {
+      g_mutex_unlock (&probe_lock);
       return;
+    }
   }
   device_probe_identify (e->desc->device, IDENTIFY_TIMEOUT_US, &e->identity);
+  g_mutex_unlock (&probe_lock);
   GST_DEBUG ("%s: identity probe %s (module %s, serial %s, firmware %s)",
       e->desc->device, device_probe_status_name (e->identity.status),
       senxor_module_name (e->identity.module), GST_STR_NULL (e->identity.serial),
