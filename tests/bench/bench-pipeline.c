@@ -15,13 +15,14 @@
  *    measured from the start of that write: an upper bound).  p50 and p99
  *    are printed; the relay's own hop is included.
  * 3. cameras in one process at 25 fps: 1, 8, 32, 64 cameras, each a
- *    `senxor-emulator --tcp 0` CHILD process (so this process holds only the
+ *    `senxor-emulator --scene flat --tcp 0` CHILD process (so this process holds only the
  *    pipelines: its getrusage() is the pipelines' CPU), one
  *    "senxorsrc device=tcp://... ! fakesink" branch each.  Prints the CPU
  *    share of one core, lost frames (gaps in the device's frame counter plus
  *    frames short of 25 fps x time) and RSS growth per camera.
  *
  * Usage: bench-pipeline [--long] [--only=throughput|latency|cameras]
+ *   (SENXOR_BENCH_LONG=1 in the environment is the same as --long)
  * Default (short) mode takes about a minute; --long takes several.
  */
 #include <gst/gst.h>
@@ -103,7 +104,7 @@ run_to_eos (const char *desc, guint frames, double *cpu_us)
 static void
 bench_throughput (void)
 {
-  const guint frames = opt_long ? 50000 : 10000;
+  const guint frames = opt_long ? 20000 : 3000;
   const guint runs = opt_long ? 9 : 5;
   g_autofree gchar *ours = g_strdup_printf ("senxorsrc "
       "device=\"emulator://?module=mi16&fast=1\" num-buffers=%u ! "
@@ -112,13 +113,19 @@ bench_throughput (void)
       "pattern=snow ! video/x-raw,format=GRAY8,width=160,height=120,"
       "framerate=30/1 ! videoconvert ! video/x-raw,format=BGRx ! "
       "fakesink sync=false", frames);
-  double a[16], b[16], ac[16], bc[16];
+  g_autofree gchar *src_only = g_strdup_printf ("senxorsrc "
+      "device=\"emulator://?module=mi16&fast=1\" num-buffers=%u ! "
+      "fakesink sync=false", frames);
+  double a[16], b[16], ac[16], bc[16], s[16], sc[16];
   guint i;
 
   for (i = 0; i < runs; i++) {
     a[i] = run_to_eos (ours, frames, &ac[i]);
     b[i] = run_to_eos (ref, frames, &bc[i]);
+    s[i] = run_to_eos (src_only, frames, &sc[i]);
   }
+  qsort (s, runs, sizeof (double), cmp_double);
+  qsort (sc, runs, sizeof (double), cmp_double);
   qsort (a, runs, sizeof (double), cmp_double);
   qsort (b, runs, sizeof (double), cmp_double);
   qsort (ac, runs, sizeof (double), cmp_double);
@@ -133,6 +140,11 @@ bench_throughput (void)
       b[runs / 2], 1e6 / b[runs / 2], bc[runs / 2]);
   g_print ("  ratio ours / reference (time per frame): %.2f\n",
       a[runs / 2] / b[runs / 2]);
+  g_print ("  the source alone (emulator producing frames + senxorsrc): "
+      "%s\n    %8.2f us/frame wall; CPU %.2f us/frame\n", src_only,
+      s[runs / 2], sc[runs / 2]);
+  g_print ("  thermalnormalize + thermalcolormap (CPU difference): "
+      "%.2f us/frame\n", ac[runs / 2] - sc[runs / 2]);
   g_print ("  target >= 50000 frames/s and <= 20 us/frame: %s "
       "(%.0f frames/s, %.2f us/frame)\n",
       1e6 / a[runs / 2] >= 50000 && a[runs / 2] <= 20 ? "met" : "NOT met",
@@ -331,13 +343,21 @@ static gboolean
 spawn_emulator (GPid *pid, gchar **address)
 {
   const gchar *argv[] = { "senxor-emulator", "--module", "mi16", "--fps",
-    "25", "--tcp", "0", NULL
+    "25", "--scene", "flat", "--tcp", "0", NULL
   };
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree gchar *built = dir ? g_build_filename (dir, "..", "..", "src",
+      "senxor-emulator", NULL) : NULL;
   gint out;
   FILE *f;
   gchar line[256];
 
+  /* the one built next to this program (build/tests/bench -> build/src),
+   * else the one in PATH */
+  if (built && g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+    argv[0] = built;
   if (!g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, pid, NULL, &out, NULL,
@@ -442,6 +462,7 @@ main (int argc, char **argv)
   gint i;
 
   gst_init (&argc, &argv);
+  opt_long = g_strcmp0 (g_getenv ("SENXOR_BENCH_LONG"), "1") == 0;
   for (i = 1; i < argc; i++) {
     if (g_str_equal (argv[i], "--long"))
       opt_long = TRUE;

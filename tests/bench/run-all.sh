@@ -1,13 +1,19 @@
 #!/bin/bash
 # Build and run every benchmark program (build/tests/bench/bench-*) and print
 # their output as one report, with a summary table at the end.
-# Usage: tests/bench/run-all.sh [BENCH-NAME-SUBSTRING...]
+# Usage: tests/bench/run-all.sh [--long] [BENCH-NAME-SUBSTRING...]
+#   default: the short mode (a few minutes in all on an idle 2-core machine)
+#   --long: longer runs (more frames, more repeats; sets SENXOR_BENCH_LONG=1,
+#           which bench-pipeline reads), for figures worth recording.
 #   BUILD=builddir  (default: build) selects the build directory.
 # Benchmarks print their own figures and ratios against a reference measured
 # in the same run; run them on an otherwise idle machine.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
+export SENXOR_BENCH_LONG=0
+if [ "${1:-}" = "--long" ]; then SENXOR_BENCH_LONG=1; shift; fi
+if [ "${1:-}" = "--quick" ]; then shift; fi
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" || exit 1
@@ -33,6 +39,7 @@ if [ ${#benches[@]} -eq 0 ]; then
 fi
 
 summary=()
+targets=()
 failed=0
 echo "senxor-gst benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m)"
 echo "build: $BUILD ($(meson introspect --buildoptions "$BUILD" 2>/dev/null |
@@ -57,10 +64,20 @@ for exe in "${benches[@]}"; do
   status=ok
   if [ $rc -ne 0 ]; then status="FAILED($rc)"; failed=1; fi
   summary+=("$(printf '%-28s %-10s %8.1fs  %s' "$name" "$status" "$secs" "$verdict")")
+  # every target line (some benchmarks check several targets)
+  while IFS= read -r t; do
+    [ -n "$t" ] && targets+=("$(printf '%-20s %s' "${name#bench-}" "$t")")
+  done < <(echo "$out" | grep -i 'target' | sed 's/^ *//')
 done
 
 echo
 echo "=== summary ==="
 printf '%-28s %-10s %9s  %s\n' "benchmark" "status" "time" "verdict"
 for line in "${summary[@]}"; do echo "$line"; done
+if [ ${#targets[@]} -gt 0 ]; then
+  echo
+  echo "=== targets (docs/performance.md) ==="
+  for line in "${targets[@]}"; do echo "$line"; done
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 exit $failed
