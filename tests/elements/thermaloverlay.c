@@ -1610,7 +1610,7 @@ GST_START_TEST (test_with_senxorsrc)
 {
   GError *error = NULL;
   GstElement *pipeline = gst_parse_launch ("senxorsrc "
-      "device=\"emulator://?module=mi16&scene=people\" num-buffers=5 "
+      "device=\"emulator://?module=mi16&scene=people&fast=1\" num-buffers=5 "
       "! thermalnormalize mode=percentile ! thermalcolormap palette=inferno "
       "! videoscale ! video/x-raw,width=320,height=240 "
       "! thermaloverlay post-messages=true spots=\"0.5,0.5\" "
