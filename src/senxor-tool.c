@@ -109,13 +109,7 @@ static gpointer
 signal_thread (gpointer data)
 {
   GMainContext *ctx = data;
-  GSource *sint = g_unix_signal_source_new (SIGINT);
-  GSource *sterm = g_unix_signal_source_new (SIGTERM);
 
-  g_source_set_callback (sint, on_signal, NULL, NULL);
-  g_source_set_callback (sterm, on_signal, NULL, NULL);
-  g_source_attach (sint, ctx);
-  g_source_attach (sterm, ctx);
   for (;;)
     g_main_context_iteration (ctx, TRUE);
   return NULL;
@@ -125,8 +119,17 @@ static void
 watch_signals (void)
 {
   GMainContext *ctx = g_main_context_new ();
+  int signals[] = { SIGINT, SIGTERM };
 
-  /* until the thread has made its sources a signal has its default effect */
+  /* the sources are made here, not in the thread: from the moment this
+   * returns a signal cancels instead of killing the program */
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++) {
+    GSource *source = g_unix_signal_source_new (signals[i]);
+
+    g_source_set_callback (source, on_signal, NULL, NULL);
+    g_source_attach (source, ctx);
+    g_source_unref (source);
+  }
   g_thread_unref (g_thread_new ("signals", signal_thread, ctx));
 }
 

@@ -234,10 +234,18 @@ class Stream(Base):
         self.assertIn("frames in", out)
 
     def test_ctrl_c_capture(self):
+        out = self.path("long.raw")
         p = subprocess.Popen([TOOL, "capture", "emulator://?module=mi08", "-n", "100000",
-                              "-o", self.path("long.raw")], stdout=subprocess.PIPE,
+                              "-o", out], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=self.env)
-        time.sleep(1.0)
+        # the tool handles Ctrl-C from before it opens the output file: wait
+        # for the file (a slow machine may take long to start the program)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(out):
+            self.assertIsNone(p.poll(), "capture ended before Ctrl-C")
+            self.assertLess(time.monotonic(), deadline, "capture never opened its output")
+            time.sleep(0.05)
+        time.sleep(0.5)
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=10)
         self.assertEqual(p.returncode, 130, err)
