@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.request
 
+import usecase
 from usecase import EMULATOR, GRAY16_TEST_SOURCE, build_path, Process, check, colour_stats, decode_image, fail, rmtree, skip, tempdir
 
 server_bin = sys.argv[1]
@@ -41,10 +42,12 @@ class DevTools:
             w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
             os.dup2(r, 3)
             os.dup2(w, 4)
+            usecase._die_with_parent()
 
         print("+ " + " ".join(argv), flush=True)
         self.proc = subprocess.Popen(argv, preexec_fn=child_fds, close_fds=False,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        usecase._children.append(self.proc)
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self.next_id = 0

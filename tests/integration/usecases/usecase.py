@@ -1,5 +1,7 @@
 # Helpers shared by the use-case tests (servers and examples).
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import atexit
+import ctypes
 import os
 import re
 import shutil
@@ -35,6 +37,28 @@ def skip(message):
     sys.exit(SKIP)
 
 
+# Children must not outlive a test that fails (sys.exit) or is killed by
+# meson's timeout: kill them at exit, and have the kernel send SIGKILL to a
+# child whose parent dies (children are started from the main thread).
+_children = []
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    except (OSError, AttributeError):
+        pass
+
+
+@atexit.register
+def _kill_children():
+    for proc in _children:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 class Process:
     """A child process whose stdout and stderr are collected by threads, so a
     test can wait for a line without ever blocking on a pipe."""
@@ -43,7 +67,9 @@ class Process:
         print("+ " + " ".join(argv), flush=True)
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env)
+                                     stderr=subprocess.PIPE, env=env,
+                                     preexec_fn=_die_with_parent)
+        _children.append(self.proc)
         self.out = []
         self.err = []
         self.cond = threading.Condition()
