@@ -284,7 +284,11 @@ server_thread (gpointer data)
         continue;
     }
     if (lfd >= 0 && s->out_off < s->out_len) {
-      ssize_t w = write (lfd, s->out + s->out_off, s->out_len - s->out_off);
+      /* a TCP host may close at any moment: EPIPE, never SIGPIPE (the server
+       * runs inside applications and tests) */
+      ssize_t w = s->is_tcp ?
+          send (lfd, s->out + s->out_off, s->out_len - s->out_off, MSG_NOSIGNAL) :
+          write (lfd, s->out + s->out_off, s->out_len - s->out_off);
       if (w > 0)
         s->out_off += w;
       else if (w < 0 && errno != EAGAIN && errno != EINTR && s->is_tcp)
