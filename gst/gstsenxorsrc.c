@@ -25,10 +25,15 @@
  * ]| A camera behind a TCP bridge, reconnecting when the link drops.
  *
  * ## Threads
- * The device is opened in start() and closed in stop(); while streaming,
- * only the streaming thread (create()) talks to it.  Camera controls set
- * while PLAYING are queued and written by the streaming thread between two
- * frames.  unlock() cancels the wait for a frame at once.
+ * All device I/O happens on the streaming thread.  start() only checks the
+ * device string; the camera is opened by the first create() (once the
+ * pipeline is PLAYING), which then negotiates caps for its frame size, and it
+ * is closed in stop().  A camera that does not answer therefore never holds
+ * up a state change: unlock() cancels the open, a register read or the wait
+ * for a frame at once.  With #GstSenxorSrc:reconnect, a camera missing or not
+ * answering when the pipeline starts is waited for like one that went away.
+ * Camera controls set while PLAYING are queued and written by the streaming
+ * thread between two frames.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -103,15 +108,18 @@ struct _GstSenxorSrc {
   /* unlock() cancels it, unlock_stop() replaces it (object lock). */
   GCancellable *cancellable;
 
+  /* The geometry of the open camera (0x0 before): written by the streaming
+   * thread under the object lock, read by get_caps() from any thread. */
+  guint width;
+  guint height;
+  gint fps_max_n;
+  gint fps_max_d;
+
   /* Owned by whoever drives the element: start() and stop() on the
    * application thread, create() and set_caps() on the streaming thread,
    * never at the same time; no lock needed. */
   SenxorSession *session;
   gboolean streaming;
-  guint width;
-  guint height;
-  gint fps_max_n;
-  gint fps_max_d;
   GstVideoInfo info;
   gboolean have_info;
   GstClockTime duration;
@@ -311,8 +319,8 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
         break;
       case SENXOR_ERROR_INVALID_ARGUMENT:
         code = GST_RESOURCE_ERROR_SETTINGS;
-        text = g_strdup_printf ("Invalid Senxor device or setting: %s.",
-            device);
+        text = g_strdup_printf ("Invalid Senxor device or setting (%s): "
+            "%s.", device, err->message);
         break;
       case SENXOR_ERROR_CANCELLED:
       case SENXOR_ERROR_IO:
@@ -667,14 +675,14 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
   }
 
   self->session = session;
-  self->width = info->width;
-  self->height = info->height;
-  gst_util_double_to_fraction (info->fps_max, &self->fps_max_n,
-      &self->fps_max_d);
   firmware = g_strdup_printf ("%u.%u.%u", info->fw_major, info->fw_minor,
       info->fw_build);
 
   GST_OBJECT_LOCK (self);
+  self->width = info->width;
+  self->height = info->height;
+  gst_util_double_to_fraction (info->fps_max, &self->fps_max_n,
+      &self->fps_max_d);
   g_free (self->module);
   self->module = g_strdup (senxor_module_name (info->module));
   g_free (self->firmware);
@@ -688,17 +696,53 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
   GST_INFO_OBJECT (self, "opened %s: %s %ux%u at up to %d/%d fps, firmware "
       "%s, serial number %s", chosen, self->module, self->width, self->height,
       self->fps_max_n, self->fps_max_d, self->firmware, self->serial_number);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODULE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRMWARE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL_NUMBER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MCU_TYPE]);
+  return TRUE;
+}
+
+/* Opens the camera and reads its settings; on failure nothing is open. */
+static gboolean
+open_camera (GstSenxorSrc *self, const gchar *device_override,
+    GCancellable *cancellable, GError **error)
+{
+  if (!open_device (self, device_override, cancellable, error))
+    return FALSE;
+  if (!read_controls (self, cancellable, error)) {
+    close_session (self);
+    return FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  /* every setting the user made goes to the camera before the first frame;
+   * once caps are set, so does the negotiated frame rate */
+  self->pending = self->user_set | (self->have_info ? CTRL_FRAME_RATE : 0);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
 /* ---- GstBaseSrc ---- */
 
+/* YYWWLLSSSSSS: twelve hexadecimal digits */
+static gboolean
+is_serial_number (const gchar *s)
+{
+  guint i;
+
+  for (i = 0; s[i]; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return FALSE;
+  return i == 12;
+}
+
 static gboolean
 gst_senxor_src_start (GstBaseSrc *bsrc)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
-  g_autoptr (GCancellable) cancellable = get_cancellable (self);
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *serial = NULL;
 
   self->frames_out = 0;
   self->frames_lost_total = 0;
@@ -714,26 +758,30 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->opened_device, g_free);
   self->divider = 0;
+  self->width = self->height = 0;
+  device = g_strdup (self->device);
+  serial = g_strdup (self->serial);
   GST_OBJECT_UNLOCK (self);
 
-  if (!open_device (self, NULL, cancellable, &error)) {
-    post_error (self, error, "opening the camera");
+  /* The camera itself is opened by the streaming thread (create()); a
+   * malformed device string or serial number fails the state change here
+   * already. */
+  if (serial && !is_serial_number (serial)) {
+    g_set_error (&error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "serial '%s' is not a serial number: 12 hexadecimal digits "
+        "YYWWLLSSSSSS, as senxor-tool list shows them", serial);
+    post_error (self, error, "checking the serial property");
     return FALSE;
   }
-  if (!read_controls (self, cancellable, &error)) {
-    post_error (self, error, "reading the camera's settings");
-    close_session (self);
-    return FALSE;
+  if (device) {
+    g_autoptr (SenxorDeviceAddress) addr =
+        senxor_device_address_parse (device, &error);
+
+    if (!addr) {
+      post_error (self, error, "parsing the device property");
+      return FALSE;
+    }
   }
-
-  GST_OBJECT_LOCK (self);
-  self->pending = self->user_set;
-  GST_OBJECT_UNLOCK (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODULE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRMWARE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL_NUMBER]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MCU_TYPE]);
   return TRUE;
 }
 
@@ -745,16 +793,10 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
   close_session (self);
   g_clear_pointer (&self->scratch, g_free);
   self->have_info = FALSE;
+  GST_OBJECT_LOCK (self);
   self->width = self->height = 0;
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
-}
-
-/* The frame rate with divider @d. */
-static void
-rate_for_divider (GstSenxorSrc *self, guint d, gint *n, gint *den)
-{
-  gst_util_fraction_multiply (self->fps_max_n, self->fps_max_d, 1, (gint) d,
-      n, den);
 }
 
 static GstCaps *
@@ -763,24 +805,30 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
   GstCaps *caps, *tmp;
   GValue rates = G_VALUE_INIT, rate = G_VALUE_INIT;
-  guint fixed, d;
-  gint n, den;
+  guint fixed, d, width, height;
+  gint n, den, fps_max_n, fps_max_d;
 
-  if (!self->session || self->width == 0) {
+  GST_OBJECT_LOCK (self);
+  fixed = self->fps_divider;
+  width = self->width;
+  height = self->height;
+  fps_max_n = self->fps_max_n;
+  fps_max_d = self->fps_max_d;
+  GST_OBJECT_UNLOCK (self);
+
+  if (width == 0) {
+    /* not open yet: any size the template allows */
     caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
   } else {
-    GST_OBJECT_LOCK (self);
-    fixed = self->fps_divider;
-    GST_OBJECT_UNLOCK (self);
-
     caps = gst_caps_new_simple ("video/x-raw",
         "format", G_TYPE_STRING, "GRAY16_LE",
-        "width", G_TYPE_INT, (gint) self->width,
-        "height", G_TYPE_INT, (gint) self->height,
+        "width", G_TYPE_INT, (gint) width,
+        "height", G_TYPE_INT, (gint) height,
         "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
     g_value_init (&rate, GST_TYPE_FRACTION);
     if (fixed) {
-      rate_for_divider (self, fixed, &n, &den);
+      gst_util_fraction_multiply (fps_max_n, fps_max_d, 1, (gint) fixed,
+          &n, &den);
       gst_value_set_fraction (&rate, n, den);
       gst_caps_set_value (caps, "framerate", &rate);
     } else {
@@ -788,7 +836,8 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
        * picks the full rate unless downstream asks for less. */
       g_value_init (&rates, GST_TYPE_LIST);
       for (d = 1; d <= MAX_DIVIDER; d++) {
-        rate_for_divider (self, d, &n, &den);
+        gst_util_fraction_multiply (fps_max_n, fps_max_d, 1, (gint) d,
+            &n, &den);
         gst_value_set_fraction (&rate, n, den);
         gst_value_list_append_value (&rates, &rate);
       }
@@ -843,6 +892,25 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   return TRUE;
 }
 
+/* Caps exist once the camera is open: until then (the streaming thread's
+ * first negotiation, before create() opened it) there is nothing to
+ * negotiate; create() negotiates right after opening. */
+static gboolean
+gst_senxor_src_negotiate (GstBaseSrc *bsrc)
+{
+  GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  guint width;
+
+  GST_OBJECT_LOCK (self);
+  width = self->width;
+  GST_OBJECT_UNLOCK (self);
+  if (width == 0) {
+    GST_DEBUG_OBJECT (self, "camera not open yet: negotiating later");
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->negotiate (bsrc);
+}
+
 static gboolean
 gst_senxor_src_decide_allocation (GstBaseSrc *bsrc, GstQuery *query)
 {
@@ -854,7 +922,9 @@ gst_senxor_src_decide_allocation (GstBaseSrc *bsrc, GstQuery *query)
   gboolean update;
 
   gst_query_parse_allocation (query, &caps, NULL);
-  if (!caps || !gst_video_info_from_caps (&info, caps))
+  if (!caps)                    /* no caps yet: see negotiate() */
+    return TRUE;
+  if (!gst_video_info_from_caps (&info, caps))
     return FALSE;
 
   if (gst_query_get_n_allocation_pools (query) > 0) {
@@ -902,8 +972,12 @@ gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_LATENCY:
-      if (!self->have_info || !GST_CLOCK_TIME_IS_VALID (self->duration))
-        return FALSE;
+      if (!self->have_info || !GST_CLOCK_TIME_IS_VALID (self->duration)) {
+        /* Not open yet: live, latency unknown.  create() posts a latency
+         * message once the frame rate is known. */
+        gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+        return TRUE;
+      }
       /* A frame exists only once all of it has arrived: one frame period
        * of latency.  The operating system may queue more. */
       gst_query_set_latency (query, TRUE, self->duration, GST_CLOCK_TIME_NONE);
@@ -972,6 +1046,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   g_autofree gchar *device = NULL;
   g_autofree gchar *serial = NULL;
   guint interval, base, attempts = 0;
+  /* 0x0 when the camera could not be opened at the start */
   guint width = self->width, height = self->height;
 
   GST_WARNING_OBJECT (self, "lost the camera: %s", why->message);
@@ -1001,20 +1076,18 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
       found = choose_device (NULL, serial, &error);
       target = found;
     }
-    if (target && open_device (self, target, cancellable, &error)) {
-      if (self->width != width || self->height != height) {
+    /* Never opened: look for it as at the start (device and serial
+     * properties, else discovery). */
+    if ((target || !serial || !*serial) &&
+        open_camera (self, target, cancellable, &error)) {
+      if (width != 0 && (self->width != width || self->height != height)) {
         GST_ELEMENT_ERROR (self, STREAM, FORMAT,
             ("The Senxor camera came back with another frame size."),
             ("was %ux%u, now %ux%u", width, height, self->width,
                 self->height));
         return GST_FLOW_ERROR;
       }
-      GST_OBJECT_LOCK (self);
-      self->pending = self->user_set | CTRL_FRAME_RATE;
-      GST_OBJECT_UNLOCK (self);
-      if (read_controls (self, cancellable, &error))
-        break;
-      close_session (self);
+      break;
     }
 
     if (is_cancelled (error))
@@ -1140,6 +1213,44 @@ handle_stream_error (GstSenxorSrc *self, GError *error,
   return GST_FLOW_ERROR;
 }
 
+/* Opens the camera on the streaming thread: at the first create(), and
+ * again if a reconnection was interrupted by a state change.  Then, the
+ * first time, negotiates caps for its frame size. */
+static GstFlowReturn
+ensure_open (GstSenxorSrc *self, GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+  guint width = self->width, height = self->height;
+  GstFlowReturn ret;
+
+  if (!open_camera (self, NULL, cancellable, &error)) {
+    ret = handle_stream_error (self, error, cancellable, "opening the camera");
+    if (ret != GST_FLOW_OK)
+      return ret;
+  } else if (width != 0 && (self->width != width || self->height != height)) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The Senxor camera came back with another frame size."),
+        ("was %ux%u, now %ux%u", width, height, self->width, self->height));
+    return GST_FLOW_ERROR;
+  }
+  if (self->have_info)
+    return GST_FLOW_OK;
+
+  if (!gst_base_src_negotiate (GST_BASE_SRC (self))) {
+    if (g_cancellable_is_cancelled (cancellable))
+      return GST_FLOW_FLUSHING;
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Downstream does not accept the Senxor camera's %ux%u GRAY16_LE "
+            "frames.", self->width, self->height),
+        ("caps negotiation failed after opening the camera"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  /* the latency is one frame period: let the pipeline ask again */
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
 {
@@ -1155,6 +1266,11 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   gsize n_pixels;
   guint64 offset;
 
+  if (!self->session) {
+    ret = ensure_open (self, cancellable);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
   if (!self->have_info) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("create() before caps were set"));
@@ -1634,6 +1750,7 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_senxor_src_stop);
   basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_senxor_src_get_caps);
   basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_senxor_src_set_caps);
+  basesrc_class->negotiate = GST_DEBUG_FUNCPTR (gst_senxor_src_negotiate);
   basesrc_class->decide_allocation =
       GST_DEBUG_FUNCPTR (gst_senxor_src_decide_allocation);
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_senxor_src_query);

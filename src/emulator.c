@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "emulator-private.h"
+#include "transport-private.h"
 #include "senxor/error.h"
 #include "senxor/registers.h"
 
@@ -1254,6 +1255,15 @@ identity:
   if (o->fps == 0)
     o->fps = senxor_module_fps_max (o->module);
   return TRUE;
+}
+
+/* For senxor_device_address_parse(): are these emulator options valid? */
+gboolean
+_senxor_emulator_check_params (GHashTable *params, GError **error)
+{
+  Options o;
+
+  return parse_options (params, &o, error);
 }
 
 SenxorEmulator *

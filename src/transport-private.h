@@ -32,4 +32,8 @@ SenxorTransport *senxor_transport_tcp_open (const SenxorDeviceAddress *addr,
 SenxorTransport *senxor_transport_usb_open (const SenxorDeviceAddress *addr,
     GCancellable *cancellable, GError **error);
 
+/* emulator.c: whether @params are valid emulator options (the emulator://
+ * query); a GError says which one is not. */
+gboolean _senxor_emulator_check_params (GHashTable *params, GError **error);
+
 G_END_DECLS

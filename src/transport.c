@@ -484,6 +484,11 @@ senxor_device_address_parse (const char *device, GError **error)
     a->kind = SENXOR_DEVICE_EMULATOR;
     if (!parse_emulator (a, device, rest, error))
       return NULL;
+#ifdef HAVE_SENXOR_EMULATOR
+    /* bad options fail here, not only when the emulator is created */
+    if (!_senxor_emulator_check_params (a->params, error))
+      return NULL;
+#endif
   } else {
     g_autofree char *why = g_strdup_printf ("unknown scheme '%s'", scheme);
     return invalid (error, device, why), NULL;

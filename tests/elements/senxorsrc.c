@@ -194,8 +194,6 @@ GST_START_TEST (test_values_and_meta)
    * the timestamps still follow the pipeline clock and never go back. */
   gst_harness_use_systemclock (h);
   gst_harness_play (h);
-  emu = senxor_emulator_lookup (name);
-  fail_unless (emu != NULL);
 
   for (i = 0; i < 8; i++) {
     GstBuffer *buf = gst_harness_pull (h);
@@ -203,6 +201,12 @@ GST_START_TEST (test_values_and_meta)
     guint16 expected[80 * 62], lo = G_MAXUINT16, hi = 0;
     GstMapInfo map;
     guint j;
+
+    /* the streaming thread opened the camera (and so created the emulated
+     * one) before the first frame */
+    if (!emu)
+      emu = senxor_emulator_lookup (name);
+    fail_unless (emu != NULL);
 
     check_gradient (buf, 80, 62);
     fail_unless (meta->has_header);
@@ -1101,6 +1105,104 @@ GST_START_TEST (test_reconnect_tcp)
 }
 GST_END_TEST;
 
+/* A camera that is not there when the pipeline starts: with reconnect=true
+ * the source waits for it (senxor-device-lost, then -restored) instead of
+ * failing. */
+GST_START_TEST (test_reconnect_missing_at_start)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("senxorsrc-XXXXXX", NULL);
+  g_autofree gchar *link = g_build_filename (dir, "ttyThermal", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc reconnect=true "
+      "retry-interval=20 device=%s ! appsink name=sink sync=false "
+      "max-buffers=2", link);
+  g_autoptr (SenxorEmulator) emu = senxor_emulator_new ("module=mi05&fast=1",
+      NULL);
+  g_autoptr (SenxorEmulatorServer) server = NULL;
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *msg;
+  GstSample *sample;
+  BusLog log = { 0 };
+
+  fail_unless (dir != NULL);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  /* the first attempt fails: the camera is "lost" from the start */
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no message within 20 s");
+  fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
+      gst_structure_has_name (gst_message_get_structure (msg),
+          "senxor-device-lost"), "%" GST_PTR_FORMAT, msg);
+  gst_message_unref (msg);
+
+  /* the camera appears */
+  server = senxor_emulator_server_new_pty (emu, link, NULL);
+  fail_unless (server != NULL);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 20 * GST_SECOND);
+  fail_unless (sample != NULL, "no frame after the camera appeared");
+  gst_sample_unref (sample);
+  drain_bus (bus, &log);
+  fail_unless_equals_int (log.errors, 0);
+  fail_unless_equals_int (log.restored, 1);
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  g_free (log.serial_lost);
+  g_free (log.serial_restored);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  g_clear_pointer (&server, senxor_emulator_server_free);
+  g_unlink (link);
+  g_rmdir (dir);
+}
+GST_END_TEST;
+
+/* A camera silent from power-up: the source opens it on the streaming
+ * thread, so no state change waits for the register reads; without
+ * reconnect the open fails with a clear error after the register timeout. */
+GST_START_TEST (test_mute_camera)
+{
+  GstElement *pipe = gst_parse_launch ("senxorsrc "
+      "device=\"emulator://?module=mi08&faults=stall=3600s@0s\" ! "
+      "fakesink sync=false", NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstStateChangeReturn ret;
+  GstMessage *msg;
+  gint64 t0, t1;
+
+  t0 = g_get_monotonic_time ();
+  ret = gst_element_set_state (pipe, GST_STATE_PLAYING);
+  t1 = g_get_monotonic_time ();
+  fail_unless (ret != GST_STATE_CHANGE_FAILURE);
+  /* the target is 100 ms; the bound is generous for a busy machine */
+  fail_unless (t1 - t0 < G_USEC_PER_SEC, "NULL -> PLAYING took %"
+      G_GINT64_FORMAT " us", t1 - t0);
+  g_usleep (200 * 1000);        /* the open is now waiting for a reply */
+  t0 = g_get_monotonic_time ();
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  t1 = g_get_monotonic_time ();
+  g_print ("senxorsrc: PLAYING -> NULL while opening a mute camera took "
+      "%.1f ms\n", (t1 - t0) / 1000.0);
+  fail_unless (t1 - t0 < G_USEC_PER_SEC, "PLAYING -> NULL took %"
+      G_GINT64_FORMAT " us", t1 - t0);
+  /* a cancelled open is not an error */
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+
+  /* left alone, the open gives up with an error that says why */
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  msg = wait_error (bus, 30);
+  assert_error (msg, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+GST_END_TEST;
+
 /* ---- other links ---- */
 
 static void
@@ -1398,6 +1500,8 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_reconnect_in_process);
   tcase_add_test (tc, test_reconnect_by_serial);
   tcase_add_test (tc, test_reconnect_tcp);
+  tcase_add_test (tc, test_reconnect_missing_at_start);
+  tcase_add_test (tc, test_mute_camera);
   tcase_add_test (tc, test_over_pty);
   tcase_add_test (tc, test_over_tcp);
   tcase_add_test (tc, test_unlock_silent_tcp);

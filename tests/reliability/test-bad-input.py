@@ -19,8 +19,12 @@ TOOL = shutil.which("senxor-tool") or os.path.join(BUILD, "src", "senxor-tool")
 EMULATOR = shutil.which("senxor-emulator") or os.path.join(BUILD, "src", "senxor-emulator")
 LAUNCH = shutil.which("gst-launch-1.0")
 
-# gst-launch-1.0 exits with -1 (255) when the pipeline posts an error
+# gst-launch-1.0 exits with -1 (255) when an error stops the pipeline from
+# starting (a state change fails), and with 1 when an error comes while it
+# runs: senxorsrc checks its properties when it starts, and opens the camera
+# on its streaming thread once PLAYING
 GST_LAUNCH_ERROR = 255
+GST_LAUNCH_RUNTIME_ERROR = 1
 
 tmp = tempfile.TemporaryDirectory()
 
@@ -64,18 +68,18 @@ ROWS = [
     ("src device tcp bad port", src("device=tcp://127.0.0.1:99999"), GST_LAUNCH_ERROR, []),
     ("src device tcp port text", src("device=tcp://127.0.0.1:abc"), GST_LAUNCH_ERROR, []),
     ("src device usb bad ids", src("device=usb://zzzz:qqqq"), GST_LAUNCH_ERROR, []),
-    ("src device missing tty", src("device=/dev/does-not-exist-senxor"), GST_LAUNCH_ERROR, []),
+    ("src device missing tty", src("device=/dev/does-not-exist-senxor"), GST_LAUNCH_RUNTIME_ERROR, ["find"]),
     ("src device emulator bad key", src("device=emulator://?bogus=1"), GST_LAUNCH_ERROR, ["bogus"]),
     ("src device emulator bad module", src("device=emulator://?module=mi99"), GST_LAUNCH_ERROR, ["module"]),
     ("src device emulator bad fps", src("device=emulator://?fps=-3"), GST_LAUNCH_ERROR, ["fps"]),
     ("src device emulator bad faults", src("device=emulator://?faults=explode=1"), GST_LAUNCH_ERROR, []),
     ("src device emulator bad stall", src("device=emulator://?faults=stall=xx@yy"), GST_LAUNCH_ERROR, []),
     ("src device emulator bad serial", src("device=emulator://?serial=nothex"), GST_LAUNCH_ERROR, ["serial"]),
-    ("src device emulator nomodule", src("device=emulator://?nomodule=1"), GST_LAUNCH_ERROR, []),
+    ("src device emulator nomodule", src("device=emulator://?nomodule=1"), GST_LAUNCH_RUNTIME_ERROR, ["module"]),
     ("src device percent junk", src("device=emulator://%%%?module=mi08"), None, []),
-    ("src device long", src("device=" + "x" * 5000), GST_LAUNCH_ERROR, []),
-    ("src bad serial", src("device=emulator://?module=mi08", "serial=ZZZ"), GST_LAUNCH_ERROR, []),
-    ("src unknown serial", src("device=emulator://?module=mi08", "serial=000000000000"), GST_LAUNCH_ERROR, []),
+    ("src device long", src("device=" + "x" * 5000), GST_LAUNCH_RUNTIME_ERROR, []),
+    ("src bad serial", src("device=emulator://?module=mi08", "serial=ZZZ"), GST_LAUNCH_ERROR, ["serial"]),
+    ("src unknown serial", src("device=emulator://?module=mi08", "serial=000000000000"), GST_LAUNCH_RUNTIME_ERROR, ["find"]),
     # out-of-range properties: GObject refuses the value with a warning naming
     # the property, gst-launch keeps the default and runs (exit 0): no crash
     ("src fps-divider too big", src("device=emulator://?module=mi08&fast=1", "fps-divider=1000"), "any", ["fps-divider"]),

@@ -142,7 +142,15 @@ def main():
     if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         print("FAIL: the pipeline did not start: %s" % errors)
         return 1
+    # the sources open their cameras on their streaming threads: switch the
+    # faults on once every camera has delivered a frame
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(c.buffers == 0 for c in cams):
+        time.sleep(0.05)
     for c in cams:
+        if c.buffers == 0:
+            print("FAIL: %s sent no frame within 30 s: %s" % (c.name, errors))
+            return 1
         emu = lib.senxor_emulator_lookup(c.name.encode())
         if not emu or not lib.senxor_emulator_set_faults(emu, c.faults.encode(), None):
             print("FAIL: cannot set the faults of %s" % c.name)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # State torture: senxorsrc cycled through NULL/READY/PAUSED/PLAYING many
-# times against a streaming, a silent and a disconnecting emulator.  Every
+# times against a streaming, a silent, a mute (silent from power-up) and a
+# disconnecting emulator.  Every
 # state change is timed (the distribution is printed; only a generous bound
 # is asserted so a loaded machine does not flake) and the process's file
 # descriptors, threads and resident memory are compared before and after.
@@ -23,10 +24,12 @@ BOUND_S = float(os.environ.get("SENXOR_TORTURE_BOUND", "2.0"))
 KINDS = {
     # a camera that streams (paced at 30 fps)
     "streaming": "emulator://?module=mi08&scene=flat",
-    # a camera that opens, sends one frame and then says nothing at all (a
-    # camera silent from power-up makes the open itself wait for the
-    # register timeout: docs/reliability.md)
+    # a camera that opens, sends one frame and then says nothing at all
     "silent": "emulator://?module=mi08&scene=flat&faults=stall=3600s@1f",
+    # a camera silent from power-up: not even the register reads of the
+    # open are answered (the open runs on the streaming thread, so it must
+    # not hold up any state change)
+    "mute": "emulator://?module=mi08&scene=flat&faults=stall=3600s@0s",
     # a camera that goes away after a few frames (fresh emulator per open)
     "disconnecting": "emulator://?module=mi08&scene=flat&fast=1&faults=disconnect@3f",
 }

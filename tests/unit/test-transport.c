@@ -46,8 +46,8 @@ test_parse_valid (void)
         "emulator://?fps=25&module=mi16"},
     {"emulator:?module=mi08", SENXOR_DEVICE_EMULATOR, "emulator://?module=mi08"},
     {"emulator://lab-1?fast", SENXOR_DEVICE_EMULATOR, "emulator://lab-1?fast=1"},
-    {"emulator://?faults=garbage%3D0.1,stall@2s", SENXOR_DEVICE_EMULATOR,
-        "emulator://?faults=garbage%3D0.1,stall@2s"},
+    {"emulator://?faults=garbage%3D0.1,stall%3D1s@2s", SENXOR_DEVICE_EMULATOR,
+        "emulator://?faults=garbage%3D0.1,stall%3D1s@2s"},
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -97,6 +97,35 @@ test_parse_fields (void)
   g_assert_true (senxor_usb_id_is_senxor (0x0416, 0xB020));
   g_assert_false (senxor_usb_id_is_senxor (0x0416, 0x1234));
   g_assert_cmpstr (senxor_device_kind_name (SENXOR_DEVICE_TCP), ==, "tcp");
+}
+
+/* The emulator's options are checked by the parser too, so that a bad
+ * one fails where the device string is read (senxorsrc's start()). */
+static void
+test_parse_invalid_emulator_options (void)
+{
+  static const struct {
+    const char *device;
+    const char *says;
+  } bad[] = {
+    {"emulator://?module=mi99", "module"},
+    {"emulator://?fps=-3", "fps"},
+    {"emulator://?bogus=1", "bogus"},
+    {"emulator://?faults=stall@2s", "stall"},
+    {"emulator://cam?serial=nothex", "serial"},
+    {"emulator://?fast=maybe", "fast"},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SenxorDeviceAddress) a = senxor_device_address_parse (bad[i].device,
+        &error);
+
+    g_test_message ("%s", bad[i].device);
+    g_assert_null (a);
+    g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, bad[i].says));
+  }
 }
 
 static void
@@ -466,6 +495,8 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/parse/valid", test_parse_valid);
   g_test_add_func ("/transport/parse/fields", test_parse_fields);
   g_test_add_func ("/transport/parse/invalid", test_parse_invalid);
+  g_test_add_func ("/transport/parse/invalid-emulator-options",
+      test_parse_invalid_emulator_options);
   g_test_add_func ("/transport/serial/round-trip", test_serial_round_trip);
   g_test_add_func ("/transport/serial/busy", test_serial_busy);
   g_test_add_func ("/transport/serial/errors", test_serial_errors);
