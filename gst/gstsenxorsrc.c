@@ -107,6 +107,7 @@ struct _GstSenxorSrc {
 
   /* unlock() cancels it, unlock_stop() replaces it (object lock). */
   GCancellable *cancellable;
+  gboolean holding_fd;          /* see hold_cancellable_fd() */
 
   /* The geometry of the open camera (0x0 before): written by the streaming
    * thread under the object lock, read by get_caps() from any thread. */
@@ -337,6 +338,37 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
 }
 
 /* ---- helpers ---- */
+
+/* Every wait polls the cancellable's fd.  Between start() and stop() the
+ * element holds one reference to that fd, which keeps GLib from creating and
+ * closing an eventfd around each read of the device.  Object lock held. */
+static void
+hold_cancellable_fd (GstSenxorSrc *self, gboolean hold)
+{
+  GPollFD unused;
+
+  if (hold && !self->holding_fd)
+    self->holding_fd = g_cancellable_make_pollfd (self->cancellable, &unused);
+  else if (!hold && self->holding_fd) {
+    g_cancellable_release_fd (self->cancellable);
+    self->holding_fd = FALSE;
+  }
+}
+
+/* A fresh cancellable for the next run of the streaming thread (object
+ * lock held, or no other thread yet). */
+static void
+replace_cancellable (GstSenxorSrc *self)
+{
+  gboolean held = self->holding_fd;
+
+  if (self->cancellable) {
+    hold_cancellable_fd (self, FALSE);
+    g_object_unref (self->cancellable);
+  }
+  self->cancellable = g_cancellable_new ();
+  hold_cancellable_fd (self, held);
+}
 
 static GCancellable *
 get_cancellable (GstSenxorSrc *self)
@@ -756,6 +788,7 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   self->ctrl_time = 0;
 
   GST_OBJECT_LOCK (self);
+  hold_cancellable_fd (self, TRUE);
   g_clear_pointer (&self->opened_device, g_free);
   self->divider = 0;
   self->width = self->height = 0;
@@ -795,6 +828,7 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
   self->have_info = FALSE;
   GST_OBJECT_LOCK (self);
   self->width = self->height = 0;
+  hold_cancellable_fd (self, FALSE);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -1008,8 +1042,7 @@ gst_senxor_src_unlock_stop (GstBaseSrc *bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock stop");
   GST_OBJECT_LOCK (self);
-  g_object_unref (self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  replace_cancellable (self);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -1612,6 +1645,7 @@ gst_senxor_src_finalize (GObject *object)
   g_free (self->mcu_type);
   g_free (self->opened_device);
   g_free (self->scratch);
+  hold_cancellable_fd (self, FALSE);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1638,7 +1672,7 @@ gst_senxor_src_init (GstSenxorSrc *self)
   self->timeout_ms = DEFAULT_PROP_TIMEOUT;
   self->reconnect = DEFAULT_PROP_RECONNECT;
   self->retry_interval_ms = DEFAULT_PROP_RETRY_INTERVAL;
-  self->cancellable = g_cancellable_new ();
+  replace_cancellable (self);
   self->duration = GST_CLOCK_TIME_NONE;
 }
 

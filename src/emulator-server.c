@@ -66,10 +66,17 @@ struct _SenxorEmulatorServer {
 
   guint conn;
   guint connections;
+  gint64 last_write_us;         /* atomic: senxor_emulator_server_get_last_write_time() */
   gint64 drain_until;
   guint8 *out;
   gsize out_len, out_off;
 };
+
+static inline void
+stamp_write (SenxorEmulatorServer *s)
+{
+  __atomic_store_n (&s->last_write_us, g_get_monotonic_time (), __ATOMIC_RELEASE);
+}
 
 static void
 set_errno_error (GError **error, int err, const char *what)
@@ -286,9 +293,15 @@ server_thread (gpointer data)
     if (lfd >= 0 && s->out_off < s->out_len) {
       /* a TCP host may close at any moment: EPIPE, never SIGPIPE (the server
        * runs inside applications and tests) */
-      ssize_t w = s->is_tcp ?
+      ssize_t w;
+
+      /* stamped before and after: a host that has the bytes before the
+       * call returns sees the earlier stamp */
+      stamp_write (s);
+      w = s->is_tcp ?
           send (lfd, s->out + s->out_off, s->out_len - s->out_off, MSG_NOSIGNAL) :
           write (lfd, s->out + s->out_off, s->out_len - s->out_off);
+      stamp_write (s);
       if (w > 0)
         s->out_off += w;
       else if (w < 0 && errno != EAGAIN && errno != EINTR && s->is_tcp)
@@ -491,6 +504,13 @@ senxor_emulator_server_get_connections (SenxorEmulatorServer *s)
   n = s->connections;
   g_mutex_unlock (&s->lock);
   return n;
+}
+
+gint64
+senxor_emulator_server_get_last_write_time (SenxorEmulatorServer *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  return __atomic_load_n (&s->last_write_us, __ATOMIC_ACQUIRE);
 }
 
 void

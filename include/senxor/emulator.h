@@ -190,6 +190,11 @@ guint16 senxor_emulator_server_get_port (SenxorEmulatorServer *server);
 char *senxor_emulator_server_dup_address (SenxorEmulatorServer *server);
 /* Connections served so far. */
 guint senxor_emulator_server_get_connections (SenxorEmulatorServer *server);
+/* For latency measurements: the monotonic time (g_get_monotonic_time()) of
+ * the server's last write of device bytes to the host, stamped just before
+ * and again just after each write (a host that already has the bytes while
+ * the write call is returning sees the earlier stamp); 0 before the first. */
+gint64 senxor_emulator_server_get_last_write_time (SenxorEmulatorServer *server);
 /* Stop the server thread, close everything, remove the link. */
 void senxor_emulator_server_free (SenxorEmulatorServer *server);
 

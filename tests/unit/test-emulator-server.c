@@ -201,6 +201,7 @@ test_tcp (void)
   guint16 port;
   int fd, second, r;
   guint frames = 0;
+  gint64 before, written;
   char c;
 
   server = senxor_emulator_server_new_tcp (emu, NULL, 0, &error);
@@ -209,11 +210,17 @@ test_tcp (void)
   g_assert_cmpuint (port, >, 0);
   address = senxor_emulator_server_dup_address (server);
   g_assert_true (g_str_has_prefix (address, "tcp://127.0.0.1:"));
+  g_assert_cmpint (senxor_emulator_server_get_last_write_time (server), ==, 0);
 
   fd = connect_tcp (port);
+  before = g_get_monotonic_time ();
   send_rreg (fd, SENXOR_REG_SENXOR_TYPE);
   g_assert_cmpint (read_message (fd, dec, SENXOR_MSG_RREG, &msg), ==, 1);
   g_assert_cmpuint (msg.value, ==, 9);
+  /* the reply was written after the request and before we read it */
+  written = senxor_emulator_server_get_last_write_time (server);
+  g_assert_cmpint (written, >=, before);
+  g_assert_cmpint (written, <=, g_get_monotonic_time ());
 
   /* one client at a time: a second one is closed at once */
   second = connect_tcp (port);
