@@ -15,6 +15,22 @@ G_BEGIN_DECLS
 short senxor_poll_fd (int fd, short events, gint64 timeout_us,
     GCancellable *cancellable, const char *what, GError **error);
 
+/* A device reached through a file descriptor: a tty (read/write) or a
+ * socket (recv/send, never SIGPIPE).  @uri names it in messages. */
+typedef struct {
+  int fd;
+  gboolean is_socket;
+  const char *uri;
+} SenxorFdLink;
+
+/* The transports' read and write on such a link: wait with
+ * senxor_poll_fd(), retry on EINTR/EAGAIN; EOF, hang-up, EIO, ECONNRESET
+ * and EPIPE are SENXOR_ERROR_DISCONNECTED. */
+gssize senxor_fd_link_read (const SenxorFdLink *link, guint8 *buf, gsize len,
+    gint64 timeout_us, GCancellable *cancellable, GError **error);
+gboolean senxor_fd_link_write (const SenxorFdLink *link, const guint8 *data,
+    gsize len, gint64 timeout_us, GCancellable *cancellable, GError **error);
+
 /* Set @error from errno value @err with a message "@what: strerror"; PERMISSION
  * and BUSY get a hint on what to do. */
 void senxor_set_error_errno (GError **error, int err, const char *what);

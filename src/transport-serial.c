@@ -28,27 +28,9 @@ serial_read (SenxorTransport *t, guint8 *buf, gsize len, gint64 timeout_us,
     GCancellable *cancellable, GError **error)
 {
   SerialTransport *s = (SerialTransport *) t;
+  SenxorFdLink link = { s->fd, FALSE, t->uri };
 
-  for (;;) {
-    short rev = senxor_poll_fd (s->fd, POLLIN, timeout_us, cancellable, t->uri, error);
-    gssize n;
-
-    if (rev == 0)
-      return -1;
-    n = read (s->fd, buf, len);
-    if (n > 0)
-      return n;
-    if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(rev & (POLLHUP | POLLERR)))
-      continue;
-    /* EOF, EIO (a pty whose master closed, an unplugged ttyACM) or hang-up */
-    if (n == 0 || errno == EIO || errno == EAGAIN || (rev & (POLLHUP | POLLERR))) {
-      g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED,
-          "%s: the device went away (unplugged or closed by the other side)", t->uri);
-      return -1;
-    }
-    senxor_set_error_errno (error, errno, t->uri);
-    return -1;
-  }
+  return senxor_fd_link_read (&link, buf, len, timeout_us, cancellable, error);
 }
 
 static gboolean
@@ -56,38 +38,9 @@ serial_write (SenxorTransport *t, const guint8 *data, gsize len, gint64 timeout_
     GCancellable *cancellable, GError **error)
 {
   SerialTransport *s = (SerialTransport *) t;
-  gsize done = 0;
+  SenxorFdLink link = { s->fd, FALSE, t->uri };
 
-  while (done < len) {
-    gssize n = write (s->fd, data + done, len - done);
-
-    if (n > 0) {
-      done += n;
-      continue;
-    }
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN) {
-      short rev = senxor_poll_fd (s->fd, POLLOUT, timeout_us, cancellable, t->uri,
-          error);
-      if (rev == 0)
-        return FALSE;
-      if ((rev & (POLLHUP | POLLERR)) && !(rev & POLLOUT)) {
-        g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED,
-            "%s: the device went away while writing", t->uri);
-        return FALSE;
-      }
-      continue;
-    }
-    if (n < 0 && errno != EIO) {
-      senxor_set_error_errno (error, errno, t->uri);
-      return FALSE;
-    }
-    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED,
-        "%s: the device went away while writing", t->uri);
-    return FALSE;
-  }
-  return TRUE;
+  return senxor_fd_link_write (&link, data, len, timeout_us, cancellable, error);
 }
 
 static void

@@ -26,27 +26,9 @@ tcp_read (SenxorTransport *t, guint8 *buf, gsize len, gint64 timeout_us,
     GCancellable *cancellable, GError **error)
 {
   TcpTransport *s = (TcpTransport *) t;
+  SenxorFdLink link = { s->fd, TRUE, t->uri };
 
-  for (;;) {
-    short rev = senxor_poll_fd (s->fd, POLLIN, timeout_us, cancellable, t->uri, error);
-    gssize n;
-
-    if (rev == 0)
-      return -1;
-    n = recv (s->fd, buf, len, MSG_DONTWAIT);
-    if (n > 0)
-      return n;
-    if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(rev & (POLLHUP | POLLERR)))
-      continue;
-    if (n == 0 || errno == ECONNRESET || errno == EPIPE || errno == EAGAIN ||
-        (rev & (POLLHUP | POLLERR))) {
-      g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED,
-          "%s: the connection was closed by the device", t->uri);
-      return -1;
-    }
-    senxor_set_error_errno (error, errno, t->uri);
-    return -1;
-  }
+  return senxor_fd_link_read (&link, buf, len, timeout_us, cancellable, error);
 }
 
 static gboolean
@@ -54,33 +36,9 @@ tcp_write (SenxorTransport *t, const guint8 *data, gsize len, gint64 timeout_us,
     GCancellable *cancellable, GError **error)
 {
   TcpTransport *s = (TcpTransport *) t;
-  gsize done = 0;
+  SenxorFdLink link = { s->fd, TRUE, t->uri };
 
-  while (done < len) {
-    gssize n = send (s->fd, data + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-    if (n > 0) {
-      done += n;
-      continue;
-    }
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN) {
-      short rev = senxor_poll_fd (s->fd, POLLOUT, timeout_us, cancellable, t->uri,
-          error);
-      if (rev == 0)
-        return FALSE;
-      continue;
-    }
-    if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
-      senxor_set_error_errno (error, errno, t->uri);
-      return FALSE;
-    }
-    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED,
-        "%s: the connection was closed by the device", t->uri);
-    return FALSE;
-  }
-  return TRUE;
+  return senxor_fd_link_write (&link, data, len, timeout_us, cancellable, error);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifdef HAVE_SENXOR_EMULATOR
@@ -184,6 +185,86 @@ senxor_poll_fd (int fd, short events, gint64 timeout_us, GCancellable *cancellab
   if (have_cancel)
     g_cancellable_release_fd (cancellable);
   return revents;
+}
+
+/* ---- reading and writing a file descriptor (serial and TCP) ---- */
+
+static gboolean
+went_away (const SenxorFdLink *link, GError **error)
+{
+  g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_DISCONNECTED, "%s: %s",
+      link->uri, link->is_socket ? "the connection was closed by the device" :
+      "the device went away (unplugged or closed by the other side)");
+  return FALSE;
+}
+
+/* EOF, a hang-up, EIO (a pty whose master closed, an unplugged ttyACM),
+ * ECONNRESET or EPIPE (a peer that closed) all mean the device is gone. */
+static gboolean
+is_gone_errno (int err)
+{
+  return err == EIO || err == ECONNRESET || err == EPIPE;
+}
+
+gssize
+senxor_fd_link_read (const SenxorFdLink *link, guint8 *buf, gsize len,
+    gint64 timeout_us, GCancellable *cancellable, GError **error)
+{
+  for (;;) {
+    short rev = senxor_poll_fd (link->fd, POLLIN, timeout_us, cancellable,
+        link->uri, error);
+    gssize n;
+
+    if (rev == 0)
+      return -1;
+    n = link->is_socket ? recv (link->fd, buf, len, MSG_DONTWAIT) :
+        read (link->fd, buf, len);
+    if (n > 0)
+      return n;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(rev & (POLLHUP | POLLERR)))
+      continue;
+    if (n == 0 || errno == EAGAIN || is_gone_errno (errno) ||
+        (rev & (POLLHUP | POLLERR)))
+      return went_away (link, error), -1;
+    senxor_set_error_errno (error, errno, link->uri);
+    return -1;
+  }
+}
+
+gboolean
+senxor_fd_link_write (const SenxorFdLink *link, const guint8 *data, gsize len,
+    gint64 timeout_us, GCancellable *cancellable, GError **error)
+{
+  gsize done = 0;
+
+  while (done < len) {
+    /* a peer may close at any moment: EPIPE, never SIGPIPE */
+    gssize n = link->is_socket ?
+        send (link->fd, data + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL) :
+        write (link->fd, data + done, len - done);
+
+    if (n > 0) {
+      done += n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN) {
+      short rev = senxor_poll_fd (link->fd, POLLOUT, timeout_us, cancellable,
+          link->uri, error);
+      if (rev == 0)
+        return FALSE;
+      if ((rev & (POLLHUP | POLLERR)) && !(rev & POLLOUT))
+        return went_away (link, error);
+      continue;
+    }
+    if (n < 0 && !is_gone_errno (errno)) {
+      senxor_set_error_errno (error, errno, link->uri);
+      return FALSE;
+    }
+    return went_away (link, error);
+  }
+  return TRUE;
 }
 
 /* ---- device strings ---- */
