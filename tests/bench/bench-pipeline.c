@@ -231,6 +231,7 @@ latency_floor (gsize msg_len, guint count)
   FloorRun f = { NULL, msg_len, count, 0, g_array_new (FALSE, FALSE, sizeof (double)) };
   GThread *reader;
 
+  g_socket_client_set_enable_proxy (client, FALSE);
   if (!g_socket_listener_add_address (listener, sa, G_SOCKET_TYPE_STREAM,
           G_SOCKET_PROTOCOL_TCP, NULL, &eff, &error) ||
       !(wconn = g_socket_client_connect_to_host (client, "127.0.0.1",

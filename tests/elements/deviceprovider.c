@@ -1120,6 +1120,8 @@ GST_START_TEST (test_tcp_presence)
   guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
 
   fail_unless (port != 0, "%s", error ? error->message : "");
+  /* loopback: no proxy (and no libproxy loaded), as in the TCP transport */
+  g_socket_client_set_enable_proxy (client, FALSE);
   /* listening, nobody connected */
   fail_unless (device_probe_tcp_reachable ("127.0.0.1", port, 2000));
   fail_if (device_probe_tcp_in_use ("127.0.0.1", port));
