@@ -78,9 +78,12 @@ emu_rng_double (guint64 *state)
 gboolean _senxor_emulator_scene_parse (const char *name, EmuScene *out);
 const char *_senxor_emulator_scene_name (EmuScene scene);
 /* Fill @dk (width * height, 0.1 K) with frame @frame of @scene; @scratch
- * holds width * height doubles. */
+ * holds width * height floats. */
 void _senxor_emulator_scene_render (EmuScene scene, guint64 seed, double fps,
-    guint64 frame, guint width, guint height, guint16 *dk, double *scratch);
+    guint64 frame, guint width, guint height, guint16 *dk, float *scratch);
+/* @n pixels of @src to little-endian bytes at @dst, with their extremes. */
+void _senxor_emulator_store_le16 (const guint16 *src, gsize n, guint8 *dst,
+    guint16 *vmin, guint16 *vmax);
 
 /* ---- the core (emulator.c) ---- */
 

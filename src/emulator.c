@@ -101,7 +101,7 @@ struct _SenxorEmulator {
   gpointer gen_data;
   GDestroyNotify gen_destroy;
   guint16 *scene_dk;
-  double *scratch;
+  float *scratch;
 
   SenxorEmulatorStats stats;
 };
@@ -422,14 +422,19 @@ make_frame (SenxorEmulator *emu, gint64 device_ms)
   memset (contents, 0, layout.reserved_bytes + layout.header_bytes);
   pixels = contents + layout.reserved_bytes + layout.header_bytes;
 
-  for (gsize i = 0; i < n; i++) {
-    guint16 v = adc ? adc_counts (emu->scene_dk[i]) : identity ? emu->scene_dk[i] :
-        apply_corrections (emu->scene_dk[i], emis, offs);
-    vmax = MAX (vmax, v);
-    vmin = MIN (vmin, v);
-    if (!adc && unit != SENXOR_UNIT_DECI_KELVIN)
-      v = senxor_pixel_from_kelvin (v / 10.0, unit);
-    put_le16 (pixels + 2 * i, v);
+  if (!adc && identity && unit == SENXOR_UNIT_DECI_KELVIN) {
+    /* the power-up state: the scene as it is */
+    _senxor_emulator_store_le16 (emu->scene_dk, n, pixels, &vmin, &vmax);
+  } else {
+    for (gsize i = 0; i < n; i++) {
+      guint16 v = adc ? adc_counts (emu->scene_dk[i]) : identity ? emu->scene_dk[i] :
+          apply_corrections (emu->scene_dk[i], emis, offs);
+      vmax = MAX (vmax, v);
+      vmin = MIN (vmin, v);
+      if (!adc && unit != SENXOR_UNIT_DECI_KELVIN)
+        v = senxor_pixel_from_kelvin (v / 10.0, unit);
+      put_le16 (pixels + 2 * i, v);
+    }
   }
 
   if (layout.has_header) {
@@ -1308,7 +1313,7 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
   emu->ready = g_byte_array_sized_new (128 * 1024);
   g_queue_init (&emu->late);
   emu->scene_dk = g_new0 (guint16, (gsize) emu->width * emu->height);
-  emu->scratch = g_new0 (double, (gsize) emu->width * emu->height);
+  emu->scratch = g_new0 (float, (gsize) emu->width * emu->height);
   g_debug ("emulator: %s %ux%u at %.2f fps, scene %s, seed %" G_GUINT64_FORMAT "%s%s",
       senxor_module_name (emu->module), emu->width, emu->height, emu->fps_max,
       _senxor_emulator_scene_name (emu->scene), emu->seed, emu->fast ? ", fast" : "",

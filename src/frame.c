@@ -380,24 +380,3 @@ senxor_pixels_to_deci_kelvin (const guint16 *in, guint16 *out, gsize n,
       g_return_if_reached ();
   }
 }
-
-guint16
-senxor_crc16_ccitt (const guint8 *data, gsize len)
-{
-  static guint16 table[256];
-  static gsize init = 0;
-  guint16 crc = 0xFFFF;
-
-  if (g_once_init_enter (&init)) {
-    for (guint i = 0; i < 256; i++) {
-      guint16 c = (guint16) (i << 8);
-      for (int b = 0; b < 8; b++)
-        c = (c & 0x8000) ? (guint16) ((c << 1) ^ 0x1021) : (guint16) (c << 1);
-      table[i] = c;
-    }
-    g_once_init_leave (&init, 1);
-  }
-  for (gsize i = 0; i < len; i++)
-    crc = (guint16) ((crc << 8) ^ table[((crc >> 8) ^ data[i]) & 0xFF]);
-  return crc;
-}

@@ -309,6 +309,8 @@ test_busy (void)
   g_autoptr (FakeDevice) fake = fake_device_new_pty (SENXOR_MODULE_MI08);
   g_autoptr (SenxorSession) s = open_ok (fake);
 
+  /* while this session holds the device, a second open is refused */
+  g_assert_nonnull (s);
   expect_open_error (fake, SENXOR_ERROR_BUSY, "in use");
 }
 
