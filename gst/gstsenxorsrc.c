@@ -1082,9 +1082,13 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   /* 0x0 when the camera could not be opened at the start */
   guint width = self->width, height = self->height;
 
-  GST_WARNING_OBJECT (self, "lost the camera: %s", why->message);
-  close_session (self);
-  post_device_message (self, "senxor-device-lost", why, 0);
+  /* without @why, this carries on a reconnection that a state change
+   * interrupted: the loss was announced already */
+  if (why) {
+    GST_WARNING_OBJECT (self, "lost the camera: %s", why->message);
+    close_session (self);
+    post_device_message (self, "senxor-device-lost", why, 0);
+  }
 
   GST_OBJECT_LOCK (self);
   /* A camera found by discovery may come back under another name: look for
@@ -1248,23 +1252,27 @@ handle_stream_error (GstSenxorSrc *self, GError *error,
 
 /* Opens the camera on the streaming thread: at the first create(), and
  * again if a reconnection was interrupted by a state change.  Then, the
- * first time, negotiates caps for its frame size. */
+ * first time, negotiates caps for its frame size.  Each step may be cut
+ * short by unlock() (GST_FLOW_FLUSHING) and is resumed by the next
+ * create(). */
 static GstFlowReturn
 ensure_open (GstSenxorSrc *self, GCancellable *cancellable)
 {
   g_autoptr (GError) error = NULL;
-  guint width = self->width, height = self->height;
   GstFlowReturn ret;
 
-  if (!open_camera (self, NULL, cancellable, &error)) {
+  if (self->session) {
+    /* open, but a state change interrupted the negotiation */
+  } else if (self->width != 0) {
+    /* it was open: a reconnection was under way when a state change
+     * interrupted it; carry on looking for the same camera */
+    ret = reconnect (self, NULL, cancellable);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  } else if (!open_camera (self, NULL, cancellable, &error)) {
     ret = handle_stream_error (self, error, cancellable, "opening the camera");
     if (ret != GST_FLOW_OK)
       return ret;
-  } else if (width != 0 && (self->width != width || self->height != height)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("The Senxor camera came back with another frame size."),
-        ("was %ux%u, now %ux%u", width, height, self->width, self->height));
-    return GST_FLOW_ERROR;
   }
   if (self->have_info)
     return GST_FLOW_OK;
@@ -1299,7 +1307,7 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   gsize n_pixels;
   guint64 offset;
 
-  if (!self->session) {
+  if (!self->session || !self->have_info) {
     ret = ensure_open (self, cancellable);
     if (ret != GST_FLOW_OK)
       return ret;

@@ -1159,6 +1159,92 @@ GST_START_TEST (test_reconnect_missing_at_start)
 }
 GST_END_TEST;
 
+static GstPadProbeReturn
+count_discont (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
+          GST_BUFFER_FLAG_DISCONT))
+    g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A reconnection that unlock() interrupts (a flush here; from GStreamer
+ * 1.24 also PLAYING -> PAUSED) carries on afterwards: one
+ * senxor-device-lost, one -restored, frames again (the first one DISCONT),
+ * no error. */
+GST_START_TEST (test_reconnect_across_flush)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("senxorsrc-XXXXXX", NULL);
+  g_autofree gchar *link = g_build_filename (dir, "ttyThermal", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc name=src "
+      "reconnect=true retry-interval=20 device=%s ! appsink name=sink "
+      "sync=false max-buffers=1 drop=true", link);
+  g_autoptr (SenxorEmulator) emu = senxor_emulator_new ("module=mi05&fast=1",
+      NULL);
+  SenxorEmulatorServer *server = senxor_emulator_server_new_pty (emu, link, NULL);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  GstPad *srcpad = gst_element_get_static_pad (src, "src");
+  GstMessage *msg;
+  GstSample *sample;
+  BusLog log = { 0 };
+  gint disconts = 0;
+
+  fail_unless (server != NULL);
+  /* appsink drops old frames, so count DISCONT before it */
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_discont,
+      &disconts, NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 20 * GST_SECOND);
+  fail_unless (sample != NULL, "no first frame");
+  gst_sample_unref (sample);
+
+  /* the camera goes away */
+  senxor_emulator_server_free (server);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
+      gst_structure_has_name (gst_message_get_structure (msg),
+          "senxor-device-lost"), "%" GST_PTR_FORMAT, msg);
+  gst_message_unref (msg);
+  log.lost = 1;
+
+  /* interrupt the source while it is looking for it */
+  fail_unless (gst_element_send_event (src, gst_event_new_flush_start ()));
+  g_usleep (100 * 1000);
+  fail_unless (gst_element_send_event (src, gst_event_new_flush_stop (TRUE)));
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0)))
+    gst_sample_unref (sample);        /* frames from before the loss */
+
+  /* it comes back at the same place */
+  server = senxor_emulator_server_new_pty (emu, link, NULL);
+  fail_unless (server != NULL);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 20 * GST_SECOND);
+  fail_unless (sample != NULL, "no frame after the camera came back");
+  gst_sample_unref (sample);
+  drain_bus (bus, &log);
+  fail_unless_equals_int (log.errors, 0);
+  fail_unless_equals_int (log.lost, 1);
+  fail_unless_equals_int (log.restored, 1);
+  /* the first buffer, and the first after the camera came back */
+  fail_unless_equals_int (g_atomic_int_get (&disconts), 2);
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  g_free (log.serial_lost);
+  g_free (log.serial_restored);
+  gst_object_unref (srcpad);
+  gst_object_unref (src);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  senxor_emulator_server_free (server);
+  g_unlink (link);
+  g_rmdir (dir);
+}
+GST_END_TEST;
+
 /* A camera silent from power-up: the source opens it on the streaming
  * thread, so no state change waits for the register reads; without
  * reconnect the open fails with a clear error after the register timeout. */
@@ -1501,6 +1587,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_reconnect_by_serial);
   tcase_add_test (tc, test_reconnect_tcp);
   tcase_add_test (tc, test_reconnect_missing_at_start);
+  tcase_add_test (tc, test_reconnect_across_flush);
   tcase_add_test (tc, test_mute_camera);
   tcase_add_test (tc, test_over_pty);
   tcase_add_test (tc, test_over_tcp);
