@@ -365,8 +365,8 @@ discover_usb (SenxorDiscoverFlags flags, GPtrArray *out)
 {
 #ifdef HAVE_GUDEV
   if (g_getenv ("SENXOR_SYSFS_ROOT") == NULL) {
-    const char *subsystems[] = { "tty", "usb", NULL };
-    g_autoptr (GUdevClient) client = g_udev_client_new (subsystems);
+    /* enumeration only: no subsystems, so no uevent (netlink) socket */
+    g_autoptr (GUdevClient) client = g_udev_client_new (NULL);
 
     if (flags & SENXOR_DISCOVER_SERIAL)
       udev_serial_ports (client, out);
