@@ -1105,6 +1105,21 @@ GST_START_TEST (test_reconnect_tcp)
 }
 GST_END_TEST;
 
+/* The next element or error message on @bus (within 20 s) must be
+ * senxor-device-lost. */
+static void
+expect_device_lost (GstBus *bus)
+{
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+
+  fail_unless (msg != NULL, "no message within 20 s");
+  fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
+      gst_structure_has_name (gst_message_get_structure (msg),
+          "senxor-device-lost"), "%" GST_PTR_FORMAT, msg);
+  gst_message_unref (msg);
+}
+
 /* A camera that is not there when the pipeline starts: with reconnect=true
  * the source waits for it (senxor-device-lost, then -restored) instead of
  * failing. */
@@ -1121,7 +1136,6 @@ GST_START_TEST (test_reconnect_missing_at_start)
   GstElement *pipe = gst_parse_launch (desc, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
   GstBus *bus = gst_element_get_bus (pipe);
-  GstMessage *msg;
   GstSample *sample;
   BusLog log = { 0 };
 
@@ -1129,13 +1143,7 @@ GST_START_TEST (test_reconnect_missing_at_start)
   fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
   /* the first attempt fails: the camera is "lost" from the start */
-  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
-      GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no message within 20 s");
-  fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
-      gst_structure_has_name (gst_message_get_structure (msg),
-          "senxor-device-lost"), "%" GST_PTR_FORMAT, msg);
-  gst_message_unref (msg);
+  expect_device_lost (bus);
 
   /* the camera appears */
   server = senxor_emulator_server_new_pty (emu, link, NULL);
@@ -1187,7 +1195,6 @@ GST_START_TEST (test_reconnect_across_flush)
   GstBus *bus = gst_element_get_bus (pipe);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), "src");
   GstPad *srcpad = gst_element_get_static_pad (src, "src");
-  GstMessage *msg;
   GstSample *sample;
   BusLog log = { 0 };
   gint disconts = 0;
@@ -1203,12 +1210,7 @@ GST_START_TEST (test_reconnect_across_flush)
 
   /* the camera goes away */
   senxor_emulator_server_free (server);
-  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
-      GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
-      gst_structure_has_name (gst_message_get_structure (msg),
-          "senxor-device-lost"), "%" GST_PTR_FORMAT, msg);
-  gst_message_unref (msg);
+  expect_device_lost (bus);
   log.lost = 1;
 
   /* interrupt the source while it is looking for it */
