@@ -57,7 +57,7 @@ _senxor_emulator_scene_name (EmuScene scene)
 
 /* A soft-edged ellipse: blends @temp_dk over what is there with a coverage
  * that ramps over about one pixel at the edge. */
-static void
+FRAME_LOOP static void
 blend_ellipse (float *img, guint w, guint h, double cx, double cy, double ax,
     double ay, double temp_dk)
 {
@@ -90,7 +90,7 @@ blend_ellipse (float *img, guint w, guint h, double cx, double cy, double ax,
 
 /* Background: 21.0 to 23.0 °C, warmer to the right and to the bottom, with a
  * slow drift of +-0.3 K over a minute. */
-static void
+FRAME_LOOP static void
 fill_background (float *img, guint w, guint h, double t)
 {
   double drift = 3.0 * sin (2.0 * G_PI * t / 60.0);
