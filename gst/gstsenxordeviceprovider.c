@@ -14,9 +14,11 @@
  * SENXOR_EMULATORS, devices.conf: see docs/devices.md).
  *
  * While started, a thread with its own main context follows udev (tty and
- * usb subsystems) for USB cameras and rescans the configuration every
- * SENXOR_DEVICE_PROVIDER_POLL_MS milliseconds (2000 by default; 0: only at
- * start), posting DEVICE_ADDED, DEVICE_REMOVED and DEVICE_CHANGED messages.
+ * usb subsystems) for USB cameras and watches the configuration files,
+ * posting DEVICE_ADDED, DEVICE_REMOVED and DEVICE_CHANGED messages.  Only
+ * what sends no event is polled, every SENXOR_DEVICE_PROVIDER_POLL_MS
+ * milliseconds (2000 by default; 0: never): the presence of configured TCP
+ * devices and serial ports.
  *
  * Each device is of class `Video/Source`; gst_device_create_element() gives
  * a `senxorsrc` with its `device` property set.  Identity (module, firmware,
@@ -59,6 +61,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_senxor_device_provider_debug);
 /* udev events come in bursts (usb device, interfaces, tty): one rescan
  * after the burst. */
 #define UDEV_SETTLE_MS 150
+/* an editor saves a file in several steps: one rescan after them */
+#define CONFIG_SETTLE_MS 100
 
 /* ---- the device ---- */
 
@@ -602,12 +606,18 @@ entry_update_device (GstDeviceProvider *provider, Entry *e)
  * checked, listed devices follow.  Returns FALSE when the configuration
  * could not be read (everything stays as it was). */
 static gboolean
-scanner_rescan (Scanner *scanner, GstDeviceProvider *provider, gboolean check_network)
+scanner_rescan (Scanner *scanner, GstDeviceProvider *provider, gboolean walk_usb,
+    gboolean check_network)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) found = senxor_discover_devices (SENXOR_DISCOVER_ALL, &error);
+  g_autoptr (GPtrArray) found = NULL;
   GHashTableIter iter;
   Entry *e;
+
+  GST_DEBUG ("scan (USB walk: %s, network checks: %s)", walk_usb ? "yes" : "no",
+      check_network ? "yes" : "no");
+  found = senxor_discover_devices (SENXOR_DISCOVER_ALL |
+      (walk_usb ? 0 : SENXOR_DISCOVER_CONFIGURED_ONLY), &error);
 
   if (!found) {
     /* a bad configuration line must not make every camera vanish */
@@ -645,10 +655,11 @@ scanner_rescan (Scanner *scanner, GstDeviceProvider *provider, gboolean check_ne
     entry_update_device (provider, e);
   }
 
-  /* what discovery no longer lists is gone */
+  /* what discovery no longer lists is gone; USB cameras stay as they are
+   * when USB was not walked */
   g_hash_table_iter_init (&iter, scanner->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & e)) {
-    if (e->generation == scanner->generation)
+    if (e->generation == scanner->generation || (!walk_usb && e->desc->vid != 0))
       continue;
     e->present = FALSE;
     entry_update_device (provider, e);
@@ -674,7 +685,13 @@ struct _GstSenxorDeviceProvider
 
   Scanner scanner;
   guint poll_ms;
-  GSource *settle_source;
+  /* USB changes come as udev events, unless the walk reads a tree that
+   * sends none (SENXOR_SYSFS_ROOT, or no GUdev): then the poll walks it */
+  gboolean poll_usb;
+  GSource *poll_source;         /* armed only while something needs polling */
+  GSource *settle_source;       /* a rescan after a burst of udev events */
+  GSource *config_source;       /* a rescan after the configuration changed */
+  GPtrArray *config_monitors;   /* GFileMonitor */
 #ifdef HAVE_GUDEV
   GUdevClient *udev;
 #endif
@@ -719,7 +736,7 @@ gst_senxor_device_provider_probe (GstDeviceProvider *provider)
   Entry *e;
 
   scanner_init (&scanner, env_allows_probing ());
-  scanner_rescan (&scanner, NULL, TRUE);
+  scanner_rescan (&scanner, NULL, TRUE, TRUE);
   g_hash_table_iter_init (&iter, scanner.entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & e))
     if (e->device)
@@ -728,13 +745,140 @@ gst_senxor_device_provider_probe (GstDeviceProvider *provider)
   return devices;
 }
 
+/* What has no event to follow: TCP devices (presence is a connect) and
+ * configured serial ports (a path that comes and goes); USB too when the
+ * walk reads a tree that sends no events. */
+static gboolean
+needs_poll (GstSenxorDeviceProvider *self)
+{
+  GHashTableIter iter;
+  Entry *e;
+
+  if (self->poll_ms == 0)
+    return FALSE;
+  if (self->poll_usb)
+    return TRUE;
+  g_hash_table_iter_init (&iter, self->scanner.entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & e))
+    if (e->desc->kind == SENXOR_DEVICE_TCP || is_configured_serial (e->desc))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}
+
+static gboolean poll_cb (gpointer user_data);
+
+/* Every scan on the provider thread goes through here: the poll is armed
+ * or disarmed after it, so nothing runs while nothing can change unseen. */
+static void
+rescan (GstSenxorDeviceProvider *self, gboolean walk_usb, gboolean check_network)
+{
+  scanner_rescan (&self->scanner, GST_DEVICE_PROVIDER (self), walk_usb, check_network);
+  if (needs_poll (self) && !self->poll_source) {
+    self->poll_source = g_timeout_source_new (self->poll_ms);
+    g_source_set_callback (self->poll_source, poll_cb, self, NULL);
+    g_source_attach (self->poll_source, self->context);
+    GST_DEBUG_OBJECT (self, "polling every %u ms", self->poll_ms);
+  } else if (!needs_poll (self) && self->poll_source) {
+    destroy_source (&self->poll_source);
+    GST_DEBUG_OBJECT (self, "nothing to poll");
+  }
+}
+
 static gboolean
 poll_cb (gpointer user_data)
 {
   GstSenxorDeviceProvider *self = user_data;
 
-  scanner_rescan (&self->scanner, GST_DEVICE_PROVIDER (self), TRUE);
-  return G_SOURCE_CONTINUE;
+  /* rescan() may disarm this very source: keep it alive until we return */
+  g_autoptr (GSource) source = g_source_ref (self->poll_source);
+
+  rescan (self, self->poll_usb, TRUE);
+  return g_source_is_destroyed (source) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Runs @func once, @ms after the first of a burst of calls. */
+static void
+settle (GstSenxorDeviceProvider *self, GSource **source, guint ms, GSourceFunc func)
+{
+  if (*source)
+    return;
+  *source = g_timeout_source_new (ms);
+  g_source_set_callback (*source, func, self, NULL);
+  g_source_attach (*source, self->context);
+}
+
+static gboolean
+config_settled_cb (gpointer user_data)
+{
+  GstSenxorDeviceProvider *self = user_data;
+
+  g_clear_pointer (&self->config_source, g_source_unref);
+  rescan (self, FALSE, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+config_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other,
+    GFileMonitorEvent event, gpointer user_data)
+{
+  GstSenxorDeviceProvider *self = user_data;
+
+  GST_LOG_OBJECT (self, "configuration file event %d", event);
+  settle (self, &self->config_source, CONFIG_SETTLE_MS, config_settled_cb);
+}
+
+/* The configuration files discovery reads (docs/devices.md), watched with
+ * inotify through GIO; a file that does not exist yet is watched too. */
+static void
+watch_configuration (GstSenxorDeviceProvider *self)
+{
+  const gchar *env = g_getenv ("SENXOR_CONFIG");
+  g_autofree gchar *user = g_build_filename (g_get_user_config_dir (), "senxor",
+      "devices.conf", NULL);
+  const gchar *paths[] = { NULL, NULL, NULL };
+
+  if (env && *env) {
+    paths[0] = env;
+  } else {
+    paths[0] = user;
+    paths[1] = "/etc/senxor/devices.conf";
+  }
+  self->config_monitors = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; paths[i]; i++) {
+    g_autoptr (GFile) file = g_file_new_for_path (paths[i]);
+    g_autoptr (GError) error = NULL;
+    GFileMonitor *monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL,
+        &error);
+
+    if (!monitor) {
+      GST_WARNING_OBJECT (self, "cannot watch %s for changes: %s", paths[i],
+          error->message);
+      continue;
+    }
+    g_signal_connect (monitor, "changed", G_CALLBACK (config_changed_cb), self);
+    g_ptr_array_add (self->config_monitors, monitor);
+  }
+}
+
+static void
+unwatch_configuration (GstSenxorDeviceProvider *self)
+{
+  for (guint i = 0; self->config_monitors && i < self->config_monitors->len; i++) {
+    GFileMonitor *monitor = self->config_monitors->pdata[i];
+
+    g_signal_handlers_disconnect_by_data (monitor, self);
+    g_file_monitor_cancel (monitor);
+  }
+  g_clear_pointer (&self->config_monitors, g_ptr_array_unref);
 }
 
 #ifdef HAVE_GUDEV
@@ -744,7 +888,7 @@ settle_cb (gpointer user_data)
   GstSenxorDeviceProvider *self = user_data;
 
   g_clear_pointer (&self->settle_source, g_source_unref);
-  scanner_rescan (&self->scanner, GST_DEVICE_PROVIDER (self), FALSE);
+  rescan (self, TRUE, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -755,11 +899,7 @@ uevent_cb (GUdevClient *client, const gchar *action, GUdevDevice *device,
   GstSenxorDeviceProvider *self = user_data;
 
   GST_LOG_OBJECT (self, "uevent %s %s", action, g_udev_device_get_sysfs_path (device));
-  if (self->settle_source)
-    return;
-  self->settle_source = g_timeout_source_new (UDEV_SETTLE_MS);
-  g_source_set_callback (self->settle_source, settle_cb, self, NULL);
-  g_source_attach (self->settle_source, self->context);
+  settle (self, &self->settle_source, UDEV_SETTLE_MS, settle_cb);
 }
 #endif
 
@@ -767,7 +907,6 @@ static gpointer
 provider_thread (gpointer user_data)
 {
   GstSenxorDeviceProvider *self = user_data;
-  GSource *poll_source = NULL;
 
   g_main_context_push_thread_default (self->context);
 #ifdef HAVE_GUDEV
@@ -778,14 +917,9 @@ provider_thread (gpointer user_data)
     g_signal_connect (self->udev, "uevent", G_CALLBACK (uevent_cb), self);
   }
 #endif
+  watch_configuration (self);
 
-  scanner_rescan (&self->scanner, GST_DEVICE_PROVIDER (self), TRUE);
-
-  if (self->poll_ms > 0) {
-    poll_source = g_timeout_source_new (self->poll_ms);
-    g_source_set_callback (poll_source, poll_cb, self, NULL);
-    g_source_attach (poll_source, self->context);
-  }
+  rescan (self, TRUE, TRUE);
 
   g_mutex_lock (&self->lock);
   self->ready = TRUE;
@@ -794,14 +928,10 @@ provider_thread (gpointer user_data)
 
   g_main_loop_run (self->loop);
 
-  if (poll_source) {
-    g_source_destroy (poll_source);
-    g_source_unref (poll_source);
-  }
-  if (self->settle_source) {
-    g_source_destroy (self->settle_source);
-    g_clear_pointer (&self->settle_source, g_source_unref);
-  }
+  destroy_source (&self->poll_source);
+  destroy_source (&self->settle_source);
+  destroy_source (&self->config_source);
+  unwatch_configuration (self);
 #ifdef HAVE_GUDEV
   g_signal_handlers_disconnect_by_data (self->udev, self);
   g_clear_object (&self->udev);
@@ -826,6 +956,11 @@ gst_senxor_device_provider_start (GstDeviceProvider *provider)
 
   scanner_init (&self->scanner, env_allows_probing ());
   self->poll_ms = env_poll_ms ();
+#ifdef HAVE_GUDEV
+  self->poll_usb = g_getenv ("SENXOR_SYSFS_ROOT") != NULL;
+#else
+  self->poll_usb = TRUE;
+#endif
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->ready = FALSE;
@@ -836,7 +971,7 @@ gst_senxor_device_provider_start (GstDeviceProvider *provider)
   while (!self->ready)
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
-  GST_DEBUG_OBJECT (self, "started, polling every %u ms", self->poll_ms);
+  GST_DEBUG_OBJECT (self, "started");
   return TRUE;
 }
 

@@ -1,9 +1,9 @@
 /* libsenxor: finding Senxor cameras (udev or sysfs, configuration, probing)
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * USB facts come from udev when libsenxor is built with GUdev, else straight
- * from sysfs; both give the same attributes, so one function turns them into
- * a description.  Setting SENXOR_SYSFS_ROOT makes the sysfs walker read a
+ * USB cameras: udev (when libsenxor is built with GUdev) or sysfs lists the
+ * USB devices with the Senxor vendor id; their attributes and interfaces are
+ * then read from sysfs.  Setting SENXOR_SYSFS_ROOT makes the walk read a
  * tree under that directory instead of /sys (the tests build one).
  */
 #include "config.h"
@@ -157,7 +157,13 @@ usb_device_string (const UsbInfo *u)
       u->serial ? u->serial : "");
 }
 
-/* -- sysfs -- */
+/* -- the walk --
+ *
+ * Only Senxor USB devices are looked at: the USB devices are listed (a few
+ * dozen on any machine), those with a Senxor vendor and product id are kept,
+ * and only their interfaces are read for a serial port or a CDC data
+ * interface without a driver.  Nothing depends on how many ttys the machine
+ * has (a server has hundreds of virtual ones). */
 
 static char *
 read_attr (const char *dir, const char *name)
@@ -169,25 +175,6 @@ read_attr (const char *dir, const char *name)
     return NULL;
   g_strchomp (text);
   return text;
-}
-
-/* The USB device directory at or above @dir (the one with idVendor). */
-static char *
-find_usb_device_dir (const char *dir)
-{
-  g_autofree char *cur = g_strdup (dir);
-
-  for (int i = 0; i < 5 && cur && strlen (cur) > 1; i++) {
-    g_autofree char *probe = g_build_filename (cur, "idVendor", NULL);
-    char *parent;
-
-    if (g_file_test (probe, G_FILE_TEST_EXISTS))
-      return g_steal_pointer (&cur);
-    parent = g_path_get_dirname (cur);
-    g_free (cur);
-    cur = parent;
-  }
-  return NULL;
 }
 
 static gboolean
@@ -216,38 +203,95 @@ sysfs_root (void)
   return root && *root ? root : "/sys";
 }
 
-static void
-sysfs_serial_ports (GPtrArray *out)
+/* The sysfs directories of the Senxor USB devices (usb_device, not
+ * interfaces), sorted.  Through udev when libsenxor has GUdev and the real
+ * /sys is read: udev matches the vendor id while it lists the usb
+ * subsystem; else by listing bus/usb/devices under sysfs_root(). */
+static GPtrArray *
+senxor_usb_device_dirs (void)
 {
-  g_autofree char *classdir = g_build_filename (sysfs_root (), "class", "tty", NULL);
-  g_autoptr (GDir) dir = g_dir_open (classdir, 0, NULL);
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *vendor = g_strdup_printf ("%04x", SENXOR_USB_VENDOR_ID);
+
+#ifdef HAVE_GUDEV
+  if (g_getenv ("SENXOR_SYSFS_ROOT") == NULL) {
+    /* enumeration only: no subsystems, so no uevent (netlink) socket */
+    g_autoptr (GUdevClient) client = g_udev_client_new (NULL);
+    g_autoptr (GUdevEnumerator) en = g_udev_enumerator_new (client);
+    GList *list;
+
+    g_udev_enumerator_add_match_subsystem (en, "usb");
+    g_udev_enumerator_add_match_sysfs_attr (en, "idVendor", vendor);
+    list = g_udev_enumerator_execute (en);
+    for (GList *l = list; l; l = l->next) {
+      GUdevDevice *dev = l->data;
+
+      if (g_strcmp0 (g_udev_device_get_devtype (dev), "usb_device") == 0)
+        g_ptr_array_add (dirs, g_strdup (g_udev_device_get_sysfs_path (dev)));
+    }
+    g_list_free_full (list, g_object_unref);
+    g_ptr_array_sort (dirs, (GCompareFunc) g_ascii_strcasecmp);
+    return dirs;
+  }
+#endif
+  {
+    g_autofree char *busdir = g_build_filename (sysfs_root (), "bus", "usb", "devices",
+        NULL);
+    g_autoptr (GDir) dir = g_dir_open (busdir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name (dir))) {
+      g_autofree char *link = NULL;
+      g_autofree char *devdir = NULL;
+      g_autofree char *vid = NULL;
+
+      if (strchr (name, ':'))
+        continue;               /* an interface */
+      link = g_build_filename (busdir, name, NULL);
+      devdir = realpath (link, NULL);
+      if (devdir && (vid = read_attr (devdir, "idVendor")) &&
+          g_ascii_strcasecmp (vid, vendor) == 0)
+        g_ptr_array_add (dirs, g_steal_pointer (&devdir));
+    }
+  }
+  g_ptr_array_sort (dirs, (GCompareFunc) g_ascii_strcasecmp);
+  return dirs;
+}
+
+/* The tty names under interface directory @ifdir: "tty/ttyACM0" (CDC ACM)
+ * or "ttyUSB0/tty/ttyUSB0" (USB serial drivers). */
+static void
+interface_ttys (const char *ifdir, GPtrArray *names)
+{
+  g_autofree char *ttydir = g_build_filename (ifdir, "tty", NULL);
+  g_autoptr (GDir) dir = g_dir_open (ttydir, 0, NULL);
+  g_autoptr (GDir) top = NULL;
   const char *name;
 
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *link = g_build_filename (classdir, name, "device", NULL);
-    g_autofree char *iface = realpath (link, NULL);
-    g_autofree char *devdir = NULL;
-    g_autofree char *node = NULL;
-    UsbInfo u = { 0 };
+  while (dir && (name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  top = g_dir_open (ifdir, 0, NULL);
+  while (top && (name = g_dir_read_name (top))) {
+    g_autofree char *sub = NULL;
 
-    if (!iface || !(devdir = find_usb_device_dir (iface)))
+    if (!g_str_has_prefix (name, "tty") || g_str_equal (name, "tty"))
       continue;
-    if (usb_info_from_sysfs (devdir, &u) && senxor_usb_id_is_senxor (u.vid, u.pid)) {
-      node = g_strconcat ("/dev/", name, NULL);
-      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_SERIAL, node));
-    }
-    usb_info_clear (&u);
+    sub = g_build_filename (ifdir, name, "tty", name, NULL);
+    if (g_file_test (sub, G_FILE_TEST_IS_DIR))
+      g_ptr_array_add (names, g_strdup (name));
   }
 }
 
-/* Does USB device @devdir have a CDC data interface without a driver? */
-static gboolean
-sysfs_has_unbound_data_interface (const char *devdir, const char *sysname)
+/* Serial ports and an unbound CDC data interface of the USB device @devdir. */
+static void
+usb_device_interfaces (const char *devdir, const char *sysname, GPtrArray *ttys,
+    gboolean *unbound_data)
 {
   g_autoptr (GDir) dir = g_dir_open (devdir, 0, NULL);
   g_autofree char *prefix = g_strconcat (sysname, ":", NULL);
   const char *name;
 
+  *unbound_data = FALSE;
   while (dir && (name = g_dir_read_name (dir))) {
     g_autofree char *ifdir = NULL;
     g_autofree char *cls = NULL;
@@ -256,129 +300,41 @@ sysfs_has_unbound_data_interface (const char *devdir, const char *sysname)
     if (!g_str_has_prefix (name, prefix))
       continue;
     ifdir = g_build_filename (devdir, name, NULL);
+    interface_ttys (ifdir, ttys);
     cls = read_attr (ifdir, "bInterfaceClass");
     drv = g_build_filename (ifdir, "driver", NULL);
     if (cls && hex16 (cls) == 0x0A && !g_file_test (drv, G_FILE_TEST_EXISTS))
-      return TRUE;
+      *unbound_data = TRUE;
   }
-  return FALSE;
+  g_ptr_array_sort (ttys, (GCompareFunc) g_strcmp0);
 }
-
-static void
-sysfs_usb_unbound (GPtrArray *out)
-{
-  g_autofree char *busdir = g_build_filename (sysfs_root (), "bus", "usb", "devices",
-      NULL);
-  g_autoptr (GDir) dir = g_dir_open (busdir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *link = NULL;
-    g_autofree char *devdir = NULL;
-    UsbInfo u = { 0 };
-
-    if (strchr (name, ':'))
-      continue;                 /* an interface */
-    link = g_build_filename (busdir, name, NULL);
-    devdir = realpath (link, NULL);
-    if (devdir && usb_info_from_sysfs (devdir, &u) &&
-        senxor_usb_id_is_senxor (u.vid, u.pid) &&
-        sysfs_has_unbound_data_interface (devdir, u.sysname)) {
-      g_autofree char *device = usb_device_string (&u);
-      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_USB, device));
-    }
-    usb_info_clear (&u);
-  }
-}
-
-/* -- udev -- */
-
-#ifdef HAVE_GUDEV
-static gboolean
-usb_info_from_udev (GUdevDevice *dev, UsbInfo *u)
-{
-  const char *vid = g_udev_device_get_sysfs_attr (dev, "idVendor");
-  const char *pid = g_udev_device_get_sysfs_attr (dev, "idProduct");
-
-  if (!vid || !pid)
-    return FALSE;
-  u->vid = hex16 (vid);
-  u->pid = hex16 (pid);
-  u->serial = g_strdup (g_udev_device_get_sysfs_attr (dev, "serial"));
-  u->busnum = g_strdup (g_udev_device_get_sysfs_attr (dev, "busnum"));
-  u->devpath = g_strdup (g_udev_device_get_sysfs_attr (dev, "devpath"));
-  u->sysname = g_strdup (g_udev_device_get_name (dev));
-  u->syspath = g_strdup (g_udev_device_get_sysfs_path (dev));
-  return TRUE;
-}
-
-static void
-udev_serial_ports (GUdevClient *client, GPtrArray *out)
-{
-  GList *list = g_udev_client_query_by_subsystem (client, "tty");
-
-  for (GList *l = list; l; l = l->next) {
-    GUdevDevice *tty = l->data;
-    g_autoptr (GUdevDevice) usb = g_udev_device_get_parent_with_subsystem (tty, "usb",
-        "usb_device");
-    const char *node = g_udev_device_get_device_file (tty);
-    UsbInfo u = { 0 };
-
-    if (usb && node && usb_info_from_udev (usb, &u) &&
-        senxor_usb_id_is_senxor (u.vid, u.pid))
-      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_SERIAL, node));
-    usb_info_clear (&u);
-  }
-  g_list_free_full (list, g_object_unref);
-}
-
-static void
-udev_usb_unbound (GUdevClient *client, GPtrArray *out)
-{
-  GList *list = g_udev_client_query_by_subsystem (client, "usb");
-
-  for (GList *l = list; l; l = l->next) {
-    GUdevDevice *iface = l->data;
-    const char *cls;
-    g_autoptr (GUdevDevice) usb = NULL;
-    UsbInfo u = { 0 };
-
-    if (g_strcmp0 (g_udev_device_get_devtype (iface), "usb_interface") != 0 ||
-        g_udev_device_get_driver (iface) != NULL)
-      continue;
-    cls = g_udev_device_get_sysfs_attr (iface, "bInterfaceClass");
-    if (!cls || hex16 (cls) != 0x0A)
-      continue;
-    usb = g_udev_device_get_parent_with_subsystem (iface, "usb", "usb_device");
-    if (usb && usb_info_from_udev (usb, &u) && senxor_usb_id_is_senxor (u.vid, u.pid)) {
-      g_autofree char *device = usb_device_string (&u);
-      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_USB, device));
-    }
-    usb_info_clear (&u);
-  }
-  g_list_free_full (list, g_object_unref);
-}
-#endif
 
 static void
 discover_usb (SenxorDiscoverFlags flags, GPtrArray *out)
 {
-#ifdef HAVE_GUDEV
-  if (g_getenv ("SENXOR_SYSFS_ROOT") == NULL) {
-    /* enumeration only: no subsystems, so no uevent (netlink) socket */
-    g_autoptr (GUdevClient) client = g_udev_client_new (NULL);
+  g_autoptr (GPtrArray) dirs = senxor_usb_device_dirs ();
 
-    if (flags & SENXOR_DISCOVER_SERIAL)
-      udev_serial_ports (client, out);
-    if (flags & SENXOR_DISCOVER_USB)
-      udev_usb_unbound (client, out);
-    return;
+  for (guint i = 0; i < dirs->len; i++) {
+    const char *devdir = dirs->pdata[i];
+    g_autoptr (GPtrArray) ttys = g_ptr_array_new_with_free_func (g_free);
+    gboolean unbound_data;
+    UsbInfo u = { 0 };
+
+    if (!usb_info_from_sysfs (devdir, &u) || !senxor_usb_id_is_senxor (u.vid, u.pid)) {
+      usb_info_clear (&u);
+      continue;
+    }
+    usb_device_interfaces (devdir, u.sysname, ttys, &unbound_data);
+    for (guint t = 0; (flags & SENXOR_DISCOVER_SERIAL) && t < ttys->len; t++) {
+      g_autofree char *node = g_strconcat ("/dev/", (char *) ttys->pdata[t], NULL);
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_SERIAL, node));
+    }
+    if ((flags & SENXOR_DISCOVER_USB) && unbound_data) {
+      g_autofree char *device = usb_device_string (&u);
+      g_ptr_array_add (out, description_for_usb (&u, SENXOR_DEVICE_USB, device));
+    }
+    usb_info_clear (&u);
   }
-#endif
-  if (flags & SENXOR_DISCOVER_SERIAL)
-    sysfs_serial_ports (out);
-  if (flags & SENXOR_DISCOVER_USB)
-    sysfs_usb_unbound (out);
 }
 
 /* ---- configuration ---- */
@@ -610,7 +566,8 @@ senxor_discover_devices (SenxorDiscoverFlags flags, GError **error)
       (GDestroyNotify) senxor_device_description_free);
   g_auto (GStrv) configured = NULL;
 
-  if (flags & (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB))
+  if ((flags & (SENXOR_DISCOVER_SERIAL | SENXOR_DISCOVER_USB)) &&
+      !(flags & SENXOR_DISCOVER_CONFIGURED_ONLY))
     discover_usb (flags, out);
 
   configured = senxor_discover_get_configured (error);

@@ -1,8 +1,9 @@
 /* libsenxor: finding Senxor cameras
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Lists serial ports of USB devices 0416:B002/B020/9393 (through udev, or
- * sysfs without it; the ports are not opened), Senxor USB devices whose CDC
+ * Lists serial ports of USB devices 0416:B002/B020/9393 (only the USB devices
+ * with that vendor id are looked at, through udev or sysfs; the ports are
+ * not opened), Senxor USB devices whose CDC
  * data interface has no driver bound (for the libusb transport), and the TCP
  * devices and emulators named in the configuration: the environment variables
  * SENXOR_TCP_DEVICES and SENXOR_EMULATORS and the file devices.conf (see
@@ -26,6 +27,9 @@ G_BEGIN_DECLS
  * @SENXOR_DISCOVER_PROBE: open each device that is not in use, briefly, to
  *   read its module and serial number (slow: a silent device costs a
  *   timeout; a streaming camera is stopped)
+ * @SENXOR_DISCOVER_CONFIGURED_ONLY: only what the configuration names: USB
+ *   is not walked (for a caller that follows USB through udev events and
+ *   re-reads the configuration on its own schedule)
  * @SENXOR_DISCOVER_ALL: every kind, without probing
  */
 typedef enum {
@@ -34,6 +38,7 @@ typedef enum {
   SENXOR_DISCOVER_TCP = 1 << 2,
   SENXOR_DISCOVER_EMULATORS = 1 << 3,
   SENXOR_DISCOVER_PROBE = 1 << 4,
+  SENXOR_DISCOVER_CONFIGURED_ONLY = 1 << 5,
   SENXOR_DISCOVER_ALL = 0x0F,
 } SenxorDiscoverFlags;
 

@@ -30,6 +30,7 @@
 
 static gchar *tmpdir;
 static gchar *config_path;
+static gchar *empty_sysfs;
 
 static void
 write_config (const gchar *text)
@@ -50,6 +51,11 @@ setup (void)
   write_config ("# no devices\n");
   /* the provider reads these at start(); nothing else is configured */
   g_setenv ("SENXOR_CONFIG", config_path, TRUE);
+  /* the machine's own USB devices (however many) play no part: tests that
+   * want some build a tree, the few that read the real one unset this */
+  empty_sysfs = g_build_filename (tmpdir, "no-sys", NULL);
+  fail_unless (g_mkdir (empty_sysfs, 0755) == 0);
+  g_setenv ("SENXOR_SYSFS_ROOT", empty_sysfs, TRUE);
   g_unsetenv ("SENXOR_TCP_DEVICES");
   g_unsetenv ("SENXOR_EMULATORS");
   g_setenv ("SENXOR_DEVICE_PROVIDER_POLL_MS", POLL_MS, TRUE);
@@ -60,7 +66,10 @@ static void
 teardown (void)
 {
   g_unlink (config_path);
+  g_rmdir (empty_sysfs);
   g_rmdir (tmpdir);
+  g_unsetenv ("SENXOR_SYSFS_ROOT");
+  g_clear_pointer (&empty_sysfs, g_free);
   g_clear_pointer (&config_path, g_free);
   g_clear_pointer (&tmpdir, g_free);
 }
@@ -395,6 +404,7 @@ GST_END_TEST;
  * starting and stopping again and again is clean. */
 GST_START_TEST (test_nothing_configured)
 {
+  g_unsetenv ("SENXOR_SYSFS_ROOT");     /* the real walk, through udev */
   for (int i = 0; i < 3; i++) {
     GstDeviceMonitor *monitor = start_monitor ();
     GList *devices = senxor_devices (gst_device_monitor_get_devices (monitor));
@@ -484,7 +494,8 @@ remove_tree (const gchar *path)
 GST_START_TEST (test_usb_cameras)
 {
   g_autofree gchar *root = g_build_filename (tmpdir, "sys", NULL);
-  g_autofree gchar *classlink = NULL;
+  g_autofree gchar *buslink = NULL;
+  g_autofree gchar *devdir = NULL;
   GstDeviceMonitor *monitor;
   GstBus *bus;
   GList *devices;
@@ -532,9 +543,11 @@ GST_START_TEST (test_usb_cameras)
   d = wait_device_message (bus, TRUE, "/dev/ttyACM98");
   assert_prop (d, "device.product.name", "Senxor XCAM");
   gst_object_unref (d);
-  /* ... and pulled out */
-  classlink = g_build_filename (root, "class", "tty", "ttyACM98", NULL);
-  fail_unless (g_unlink (classlink) == 0);
+  /* ... and pulled out: the kernel removes the device with its interfaces */
+  buslink = g_build_filename (root, "bus", "usb", "devices", "1-4", NULL);
+  fail_unless (g_unlink (buslink) == 0);
+  devdir = g_build_filename (root, "devices", "pci0000:00", "usb1", "1-4", NULL);
+  remove_tree (devdir);
   d = wait_device_message (bus, FALSE, "/dev/ttyACM98");
   gst_object_unref (d);
   /* the probes of ports that do not exist failed quietly */
@@ -581,6 +594,106 @@ GST_START_TEST (test_config_hotplug)
   gst_device_monitor_stop (monitor);
   gst_object_unref (bus);
   gst_object_unref (monitor);
+}
+GST_END_TEST;
+
+/* ---- nothing polls while nothing can change unseen ---- */
+
+/* The provider's scans, counted from its debug log ("scan (USB walk: ...") */
+static gint scans;
+static gint usb_walks;
+
+static void
+count_scans (GstDebugCategory *category, GstDebugLevel level, const gchar *file,
+    const gchar *function, gint line, GObject *object, GstDebugMessage *message,
+    gpointer user_data)
+{
+  const gchar *text;
+
+  if (g_strcmp0 (gst_debug_category_get_name (category), "senxordeviceprovider") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (!g_str_has_prefix (text, "scan ("))
+    return;
+  g_atomic_int_inc (&scans);
+  if (strstr (text, "USB walk: yes"))
+    g_atomic_int_inc (&usb_walks);
+}
+
+static SenxorEmulatorServer *tcp_server (const gchar *module, guint16 port);
+
+/* Several poll intervals (POLL_MS) */
+#define QUIET_US (1000 * 1000)
+
+GST_START_TEST (test_polls_only_what_has_no_event)
+{
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GstDevice *d;
+  SenxorEmulatorServer *server = tcp_server ("mi08", 0);
+  g_autofree gchar *tcp = g_strdup_printf ("tcp://127.0.0.1:%u",
+      senxor_emulator_server_get_port (server));
+  g_autofree gchar *ptcp = normalise (tcp);
+  g_autofree gchar *p08 = normalise (EMU_MI08);
+  g_autofree gchar *conf = NULL;
+  gint before;
+
+  /* the real USB walk: udev events would tell of a camera */
+  g_unsetenv ("SENXOR_SYSFS_ROOT");
+  gst_debug_set_threshold_for_name ("senxordeviceprovider", GST_LEVEL_DEBUG);
+  gst_debug_add_log_function (count_scans, NULL, NULL);
+  g_atomic_int_set (&scans, 0);
+  g_atomic_int_set (&usb_walks, 0);
+
+  /* emulators only: nothing to poll, one scan at start */
+  write_config (EMU_MI16 "\n");
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+  fail_unless_equals_int (g_atomic_int_get (&scans), 1);
+  fail_unless_equals_int (g_atomic_int_get (&usb_walks), 1);
+  g_usleep (QUIET_US);
+  fail_unless_equals_int (g_atomic_int_get (&scans), 1);
+
+  /* an edit of the configuration is seen without polling, and does not
+   * walk USB again */
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  d = wait_device_message (bus, TRUE, p08);
+  gst_object_unref (d);
+  before = g_atomic_int_get (&scans);
+  fail_unless (before >= 2, "the edit was not scanned");
+  fail_unless_equals_int (g_atomic_int_get (&usb_walks), 1);
+  g_usleep (QUIET_US);
+  fail_unless_equals_int (g_atomic_int_get (&scans), before);
+
+  /* a TCP device has no event for coming and going: it is polled, still
+   * without walking USB */
+  conf = g_strdup_printf ("%s\n%s\n", EMU_MI16, tcp);
+  write_config (conf);
+  d = wait_device_message (bus, TRUE, ptcp);
+  gst_object_unref (d);
+  d = wait_device_message (bus, FALSE, p08);
+  gst_object_unref (d);
+  before = g_atomic_int_get (&scans);
+  g_usleep (QUIET_US);
+  fail_unless (g_atomic_int_get (&scans) > before, "the TCP device is not polled");
+  fail_unless_equals_int (g_atomic_int_get (&usb_walks), 1);
+
+  /* and once it is no longer configured, the polling stops */
+  write_config (EMU_MI16 "\n");
+  d = wait_device_message (bus, FALSE, ptcp);
+  gst_object_unref (d);
+  g_usleep (QUIET_US / 2);      /* a poll under way ends */
+  before = g_atomic_int_get (&scans);
+  g_usleep (QUIET_US);
+  fail_unless_equals_int (g_atomic_int_get (&scans), before);
+  assert_no_error_messages (monitor);
+
+  gst_device_monitor_stop (monitor);
+  gst_debug_remove_log_function (count_scans);
+  gst_debug_unset_threshold_for_name ("senxordeviceprovider");
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+  senxor_emulator_server_free (server);
 }
 GST_END_TEST;
 
@@ -1157,6 +1270,7 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_nothing_configured);
   tcase_add_test (tc, test_usb_cameras);
   tcase_add_test (tc, test_config_hotplug);
+  tcase_add_test (tc, test_polls_only_what_has_no_event);
   tcase_add_test (tc, test_bad_config_keeps_devices);
   tcase_add_test (tc, test_tcp_up_down);
   tcase_add_test (tc, test_pty_up_down);
