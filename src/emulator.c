@@ -1212,7 +1212,7 @@ parse_options (GHashTable *params, Options *o, GError **error)
       !_senxor_emulator_scene_parse (v, &o->scene))
     return invalid (error, "scene", v, SCENES_ACCEPTED);
   if ((v = g_hash_table_lookup (params, "seed")) && !parse_u64 (v, G_MAXUINT64, &o->seed))
-    return invalid (error, "seed", v, "an unsigned integer");
+    return invalid (error, "seed", v, "a whole number from 0 to 18446744073709551615");
   if ((v = g_hash_table_lookup (params, "faults")) &&
       !_senxor_emulator_faults_parse (v, &o->faults, error))
     return FALSE;

@@ -171,6 +171,15 @@ parse_options (GOptionContext *ctx, int *argc, char ***argv, GError **error)
 {
   if (!g_option_context_parse (ctx, argc, argv, error))
     return FALSE;
+  /* GOption keeps "--" when an argument after it starts with '-' ("set DEV
+   * emissivity -- -1"); as with getopt, it only ends the options */
+  for (int i = 1; i < *argc; i++) {
+    if (g_str_equal ((*argv)[i], "--")) {
+      memmove (&(*argv)[i], &(*argv)[i + 1], (*argc - i) * sizeof (char *));
+      (*argc)--;
+      break;
+    }
+  }
   return !opt_register_timeout_str || parse_double_option ("--register-timeout",
       opt_register_timeout_str, REGISTER_TIMEOUT_MIN, REGISTER_TIMEOUT_MAX, "seconds",
       &opt_register_timeout, error);
