@@ -34,17 +34,20 @@ fail (GError **error, const char *item, const char *why)
   return FALSE;
 }
 
+/* A decimal number at @s (no sign, no hex, no "inf"); @end is after it. */
 static gboolean
 parse_number (const char *s, const char **end, double *out)
 {
+  gsize n = strspn (s, "0123456789.eE+-");
+  g_autofree char *text = g_strndup (s, n);
   char *e = NULL;
 
   if (!g_ascii_isdigit (*s) && *s != '.')
     return FALSE;
-  *out = g_ascii_strtod (s, &e);
-  if (e == s)
+  *out = g_ascii_strtod (text, &e);
+  if (e == text || *e != '\0')
     return FALSE;
-  *end = e;
+  *end = s + n;
   return TRUE;
 }
 

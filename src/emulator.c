@@ -1203,8 +1203,11 @@ parse_options (GHashTable *params, Options *o, GError **error)
   }
   if ((v = g_hash_table_lookup (params, "fps"))) {
     char *end = NULL;
-    o->fps = g_ascii_strtod (v, &end);
-    if (end == v || *end || !(o->fps >= 0.1 && o->fps <= 1000.0))
+    /* decimal only: g_ascii_strtod() also takes hex, "inf" and leading spaces */
+    gboolean decimal = strspn (v, "0123456789+-.eE") == strlen (v);
+
+    o->fps = decimal ? g_ascii_strtod (v, &end) : 0;
+    if (!decimal || end == v || *end || !(o->fps >= 0.1 && o->fps <= 1000.0))
       return invalid (error, "fps", v, "the frame rate at FRAME_RATE divider 1, "
           "0.1 to 1000 (default: the module's FPS_MAX)");
   }

@@ -19,7 +19,7 @@ ALWAYS_BAD = ["nan", "inf", "-inf", "abc", "1x", "", "-5", "1e308", "-1e308", "1
 # With a value let through, the emulator would serve on a free port until
 # killed: the test sees that as a timeout.
 NUMERIC_OPTIONS = [
-    ("--fps", "0.1 to 1000", ["0", "0.09", "1000.5", "1e-9"]),
+    ("--fps", "0.1 to 1000", ["0", "0.09", "1000.5", "1e-9", "0x10", " 25", "25 "]),
     ("--seed", "a whole number from 0 to 18446744073709551615",
      ["18446744073709551616", "1.5", "0x10", "+-1"]),
     ("--tcp", "PORT 0-65535", ["65536", "127.0.0.1:70000", "127.0.0.1:", "[::1]:-1",
@@ -28,10 +28,11 @@ NUMERIC_OPTIONS = [
 
 # --faults: every number inside the list, in each place it can be.
 FAULT_NUMBERS = [
-    ("garbage=%s", "the rate must be a number from 0 to 1", ["1.01", "2", "-0"]),
+    ("garbage=%s", "the rate must be a number from 0 to 1", ["1.01", "2", "-0", "0x1",
+                                                              "0x0.8", ".5.5"]),
     ("drop-reply=%s", "the rate must be a number from 0 to 1", ["1.5"]),
     ("late-reply=0.5:%s", "the delay after ':' must be more than 0 and at most 1e9 s",
-     ["0s", "2e9s", "5f"]),
+     ["0s", "2e9s", "5f", "0x10s"]),
     ("stall=%s@1s", "the stall length must be more than 0 and at most 1e9 s",
      ["0ms", "1e10s", "3f"]),
     ("stall=1s@%s", "the time after '@' must be 0 .. 1e9 s, ms or whole frames",
