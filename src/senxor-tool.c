@@ -123,19 +123,29 @@ shown_value (const char *str)
   return g_string_free (s, FALSE);
 }
 
-/* A decimal number of @unit (C locale: "0.5" means the same everywhere) in
- * [@min, @max]; nan, inf, garbage and overflow are refused. */
+/* A whole string that is a finite decimal number, in the C locale ("0.5"
+ * means the same whatever the user's language); not hex, "inf", "nan",
+ * spaces or a number too large for a double, all of which g_ascii_strtod()
+ * would take. */
+static gboolean
+parse_decimal (const char *str, double *out)
+{
+  char *end = NULL;
+
+  if (*str == '\0' || strspn (str, "0123456789+-.eE") != strlen (str))
+    return FALSE;
+  *out = g_ascii_strtod (str, &end);
+  return end != str && *end == '\0' && isfinite (*out);
+}
+
+/* A decimal number of @unit in [@min, @max]. */
 static gboolean
 parse_double_option (const char *option, const char *str, double min, double max,
     const char *unit, double *out, GError **error)
 {
-  char *end = NULL;
-  double v = 0;
+  double v;
 
-  /* decimal only: g_ascii_strtod() would also take hex, "inf" and spaces */
-  if (*str != '\0' && strspn (str, "0123456789+-.eE") == strlen (str))
-    v = g_ascii_strtod (str, &end);
-  if (end == NULL || end == str || *end != '\0' || !isfinite (v) || v < min || v > max) {
+  if (!parse_decimal (str, &v) || v < min || v > max) {
     g_autofree char *shown = shown_value (str);
 
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
@@ -364,13 +374,10 @@ typedef struct {
 static gboolean
 parse_emissivity (const char *str, guint8 *value, GError **error)
 {
-  char *end = NULL;
-  double v = 0;
+  double v;
   g_autofree char *shown = shown_value (str);
 
-  if (*str != '\0' && strspn (str, "0123456789+-.eE") == strlen (str))
-    v = g_ascii_strtod (str, &end);
-  if (end && end != str && *end == '\0' && isfinite (v)) {
+  if (parse_decimal (str, &v)) {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
     if (v >= 0.01 && v <= 1.0) {
