@@ -1720,7 +1720,8 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "PLAYING renegotiates", 0, MAX_DIVIDER, DEFAULT_PROP_FPS_DIVIDER, ctrl);
   properties[PROP_EMISSIVITY] = g_param_spec_double ("emissivity",
       "Emissivity",
-      "Emissivity of the scene (EMISSIVITY register, in steps of 0.01). "
+      "Emissivity of the scene, a fraction (0.95, not 95; the EMISSIVITY "
+      "register holds it in percent, steps of 0.01). "
       "Unset, the camera's setting is kept and shown once it is open",
       0.01, 1.0, DEFAULT_PROP_EMISSIVITY, controllable);
   properties[PROP_OFFSET_CORRECTION] = g_param_spec_double

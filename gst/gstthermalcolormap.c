@@ -30,13 +30,7 @@
 #include "config.h"
 #endif
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "gstsenxorelements.h"
 #include "gstthermalcolormap.h"
@@ -51,9 +45,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_colormap_debug);
 #define DEFAULT_PROP_ALPHA_MODE GST_THERMAL_COLORMAP_ALPHA_OPAQUE
 #define DEFAULT_PROP_ALPHA 255
 #define DEFAULT_PROP_ALPHA_THRESHOLD 128
-
-/* Palette files are a few kB; refuse anything absurd before reading it. */
-#define MAX_PALETTE_FILE_SIZE (1024 * 1024)
 
 enum
 {
@@ -349,59 +340,6 @@ colormap_yuv420 (GstThermalColormap *self, const GstVideoFrame *in,
 
 /* ---- palette files ---- */
 
-/* Reads at most MAX_PALETTE_FILE_SIZE bytes of a regular file. */
-static gboolean
-read_palette_file (const gchar *path, gchar **contents, gsize *len,
-    GError **error)
-{
-  g_autofree gchar *buf = NULL;
-  struct stat st;
-  gsize got = 0;
-  int fd;
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s",
-        g_strerror (e));
-    return FALSE;
-  }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "not a regular file");
-    close (fd);
-    return FALSE;
-  }
-  if (st.st_size > MAX_PALETTE_FILE_SIZE) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-        "larger than %d bytes; a palette file is a few kB",
-        MAX_PALETTE_FILE_SIZE);
-    close (fd);
-    return FALSE;
-  }
-  buf = g_malloc (MAX_PALETTE_FILE_SIZE);
-  while (got < MAX_PALETTE_FILE_SIZE) {
-    gssize n = read (fd, buf + got, MAX_PALETTE_FILE_SIZE - got);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s",
-          g_strerror (e));
-      close (fd);
-      return FALSE;
-    }
-    if (n == 0)
-      break;
-    got += (gsize) n;
-  }
-  close (fd);
-  *contents = g_steal_pointer (&buf);
-  *len = got;
-  return TRUE;
-}
-
 /* Loads palette-file if it changed since the last load.  Runs without the
  * lock during I/O and installs the result only if the property has not
  * changed meanwhile.  Posts an element error and returns FALSE on failure. */
@@ -409,12 +347,10 @@ static gboolean
 gst_thermal_colormap_update_file_palette (GstThermalColormap *self)
 {
   g_autofree gchar *path = NULL;
-  g_autofree gchar *contents = NULL;
   g_autoptr (GError) error = NULL;
   guint8 lut[256][3];
   gboolean have = FALSE;
   guint generation;
-  gsize len = 0;
 
   GST_OBJECT_LOCK (self);
   if (!self->file_dirty) {
@@ -426,13 +362,14 @@ gst_thermal_colormap_update_file_palette (GstThermalColormap *self)
   GST_OBJECT_UNLOCK (self);
 
   if (path != NULL && path[0] != '\0') {
-    if (!read_palette_file (path, &contents, &len, &error)) {
+    if (!thermal_palette_load (path, lut, &error) &&
+        error->domain != THERMAL_PALETTE_ERROR) {
       GST_ELEMENT_ERROR (self, RESOURCE, READ,
           ("Could not read palette file \"%s\": %s", path, error->message),
           ("palette-file=%s", path));
       return FALSE;
     }
-    if (!thermal_palette_parse (contents, len, lut, &error)) {
+    if (error) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("Invalid palette file \"%s\": %s", path, error->message),
           ("palette-file=%s; the format is described in docs/palettes.md",

@@ -56,7 +56,6 @@
 #include "palette-file.h"
 #include "thermal-palettes.h"
 
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -80,9 +79,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_overlay_debug);
 #define DEFAULT_PROP_PALETTE GST_THERMAL_PALETTE_IRONBOW
 #define DEFAULT_PROP_PALETTE_FILE NULL
 #define DEFAULT_PROP_INVERT FALSE
-
-/* A palette file is a few kB (docs/palettes.md). */
-#define MAX_PALETTE_FILE_SIZE (256 * 1024)
 
 enum {
   PROP_0,
@@ -218,29 +214,6 @@ set_list_property (GstThermalOverlay *self, const gchar *name,
   *list_field = list;
 }
 
-/* Reads and parses a palette file (docs/palettes.md) into @lut. */
-static gboolean
-load_palette_file (const gchar *path, guint8 lut[256][3], GError **error)
-{
-  g_autofree gchar *contents = NULL;
-  GStatBuf st;
-  gsize len = 0;
-
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-        "not a readable regular file");
-    return FALSE;
-  }
-  if (st.st_size > MAX_PALETTE_FILE_SIZE) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-        "larger than %d bytes", MAX_PALETTE_FILE_SIZE);
-    return FALSE;
-  }
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return FALSE;
-  return thermal_palette_parse (contents, len, lut, error);
-}
-
 /* Sets palette-file.  A file that cannot be used leaves the legend on the
  * palette property, with a warning. */
 static void
@@ -252,7 +225,7 @@ set_palette_file (GstThermalOverlay *self, const gchar *path)
 
   /* The file is read without the lock: no lock across I/O. */
   if (path && *path)
-    have = load_palette_file (path, lut, &error);
+    have = thermal_palette_load (path, lut, &error);
 
   GST_OBJECT_LOCK (self);
   g_free (self->palette_file);
@@ -572,8 +545,8 @@ legend_colors (GstThermalOverlay *self, Settings *s)
       /* Only when it changes; thermalcolormap reports a bad file itself. */
       g_free (self->followed_file);
       self->followed_file = g_strdup (file);
-      self->have_followed_lut = load_palette_file (file, self->followed_lut,
-          NULL);
+      self->have_followed_lut = thermal_palette_load (file,
+          self->followed_lut, NULL);
     }
     if (self->have_followed_lut) {
       s->legend_palette = "file";

@@ -4,10 +4,19 @@
  * A hand-written scanner rather than sscanf/strtod: the text need not be
  * NUL-terminated, the locale must not change the meaning of "0.5", and every
  * rejection names its line and reason.  Work is linear in the input.
+ *
+ * Reading the file is here too, so that every element that takes a
+ * palette-file reads it the same way (and never blocks on a FIFO).
  */
 #include "palette-file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 G_DEFINE_QUARK (thermal-palette-error-quark, thermal_palette_error)
 
@@ -353,4 +362,88 @@ thermal_palette_parse (const char *text, gsize len, guint8 lut[256][3],
   else
     interpolate (stops, n_stops, lut);
   return TRUE;
+}
+
+/* ---- reading the file ---- */
+
+static const char *
+file_kind (mode_t mode)
+{
+  if (S_ISDIR (mode))
+    return "a directory";
+  if (S_ISFIFO (mode))
+    return "a FIFO (named pipe)";
+  if (S_ISCHR (mode))
+    return "a character device";
+  if (S_ISBLK (mode))
+    return "a block device";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  return "not a plain file";
+}
+
+static gboolean
+set_errno_error (GError **error, int e)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s",
+      g_strerror (e));
+  return FALSE;
+}
+
+gboolean
+thermal_palette_load (const char *path, guint8 lut[256][3], GError **error)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize got = 0;
+  int fd;
+
+  /* O_NONBLOCK: open() of a FIFO without a writer (or of some devices) would
+   * wait, forever; the type is then checked on what was opened, so nothing
+   * can be swapped in between.  Regular files ignore O_NONBLOCK. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    return set_errno_error (error, errno);
+  if (fstat (fd, &st) != 0) {
+    int e = errno;
+    close (fd);
+    return set_errno_error (error, e);
+  }
+  if (!S_ISREG (st.st_mode)) {
+    close (fd);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "not a regular file (%s)", file_kind (st.st_mode));
+    return FALSE;
+  }
+  if (st.st_size > THERMAL_PALETTE_FILE_MAX_SIZE) {
+    close (fd);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "larger than %d bytes; a palette file is a few kB",
+        THERMAL_PALETTE_FILE_MAX_SIZE);
+    return FALSE;
+  }
+  /* one byte more than allowed: a file that grew since fstat() is noticed */
+  buf = g_malloc (THERMAL_PALETTE_FILE_MAX_SIZE + 1);
+  while (got <= THERMAL_PALETTE_FILE_MAX_SIZE) {
+    gssize n = read (fd, buf + got, THERMAL_PALETTE_FILE_MAX_SIZE + 1 - got);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int e = errno;
+      close (fd);
+      return set_errno_error (error, e);
+    }
+    if (n == 0)
+      break;
+    got += (gsize) n;
+  }
+  close (fd);
+  if (got > THERMAL_PALETTE_FILE_MAX_SIZE) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "larger than %d bytes; a palette file is a few kB",
+        THERMAL_PALETTE_FILE_MAX_SIZE);
+    return FALSE;
+  }
+  return thermal_palette_parse (buf, got, lut, error);
 }

@@ -49,4 +49,25 @@ GQuark thermal_palette_error_quark (void);
 gboolean thermal_palette_parse (const char *text, gsize len,
     guint8 lut[256][3], GError **error);
 
+/* The largest palette file read (a 256-row table is about 3 kB). */
+#define THERMAL_PALETTE_FILE_MAX_SIZE (1024 * 1024)
+
+/**
+ * thermal_palette_load:
+ * @path: the file's name
+ * @lut: (out caller-allocates): R, G, B for each level 0..255
+ * @error: return location for a #G_FILE_ERROR when the file cannot be read
+ *   (missing, unreadable, not a regular file, larger than
+ *   THERMAL_PALETTE_FILE_MAX_SIZE) or a #THERMAL_PALETTE_ERROR when its
+ *   content is wrong (see thermal_palette_parse())
+ *
+ * Reads and parses a palette file.  Never blocks on what is not a regular
+ * file: a FIFO, a device or a directory is refused ("not a regular file")
+ * without waiting for a writer.  On failure @lut is left untouched.
+ *
+ * Returns: TRUE on success.
+ */
+gboolean thermal_palette_load (const char *path, guint8 lut[256][3],
+    GError **error);
+
 G_END_DECLS

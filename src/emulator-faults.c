@@ -23,7 +23,8 @@
 
 #define FAULT_HELP "garbage=RATE, badsum=RATE, truncate=RATE, drop-reply=RATE, " \
   "late-reply=RATE[:DURATION], stall=DURATION@WHEN, disconnect@WHEN, reboot@WHEN " \
-  "(RATE 0..1, DURATION like 2s or 500ms, WHEN like 30s, 1500ms or 100f)"
+  "(RATE 0..1, DURATION like 2s or 500ms, WHEN like 30s, 1500ms or 100f; " \
+  "numbers at most 1e9)"
 
 static gboolean
 fail (GError **error, const char *item, const char *why)
@@ -33,17 +34,20 @@ fail (GError **error, const char *item, const char *why)
   return FALSE;
 }
 
+/* A decimal number at @s (no sign, no hex, no "inf"); @end is after it. */
 static gboolean
 parse_number (const char *s, const char **end, double *out)
 {
+  gsize n = strspn (s, "0123456789.eE+-");
+  g_autofree char *text = g_strndup (s, n);
   char *e = NULL;
 
   if (!g_ascii_isdigit (*s) && *s != '.')
     return FALSE;
-  *out = g_ascii_strtod (s, &e);
-  if (e == s)
+  *out = g_ascii_strtod (text, &e);
+  if (e == text || *e != '\0')
     return FALSE;
-  *end = e;
+  *end = s + n;
   return TRUE;
 }
 
@@ -93,7 +97,8 @@ add_timed (EmuFaults *f, const char *item, EmuTimedKind kind, const char *when,
   t->kind = kind;
   t->duration_us = duration_us;
   if (!parse_quantity (when, TRUE, &t->at, &t->in_frames))
-    return fail (error, item, "the time after '@' must be like 30s, 1500ms or 100f");
+    return fail (error, item, "the time after '@' must be 0 .. 1e9 s, ms or whole "
+        "frames, like 30s, 1500ms or 100f");
   f->n_timed++;
   return TRUE;
 }
@@ -142,7 +147,8 @@ parse_item (EmuFaults *f, const char *item, GError **error)
     f->late_delay_us = EMU_DEFAULT_LATE_DELAY_US;
     if (colon && (!parse_quantity (colon + 1, FALSE, &f->late_delay_us, &frames) ||
             f->late_delay_us <= 0))
-      return fail (error, item, "the delay after ':' must be like 4s or 500ms");
+      return fail (error, item, "the delay after ':' must be more than 0 and at most "
+          "1e9 s or ms, like 4s or 500ms");
   } else if (g_str_equal (key, "stall")) {
     g_autofree char *dur = NULL;
     gint64 duration;
@@ -152,7 +158,8 @@ parse_item (EmuFaults *f, const char *item, GError **error)
       return fail (error, item, "a stall needs a start time: stall=2s@30s");
     dur = g_strndup (value, at - value);
     if (!parse_quantity (dur, FALSE, &duration, &frames) || duration <= 0)
-      return fail (error, item, "the stall length must be like 2s or 500ms");
+      return fail (error, item, "the stall length must be more than 0 and at most "
+          "1e9 s or ms, like 2s or 500ms");
     return add_timed (f, item, EMU_TIMED_STALL, at + 1, duration, error);
   } else {
     return fail (error, item, "unknown fault kind");

@@ -1203,8 +1203,11 @@ parse_options (GHashTable *params, Options *o, GError **error)
   }
   if ((v = g_hash_table_lookup (params, "fps"))) {
     char *end = NULL;
-    o->fps = g_ascii_strtod (v, &end);
-    if (end == v || *end || !(o->fps >= 0.1 && o->fps <= 1000.0))
+    /* decimal only: g_ascii_strtod() also takes hex, "inf" and leading spaces */
+    gboolean decimal = strspn (v, "0123456789+-.eE") == strlen (v);
+
+    o->fps = decimal ? g_ascii_strtod (v, &end) : 0;
+    if (!decimal || end == v || *end || !(o->fps >= 0.1 && o->fps <= 1000.0))
       return invalid (error, "fps", v, "the frame rate at FRAME_RATE divider 1, "
           "0.1 to 1000 (default: the module's FPS_MAX)");
   }
@@ -1212,7 +1215,7 @@ parse_options (GHashTable *params, Options *o, GError **error)
       !_senxor_emulator_scene_parse (v, &o->scene))
     return invalid (error, "scene", v, SCENES_ACCEPTED);
   if ((v = g_hash_table_lookup (params, "seed")) && !parse_u64 (v, G_MAXUINT64, &o->seed))
-    return invalid (error, "seed", v, "an unsigned integer");
+    return invalid (error, "seed", v, "a whole number from 0 to 18446744073709551615");
   if ((v = g_hash_table_lookup (params, "faults")) &&
       !_senxor_emulator_faults_parse (v, &o->faults, error))
     return FALSE;

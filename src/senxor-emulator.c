@@ -88,6 +88,20 @@ usage_error (const char *fmt, ...)
   return FALSE;
 }
 
+/* The library names a value by its key in a device string ("emulator option
+ * fps: ...", "faults: ..."); here it is an option: "--fps: ...". */
+static char *
+as_option_message (const char *message)
+{
+  static const char prefix[] = "emulator option ";
+
+  if (g_str_has_prefix (message, prefix))
+    return g_strconcat ("--", message + strlen (prefix), NULL);
+  if (g_str_has_prefix (message, "faults: ") || g_str_has_prefix (message, "scene: "))
+    return g_strconcat ("--", message, NULL);
+  return g_strdup (message);
+}
+
 /* "3333", "HOST:3333", "[::1]:3333" */
 static gboolean
 parse_tcp (const char *spec, char **host, guint16 *port)
@@ -183,8 +197,9 @@ main (int argc, char **argv)
 #undef PARAM
   emu = senxor_emulator_new_from_params (params, &error);
   if (!emu) {
-    /* "emulator option fps: ..." -> "--fps: ..." reads better here */
-    return usage_error ("%s", error->message), EXIT_USAGE;
+    g_autofree char *message = as_option_message (error->message);
+
+    return usage_error ("%s", message), EXIT_USAGE;
   }
 
   /* handlers first: whoever reads the address may signal us at once */

@@ -3,12 +3,14 @@
  *
  *   senxor-tool list [--probe]
  *   senxor-tool info DEVICE
- *   senxor-tool get DEVICE REGISTER
- *   senxor-tool set DEVICE REGISTER VALUE
+ *   senxor-tool get DEVICE REGISTER|SETTING
+ *   senxor-tool set DEVICE REGISTER|SETTING VALUE
  *   senxor-tool capture DEVICE -n N -o FILE [--format raw|pgm|csv]
  *   senxor-tool stream DEVICE [--seconds S]
  *
- * Exit codes are in docs/senxor-tool.md (and below, EXIT_*).
+ * Exit codes are in docs/senxor-tool.md (and below, EXIT_*).  Every option
+ * value is checked before a device is opened; a bad one is a usage error
+ * (exit 2) whose one line names the option and its range.
  */
 #include "config.h"
 
@@ -35,14 +37,24 @@ enum {
   EXIT_INTERRUPTED = 130,
 };
 
+/* Ranges of the numeric options (seconds unless said otherwise) */
+#define REGISTER_TIMEOUT_MIN 0.001
+#define REGISTER_TIMEOUT_MAX \
+  ((double) SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US / G_USEC_PER_SEC)
+#define FRAME_TIMEOUT_MIN 0.001
+#define FRAME_TIMEOUT_MAX 3600.0
+#define STREAM_SECONDS_MAX 31536000.0   /* 365 days */
+#define DIVIDER_MAX ((int) SENXOR_FRAME_RATE_DIVIDER_MASK)
+
 static GCancellable *interrupt;
 static gboolean opt_verbose;
-static double opt_register_timeout = 3.0;
+static char *opt_register_timeout_str;
+static double opt_register_timeout = SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US / 1e6;
 
 static const GOptionEntry common_entries[] = {
   {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debug messages", NULL},
-  {"register-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_register_timeout,
-      "Seconds to wait for a register reply (default 3)", "S"},
+  {"register-timeout", 0, 0, G_OPTION_ARG_STRING, &opt_register_timeout_str,
+      "Seconds to wait for a register reply, 0.001 .. 3600 (default 3)", "S"},
   {NULL}
 };
 
@@ -87,13 +99,100 @@ fail (GError *error)
   return code;
 }
 
+/* One line that says what is wrong, and where the help is (as
+ * senxor-emulator does).  The prgname is "senxor-tool COMMAND". */
 static int
-usage_error (GOptionContext *ctx, const char *message)
+usage_error (const char *message)
 {
-  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-
-  g_printerr ("senxor-tool: %s\n\n%s", message, help);
+  g_printerr ("senxor-tool: %s\nTry '%s --help'.\n", message, g_get_prgname ());
   return EXIT_USAGE;
+}
+
+/* ---- option values ---- */
+
+/* @str for a message: it may be anything, so printable ASCII only, bounded */
+static char *
+shown_value (const char *str)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = str; *p && s->len < 24; p++)
+    g_string_append_c (s, g_ascii_isprint (*p) ? *p : '?');
+  if (strlen (str) > 24)
+    g_string_append (s, "...");
+  return g_string_free (s, FALSE);
+}
+
+/* A whole string that is a finite decimal number, in the C locale ("0.5"
+ * means the same whatever the user's language); not hex, "inf", "nan",
+ * spaces or a number too large for a double, all of which g_ascii_strtod()
+ * would take. */
+static gboolean
+parse_decimal (const char *str, double *out)
+{
+  char *end = NULL;
+
+  if (*str == '\0' || strspn (str, "0123456789+-.eE") != strlen (str))
+    return FALSE;
+  *out = g_ascii_strtod (str, &end);
+  return end != str && *end == '\0' && isfinite (*out);
+}
+
+/* A decimal number of @unit in [@min, @max]. */
+static gboolean
+parse_double_option (const char *option, const char *str, double min, double max,
+    const char *unit, double *out, GError **error)
+{
+  double v;
+
+  if (!parse_decimal (str, &v) || v < min || v > max) {
+    g_autofree char *shown = shown_value (str);
+
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "%s must be a number of %s from %.15g to %.15g, not '%s'", option, unit, min,
+        max, shown);
+    return FALSE;
+  }
+  *out = v;
+  return TRUE;
+}
+
+/* A decimal integer in [@min, @max]. */
+static gboolean
+parse_int_option (const char *option, const char *str, int min, int max, int *out,
+    GError **error)
+{
+  gint64 v;
+
+  if (!g_ascii_string_to_signed (str, 10, min, max, &v, NULL)) {
+    g_autofree char *shown = shown_value (str);
+
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "%s must be a whole number from %d to %d, not '%s'", option, min, max, shown);
+    return FALSE;
+  }
+  *out = (int) v;
+  return TRUE;
+}
+
+/* Parses the command line and checks the options every command has. */
+static gboolean
+parse_options (GOptionContext *ctx, int *argc, char ***argv, GError **error)
+{
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    return FALSE;
+  /* GOption keeps "--" when an argument after it starts with '-' ("set DEV
+   * emissivity -- -1"); as with getopt, it only ends the options */
+  for (int i = 1; i < *argc; i++) {
+    if (g_str_equal ((*argv)[i], "--")) {
+      memmove (&(*argv)[i], &(*argv)[i + 1], (*argc - i) * sizeof (char *));
+      (*argc)--;
+      break;
+    }
+  }
+  return !opt_register_timeout_str || parse_double_option ("--register-timeout",
+      opt_register_timeout_str, REGISTER_TIMEOUT_MIN, REGISTER_TIMEOUT_MAX, "seconds",
+      &opt_register_timeout, error);
 }
 
 /* ---- Ctrl-C: a thread turns SIGINT/SIGTERM into a cancel ---- */
@@ -136,7 +235,8 @@ watch_signals (void)
 static SenxorSession *
 open_device (const char *device, GError **error)
 {
-  return senxor_session_open_full (device, (gint64) (opt_register_timeout * 1e6),
+  /* the range was checked: at least 1000 µs, at most the library's maximum */
+  return senxor_session_open_full (device, (gint64) llround (opt_register_timeout * 1e6),
       interrupt, error);
 }
 
@@ -161,10 +261,10 @@ cmd_list (int argc, char **argv)
       "Lists USB serial ports of Senxor cameras (0416:B002/B020/9393), Senxor USB\n"
       "devices without a driver (usb://), and the TCP devices and emulators named\n"
       "in SENXOR_TCP_DEVICES, SENXOR_EMULATORS and devices.conf (docs/devices.md).\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
   if (argc > 1)
-    return usage_error (ctx, "list takes no arguments");
+    return usage_error ("list takes no arguments");
 
   list = senxor_discover_devices (SENXOR_DISCOVER_ALL | (probe ? SENXOR_DISCOVER_PROBE :
           0), &error);
@@ -206,10 +306,10 @@ cmd_info (int argc, char **argv)
   g_option_context_add_main_entries (ctx, common_entries, NULL);
   g_option_context_set_description (ctx,
       "DEVICE: /dev/ttyACM0, tcp://HOST[:PORT], usb://..., emulator://?module=mi16\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
   if (argc != 2)
-    return usage_error (ctx, "info needs exactly one DEVICE");
+    return usage_error ("info needs exactly one DEVICE");
 
   s = open_device (argv[1], &error);
   if (!s)
@@ -256,36 +356,125 @@ print_register (guint8 address, guint8 value, gboolean quiet)
     g_print ("0x%02X = 0x%02X (%u)\n", address, value, value);
 }
 
+/* ---- settings: a register in the unit users type elsewhere ----
+ *
+ * A setting is asked for by its name (case-insensitive) and takes and shows
+ * its value in the unit of the matching senxorsrc property; the register
+ * itself stays reachable, raw, by its address. */
+
+typedef struct {
+  const char *name;
+  guint8 address;
+  gboolean (*parse) (const char *str, guint8 *value, GError **error);
+  char *(*format) (guint8 value);
+} Setting;
+
+/* emissivity: a fraction 0.01 .. 1.00, as senxorsrc's property; the
+ * register holds it in percent (rounded as senxorsrc rounds) */
+static gboolean
+parse_emissivity (const char *str, guint8 *value, GError **error)
+{
+  double v;
+  g_autofree char *shown = shown_value (str);
+
+  if (parse_decimal (str, &v)) {
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    if (v >= 0.01 && v <= 1.0) {
+      *value = (guint8) CLAMP (lround (v * 100.0), 1, 100);
+      return TRUE;
+    }
+    if (v > 1.0 && v <= 100.0) {
+      /* the percentage of the EMISSIVITY register (and of the vendor's tools) */
+      g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+          "emissivity is a fraction from 0.01 to 1.00; did you mean %s?",
+          g_ascii_formatd (buf, sizeof buf, v == floor (v) ? "%.2f" : "%g", v / 100.0));
+      return FALSE;
+    }
+  }
+  g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+      "emissivity is a fraction from 0.01 to 1.00, not '%s'%s", shown,
+      g_ascii_strncasecmp (str, "0x", 2) == 0 ?
+      " (the raw register, in percent, is written by its address: 0xCA)" : "");
+  return FALSE;
+}
+
+static char *
+format_emissivity (guint8 value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", value / 100.0));
+}
+
+static const Setting settings[] = {
+  {"emissivity", SENXOR_REG_EMISSIVITY, parse_emissivity, format_emissivity},
+};
+
+static const Setting *
+setting_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    if (g_ascii_strcasecmp (name, settings[i].name) == 0)
+      return &settings[i];
+  return NULL;
+}
+
+static void
+print_setting (const Setting *setting, guint8 value, gboolean quiet)
+{
+  g_autofree char *shown = setting->format (value);
+
+  if (quiet)
+    g_print ("%s\n", shown);
+  else
+    g_print ("%s = %s (%s 0x%02X = 0x%02X)\n", setting->name, shown,
+        senxor_register_lookup (setting->address)->name, setting->address, value);
+}
+
+static const char settings_help[] =
+    "SETTING: emissivity, a fraction 0.01 .. 1.00 (as senxorsrc's property); its\n"
+    "register (EMISSIVITY, in percent) stays reachable raw by its address, 0xCA.\n";
+
 static int
 cmd_get (int argc, char **argv)
 {
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the value, in decimal", NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+        "Print only the value (a register's in decimal)", NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER - read a "
-      "register");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|SETTING - "
+      "read a register or a setting");
   g_autoptr (GError) error = NULL;
   g_autoptr (SenxorSession) s = NULL;
+  g_autofree char *description = NULL;
+  const Setting *setting;
   guint8 address, value;
 
+  description = g_strconcat ("REGISTER: a name (FRAME_MODE) or an address (0xB1, B1).\n"
+      "The registers are listed by 'senxor-tool info DEVICE'.\n", settings_help, NULL);
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_main_entries (ctx, common_entries, NULL);
-  g_option_context_set_description (ctx,
-      "REGISTER: a name (FRAME_MODE, emissivity) or an address (0xB1, B1).\n"
-      "The registers are listed by 'senxor-tool info DEVICE'.\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+  g_option_context_set_description (ctx, description);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
   if (argc != 3)
-    return usage_error (ctx, "get needs a DEVICE and a REGISTER");
-  if (!senxor_register_parse (argv[2], &address, &error))
+    return usage_error ("get needs a DEVICE and a REGISTER or SETTING");
+  setting = setting_lookup (argv[2]);
+  if (setting)
+    address = setting->address;
+  else if (!senxor_register_parse (argv[2], &address, &error))
     return fail (g_steal_pointer (&error));
 
   s = open_device (argv[1], &error);
   if (!s || !senxor_session_read_register (s, address, &value, interrupt, &error))
     return fail (g_steal_pointer (&error));
-  print_register (address, value, quiet);
+  if (setting)
+    print_setting (setting, value, quiet);
+  else
+    print_register (address, value, quiet);
   return EXIT_OK;
 }
 
@@ -300,8 +489,10 @@ parse_value (const char *str, guint8 *out, GError **error)
   else
     ok = g_ascii_string_to_unsigned (str, 10, 0, 255, &v, NULL);
   if (!ok) {
+    g_autofree char *shown = shown_value (str);
+
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
-        "Invalid register value '%s': use 0 .. 255 or 0x00 .. 0xFF", str);
+        "Invalid register value '%s': use 0 .. 255 or 0x00 .. 0xFF", shown);
     return FALSE;
   }
   *out = (guint8) v;
@@ -316,26 +507,36 @@ cmd_set (int argc, char **argv)
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the value read back", NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER VALUE - "
-      "write a register");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|SETTING "
+      "VALUE - write a register or a setting");
   g_autoptr (GError) error = NULL;
   g_autoptr (SenxorSession) s = NULL;
+  g_autofree char *description = NULL;
+  const Setting *setting;
   guint8 address, value, back;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_main_entries (ctx, common_entries, NULL);
-  g_option_context_set_description (ctx,
-      "REGISTER: a name (EMISSIVITY) or an address (0xCA).  VALUE: 0 .. 255 or 0x00 .. 0xFF.\n"
+  description = g_strconcat ("REGISTER: a name (FRAME_RATE) or an address (0xB4).  "
+      "VALUE: 0 .. 255 or 0x00 .. 0xFF.\n", settings_help,
       "Read-only registers are refused.  The value is read back and printed.\n"
       "Note: opening a camera stops its stream and resets TEMP_UNITS and NO_HEADER,\n"
-      "and closing stops the stream, so FRAME_MODE streaming bits do not persist.\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+      "and closing stops the stream, so FRAME_MODE streaming bits do not persist.\n",
+      NULL);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, common_entries, NULL);
+  g_option_context_set_description (ctx, description);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
   if (argc != 4)
-    return usage_error (ctx, "set needs a DEVICE, a REGISTER and a VALUE");
-  if (!senxor_register_parse (argv[2], &address, &error) ||
-      !parse_value (argv[3], &value, &error))
+    return usage_error ("set needs a DEVICE, a REGISTER or SETTING and a VALUE");
+  setting = setting_lookup (argv[2]);
+  if (setting) {
+    address = setting->address;
+    if (!setting->parse (argv[3], &value, &error))
+      return fail (g_steal_pointer (&error));
+  } else if (!senxor_register_parse (argv[2], &address, &error) ||
+      !parse_value (argv[3], &value, &error)) {
     return fail (g_steal_pointer (&error));
+  }
   if (senxor_register_lookup (address) && !senxor_register_lookup (address)->writable) {
     g_printerr ("senxor-tool: %s (0x%02X) is read-only\n",
         senxor_register_lookup (address)->name, address);
@@ -346,7 +547,10 @@ cmd_set (int argc, char **argv)
   if (!s || !senxor_session_write_register (s, address, value, interrupt, &error) ||
       !senxor_session_read_register (s, address, &back, interrupt, &error))
     return fail (g_steal_pointer (&error));
-  print_register (address, back, quiet);
+  if (setting)
+    print_setting (setting, back, quiet);
+  else
+    print_register (address, back, quiet);
   if (back != value && !quiet)
     g_printerr ("senxor-tool: note: the device reads back 0x%02X, not 0x%02X\n", back,
         value);
@@ -438,23 +642,33 @@ write_frame (FILE *out, Format format, const Frame *f, guint index)
   return FALSE;
 }
 
+/* --divider D of capture and stream */
+static gboolean
+parse_divider (const char *str, int *divider, GError **error)
+{
+  return !str || parse_int_option ("--divider", str, 0, DIVIDER_MAX, divider, error);
+}
+
 static int
 cmd_capture (int argc, char **argv)
 {
   int count = 1, divider = -1;
   char *output = NULL, *format_str = NULL;
+  g_autofree char *count_str = NULL, *divider_str = NULL, *timeout_str = NULL;
   double timeout = -1;
   const GOptionEntry entries[] = {
-    {"count", 'n', 0, G_OPTION_ARG_INT, &count, "Frames to capture (default 1)", "N"},
+    {"count", 'n', 0, G_OPTION_ARG_STRING, &count_str,
+        "Frames to capture, 1 .. 2147483647 (default 1)", "N"},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout)",
         "FILE"},
     {"format", 'f', 0, G_OPTION_ARG_STRING, &format_str,
         "raw (uint16 LE 0.1 K), pgm (16-bit) or csv (°C); default from FILE's "
         "extension, else raw", "FORMAT"},
-    {"divider", 'd', 0, G_OPTION_ARG_INT, &divider,
-        "Frame rate divider (fps = FPS_MAX / D)", "D"},
-    {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout,
-        "Seconds to wait for each frame (default: the vendor's rule)", "S"},
+    {"divider", 'd', 0, G_OPTION_ARG_STRING, &divider_str,
+        "Frame rate divider, 0 .. 127 (fps = FPS_MAX / D)", "D"},
+    {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_str,
+        "Seconds to wait for each frame, 0.001 .. 3600 (default: the vendor's rule)",
+        "S"},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE -n N -o FILE - "
@@ -476,18 +690,19 @@ cmd_capture (int argc, char **argv)
       "raw: width x height little-endian uint16 per frame, deci-Kelvin (K x 10).\n"
       "pgm: a 16-bit binary PGM per frame (maxval 65535, deci-Kelvin), concatenated.\n"
       "csv: a line of °C values per row, frames separated by an empty line.\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
   output_owned = output;
   format_owned = format_str;
+  if ((count_str && !parse_int_option ("-n/--count", count_str, 1, G_MAXINT, &count,
+              &error)) || !parse_divider (divider_str, &divider, &error) ||
+      (timeout_str && !parse_double_option ("--timeout", timeout_str, FRAME_TIMEOUT_MIN,
+              FRAME_TIMEOUT_MAX, "seconds", &timeout, &error)))
+    return usage_error (error->message);
   if (argc != 2)
-    return usage_error (ctx, "capture needs exactly one DEVICE");
+    return usage_error ("capture needs exactly one DEVICE");
   if (!output)
-    return usage_error (ctx, "capture needs -o FILE");
-  if (count < 1)
-    return usage_error (ctx, "-n must be at least 1");
-  if (divider > 127)
-    return usage_error (ctx, "--divider must be 0 .. 127");
+    return usage_error ("capture needs -o FILE");
   if (!format_str)
     format_str = g_str_has_suffix (output, ".pgm") ? "pgm" :
         g_str_has_suffix (output, ".csv") ? "csv" : "raw";
@@ -498,7 +713,7 @@ cmd_capture (int argc, char **argv)
   else if (g_str_equal (format_str, "csv"))
     format = FORMAT_CSV;
   else
-    return usage_error (ctx, "--format must be raw, pgm or csv");
+    return usage_error ("--format must be raw, pgm or csv");
 
   s = open_device (argv[1], &error);
   if (!s || !start_stream (s, divider, &error))
@@ -515,7 +730,7 @@ cmd_capture (int argc, char **argv)
   }
   for (done = 0; done < count; done++) {
     if (!senxor_session_read_frame (s, f.pixels, f.n, &f.info,
-            timeout < 0 ? -1 : (gint64) (timeout * 1e6), interrupt, &error)) {
+            timeout < 0 ? -1 : (gint64) llround (timeout * 1e6), interrupt, &error)) {
       ret = fail (g_steal_pointer (&error));
       break;
     }
@@ -540,11 +755,12 @@ cmd_stream (int argc, char **argv)
 {
   double seconds = 0;
   int divider = -1;
+  g_autofree char *seconds_str = NULL, *divider_str = NULL;
   const GOptionEntry entries[] = {
-    {"seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds,
-        "Stop after S seconds (default: until Ctrl-C)", "S"},
-    {"divider", 'd', 0, G_OPTION_ARG_INT, &divider,
-        "Frame rate divider (fps = FPS_MAX / D)", "D"},
+    {"seconds", 's', 0, G_OPTION_ARG_STRING, &seconds_str,
+        "Stop after S seconds, 0 .. 31536000 (default 0: until Ctrl-C)", "S"},
+    {"divider", 'd', 0, G_OPTION_ARG_STRING, &divider_str,
+        "Frame rate divider, 0 .. 127 (fps = FPS_MAX / D)", "D"},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE - stream and show "
@@ -564,14 +780,14 @@ cmd_stream (int argc, char **argv)
   g_option_context_set_description (ctx,
       "Prints once a second: frames, frame rate, frames lost and the last frame's\n"
       "minimum and maximum in °C; on a terminal the line is updated in place.\n");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if ((seconds_str && !parse_double_option ("--seconds", seconds_str, 0,
+              STREAM_SECONDS_MAX, "seconds", &seconds, &error)) ||
+      !parse_divider (divider_str, &divider, &error))
+    return usage_error (error->message);
   if (argc != 2)
-    return usage_error (ctx, "stream needs exactly one DEVICE");
-  if (seconds < 0)
-    return usage_error (ctx, "--seconds must not be negative");
-  if (divider > 127)
-    return usage_error (ctx, "--divider must be 0 .. 127");
+    return usage_error ("stream needs exactly one DEVICE");
 
   s = open_device (argv[1], &error);
   if (!s || !start_stream (s, divider, &error))
@@ -583,7 +799,7 @@ cmd_stream (int argc, char **argv)
   f.n = (gsize) info->width * info->height;
   f.pixels = g_new (guint16, f.n);
   start = last_report = g_get_monotonic_time ();
-  end = seconds > 0 ? start + (gint64) (seconds * 1e6) : G_MAXINT64;
+  end = seconds > 0 ? start + (gint64) llround (seconds * 1e6) : G_MAXINT64;
 
   while (g_get_monotonic_time () < end) {
     gint64 now;
@@ -642,8 +858,8 @@ typedef struct {
 static const Command commands[] = {
   {"list", cmd_list, "list Senxor cameras"},
   {"info", cmd_info, "show a camera's identity and registers"},
-  {"get", cmd_get, "read a register"},
-  {"set", cmd_set, "write a register"},
+  {"get", cmd_get, "read a register or a setting (emissivity)"},
+  {"set", cmd_set, "write a register or a setting (emissivity)"},
   {"capture", cmd_capture, "capture frames to a raw, PGM or CSV file"},
   {"stream", cmd_stream, "stream and show fps, lost frames, min/max °C"},
 };

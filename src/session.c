@@ -480,7 +480,9 @@ senxor_session_write_register_by_name (SenxorSession *s, const char *name,
 void
 senxor_session_set_register_timeout (SenxorSession *s, gint64 timeout_us)
 {
-  g_return_if_fail (s != NULL && timeout_us > 0);
+  g_return_if_fail (s != NULL);
+  g_return_if_fail (timeout_us > 0 &&
+      timeout_us <= SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US);
   s->reg_timeout_us = timeout_us;
 }
 
@@ -654,7 +656,17 @@ senxor_session_open_full (const char *device, gint64 register_timeout_us,
 {
   SenxorTransport *t;
 
-  g_return_val_if_fail (register_timeout_us > 0, NULL);
+  /* A value, not a programming error: like the divider or a device string's
+   * parameters it is often typed by a user, so it is refused with an error
+   * the caller can show (checked before anything is opened). */
+  if (register_timeout_us <= 0 ||
+      register_timeout_us > SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
+        "register timeout %" G_GINT64_FORMAT " µs is out of range (1 µs .. %d s)",
+        register_timeout_us,
+        (int) (SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US / G_USEC_PER_SEC));
+    return NULL;
+  }
   t = senxor_transport_open (device, cancellable, error);
   if (t == NULL)
     return NULL;

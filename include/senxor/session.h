@@ -21,6 +21,8 @@ typedef struct _SenxorSession SenxorSession;
 
 /* Register requests wait this long for their reply unless changed. */
 #define SENXOR_SESSION_DEFAULT_REGISTER_TIMEOUT_US (3 * G_USEC_PER_SEC)
+/* The longest register timeout accepted (one hour). */
+#define SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US ((gint64) 3600 * G_USEC_PER_SEC)
 /* Frames received while waiting for a register reply are kept (the newest
  * ones) up to this many; older ones count as lost. */
 #define SENXOR_SESSION_MAX_QUEUED_FRAMES 16
@@ -118,8 +120,9 @@ typedef struct {
  * (unknown sensor type), DISCONNECTED, CANCELLED, INVALID_ARGUMENT. */
 SenxorSession *senxor_session_open (const char *device, GCancellable *cancellable,
     GError **error);
-/* The same with another register timeout (> 0) from the first request on,
- * e.g. to probe quickly. */
+/* The same with another register timeout from the first request on, e.g. to
+ * probe quickly.  A timeout outside 1 .. SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US
+ * is INVALID_ARGUMENT (it often comes from a user's option). */
 SenxorSession *senxor_session_open_full (const char *device, gint64 register_timeout_us,
     GCancellable *cancellable, GError **error);
 /* The same on an open transport (transfer full: freed on failure too). */
@@ -132,7 +135,8 @@ const SenxorDeviceInfo *senxor_session_get_info (SenxorSession *session);
 /* The transport (owned by the session). */
 SenxorTransport *senxor_session_get_transport (SenxorSession *session);
 
-/* Register requests wait @timeout_us (> 0) for their reply. */
+/* Register requests wait @timeout_us (1 ..
+ * SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US) for their reply. */
 void senxor_session_set_register_timeout (SenxorSession *session, gint64 timeout_us);
 gint64 senxor_session_get_register_timeout (SenxorSession *session);
 

@@ -6,8 +6,11 @@
  * through this file's own per-format channel orders and its own BT.601
  * arithmetic, not through the element's code.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -752,7 +755,76 @@ GST_START_TEST (test_palette_file_element)
 }
 GST_END_TEST;
 
-/* A bad file fails the start (READY -> PAUSED) with the reason. */
+/* ---- bounded waits: a file that is not a regular file must not block ---- */
+
+#define HANG_TIMEOUT_S 30
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  GThreadFunc func;
+  gpointer data;
+} Bounded;
+
+static gpointer
+bounded_thread (gpointer user_data)
+{
+  Bounded *b = user_data;
+
+  b->func (b->data);
+  g_mutex_lock (&b->lock);
+  b->done = TRUE;
+  g_cond_signal (&b->cond);
+  g_mutex_unlock (&b->lock);
+  return NULL;
+}
+
+/* Runs @func (@data) in a thread; fails the test if it has not returned
+ * after HANG_TIMEOUT_S, after releasing a reader blocked on the FIFO
+ * @fifo (by opening its other end) so that the thread can be joined. */
+static void
+run_bounded (GThreadFunc func, gpointer data, const char *fifo, const char *what)
+{
+  Bounded b = { .func = func, .data = data };
+  gint64 deadline = g_get_monotonic_time () + HANG_TIMEOUT_S * G_USEC_PER_SEC;
+  gboolean done;
+  GThread *thread;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  thread = g_thread_new ("bounded", bounded_thread, &b);
+  g_mutex_lock (&b.lock);
+  while (!b.done && g_cond_wait_until (&b.cond, &b.lock, deadline));
+  done = b.done;
+  g_mutex_unlock (&b.lock);
+  if (!done && fifo) {
+    int fd = open (fifo, O_WRONLY | O_NONBLOCK);
+    if (fd >= 0)
+      close (fd);
+  }
+  g_thread_join (thread);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  fail_unless (done, "%s: still blocked after %d s", what, HANG_TIMEOUT_S);
+}
+
+typedef struct {
+  GstElement *element;
+  GstState state;
+  GstStateChangeReturn ret;
+} StateChange;
+
+static gpointer
+change_state (gpointer data)
+{
+  StateChange *sc = data;
+
+  sc->ret = gst_element_set_state (sc->element, sc->state);
+  return NULL;
+}
+
+/* A bad file fails the start (READY -> PAUSED) with the reason, at once. */
 static void
 check_start_error (const char *path, GQuark domain, gint code,
     const char *needle)
@@ -762,12 +834,15 @@ check_start_error (const char *path, GQuark domain, gint code,
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstElement *c = gst_bin_get_by_name (GST_BIN (pipeline), "c");
   GstBus *bus = gst_element_get_bus (pipeline);
+  StateChange sc = { pipeline, GST_STATE_PAUSED, GST_STATE_CHANGE_SUCCESS };
   GstMessage *msg;
   GError *err = NULL;
+  struct stat st;
 
   g_object_set (c, "palette-file", path, NULL);
-  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
+  run_bounded (change_state, &sc,
+      stat (path, &st) == 0 && S_ISFIFO (st.st_mode) ? path : NULL, path);
+  fail_unless_equals_int (sc.ret, GST_STATE_CHANGE_FAILURE);
   msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
   gst_message_parse_error (msg, &err, NULL);
@@ -795,6 +870,104 @@ GST_START_TEST (test_palette_file_start_errors)
   check_start_error (g_get_tmp_dir (), GST_RESOURCE_ERROR,
       GST_RESOURCE_ERROR_READ, "not a regular file");
   g_unlink (bad);
+}
+GST_END_TEST;
+
+/* A FIFO with no writer: open() would wait for one forever.  The element
+ * refuses it, as it refuses /dev/zero, without blocking. */
+GST_START_TEST (test_palette_file_fifo)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("colormap-XXXXXX", NULL);
+  g_autofree gchar *fifo = NULL;
+
+  fail_unless (dir != NULL);
+  fifo = g_build_filename (dir, "palette.pal", NULL);
+  fail_unless (mkfifo (fifo, 0600) == 0, "mkfifo: %s", g_strerror (errno));
+  check_start_error (fifo, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+      "not a regular file (a FIFO");
+  check_start_error ("/dev/zero", GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+      "not a regular file (a character device)");
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+GST_END_TEST;
+
+/* thermal_palette_load(), which thermalcolormap and thermaloverlay use */
+typedef struct {
+  const char *path;
+  guint8 lut[256][3];
+  gboolean ok;
+  GError *error;
+} Load;
+
+static gpointer
+load_file (gpointer data)
+{
+  Load *l = data;
+
+  l->ok = thermal_palette_load (l->path, l->lut, &l->error);
+  return NULL;
+}
+
+static void
+check_load_error (const char *path, const char *fifo, GQuark domain, gint code,
+    const char *needle)
+{
+  Load l = { .path = path };
+
+  memset (l.lut, 7, sizeof l.lut);
+  run_bounded (load_file, &l, fifo, path);
+  fail_if (l.ok, "%s was loaded", path);
+  fail_unless (g_error_matches (l.error, domain, code), "%s: %s", path,
+      l.error->message);
+  fail_unless (strstr (l.error->message, needle) != NULL, "'%s' lacks '%s'",
+      l.error->message, needle);
+  /* untouched on failure */
+  fail_unless_equals_int (l.lut[255][2], 7);
+  g_clear_error (&l.error);
+}
+
+GST_START_TEST (test_palette_load)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("colormap-XXXXXX", NULL);
+  g_autofree gchar *fifo = g_build_filename (dir, "fifo.pal", NULL);
+  g_autofree gchar *big = g_build_filename (dir, "big.pal", NULL);
+  g_autofree gchar *missing = g_build_filename (dir, "missing.pal", NULL);
+  g_autofree gchar *text = table_text ();
+  g_autofree gchar *good = write_temp (text);
+  g_autofree gchar *bad = write_temp ("0 0 0\n1 1 1\n");
+  Load l = { .path = good };
+  int fd;
+
+  fail_unless (mkfifo (fifo, 0600) == 0, "mkfifo: %s", g_strerror (errno));
+  check_load_error (fifo, fifo, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+      "not a regular file (a FIFO (named pipe))");
+  check_load_error ("/dev/zero", NULL, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+      "not a regular file (a character device)");
+  check_load_error (dir, NULL, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+      "not a regular file (a directory)");
+  check_load_error (missing, NULL, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No such file");
+  /* one byte too many (a sparse file: nothing is written) */
+  fd = g_open (big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  fail_unless (fd >= 0);
+  fail_unless (ftruncate (fd, THERMAL_PALETTE_FILE_MAX_SIZE + 1) == 0);
+  close (fd);
+  check_load_error (big, NULL, G_FILE_ERROR, G_FILE_ERROR_FAILED, "larger than");
+  /* the content's errors are the parser's */
+  check_load_error (bad, NULL, THERMAL_PALETTE_ERROR, THERMAL_PALETTE_ERROR_COUNT,
+      "line 2: end of file after 2 table rows");
+
+  run_bounded (load_file, &l, NULL, good);
+  fail_unless (l.ok, "%s", l.error ? l.error->message : "");
+  fail_unless_equals_int (l.lut[0][1], 255);
+  fail_unless_equals_int (l.lut[200][0], 200);
+  fail_unless_equals_int (l.lut[200][2], 100);
+
+  g_unlink (fifo);
+  g_unlink (big);
+  g_unlink (good);
+  g_unlink (bad);
+  g_rmdir (dir);
 }
 GST_END_TEST;
 
@@ -1033,6 +1206,8 @@ thermalcolormap_suite (void)
   tcase_add_test (tc, test_change_while_playing);
   tcase_add_test (tc, test_palette_file_element);
   tcase_add_test (tc, test_palette_file_start_errors);
+  tcase_add_test (tc, test_palette_file_fifo);
+  tcase_add_test (tc, test_palette_load);
   tcase_add_test (tc, test_parse_valid);
   tcase_add_test (tc, test_parse_errors);
   tcase_add_test (tc, test_parse_table_counts);

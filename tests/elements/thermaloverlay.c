@@ -10,8 +10,10 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gstsenxormeta.h"
@@ -1097,6 +1099,54 @@ GST_START_TEST (test_legend_palette)
 }
 GST_END_TEST;
 
+/* palette-file naming a FIFO without a writer (opening it for reading would
+ * wait for one) or a device: refused at once with a warning, the legend
+ * stays on palette.  Were it to block, the test's timeout would fail it. */
+GST_START_TEST (test_legend_palette_file_not_regular)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("overlay-XXXXXX", NULL);
+  g_autofree gchar *fifo = NULL;
+  const gchar *paths[2];
+  GstBus *bus;
+  GstHarness *hr = make_harness ("RGBx", 640, 480, &bus);
+  gint stride;
+  GstBuffer *rad = make_radiometric (SW, SH, BASE_DK, &stride);
+
+  fail_unless (dir != NULL);
+  fifo = g_build_filename (dir, "legend.pal", NULL);
+  fail_unless (mkfifo (fifo, 0600) == 0, "mkfifo: %s", g_strerror (errno));
+  paths[0] = fifo;
+  paths[1] = "/dev/zero";
+  g_object_set (hr->element, "hot-cold", FALSE, "labels", FALSE, NULL);
+  gst_util_set_object_arg (G_OBJECT (hr->element), "palette", "inferno");
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++) {
+    GstBuffer *out;
+    GstMessage *msg;
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    g_object_set (hr->element, "palette-file", paths[i], NULL);
+    out = run_frame (hr, bus, "RGBx", 640, 480, rad, stride, NULL);
+    assert_legend_shows (out, "RGBx", 640, 480,
+        thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]);
+    gst_buffer_unref (out);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL, "no warning for palette-file=%s", paths[i]);
+    gst_message_parse_warning (msg, &err, &debug);
+    fail_unless (strstr (debug, "not a regular file") != NULL, "%s", debug);
+    fail_unless (strstr (debug, paths[i]) != NULL, "%s", debug);
+    g_clear_error (&err);
+    g_free (debug);
+    gst_message_unref (msg);
+  }
+
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+GST_END_TEST;
+
 static void
 assert_same_bytes (GstBuffer *a, GstBuffer *b)
 {
@@ -1704,6 +1754,7 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_labels_inside_frame);
   tcase_add_test (tc, test_legend_drawn);
   tcase_add_test (tc, test_legend_palette);
+  tcase_add_test (tc, test_legend_palette_file_not_regular);
   tcase_add_test (tc, test_no_meta);
   tcase_add_test (tc, test_bad_meta);
   tcase_add_test (tc, test_invalid_property_values);

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # senxor-tool end to end: every command against in-process emulators, a pty
-# and TCP; output formats checked value by value; exit codes; Ctrl-C.
+# and TCP; output formats checked value by value; exit codes; Ctrl-C; every
+# numeric option refused with one clear line for bad values; emissivity as a
+# fraction.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import fcntl
 import os
@@ -93,19 +95,143 @@ class Info(Base):
 class Registers(Base):
     def test_get_set(self):
         dev = "emulator://?module=mi08&fast=1"
-        self.assertEqual(self.ok("get", dev, "EMISSIVITY").stdout.strip(),
+        # raw registers by address, or by name for those without a setting
+        self.assertEqual(self.ok("get", dev, "0xCA").stdout.strip(),
                          "EMISSIVITY (0xCA) = 0x5F (95)")
         self.assertEqual(self.ok("get", "-q", dev, "0xca").stdout.strip(), "95")
-        self.assertEqual(self.ok("set", dev, "emissivity", "0x5A").stdout.strip(),
+        self.assertEqual(self.ok("set", dev, "CA", "0x5A").stdout.strip(),
                          "EMISSIVITY (0xCA) = 0x5A (90)")
         self.assertEqual(self.ok("set", "-q", dev, "B4", "4").stdout.strip(), "4")
+        self.assertEqual(self.ok("set", dev, "frame_rate", "3").stdout.strip(),
+                         "FRAME_RATE (0xB4) = 0x03 (3)")
+
+    def test_emissivity_is_a_fraction(self):
+        """the setting takes and shows senxorsrc's unit; the device holds percent"""
+        dev = "emulator://?module=mi08&fast=1"
+        self.assertEqual(self.ok("get", dev, "EMISSIVITY").stdout.strip(),
+                         "emissivity = 0.95 (EMISSIVITY 0xCA = 0x5F)")
+        self.assertEqual(self.ok("get", "-q", dev, "emissivity").stdout.strip(), "0.95")
+        # the value printed is read back from the device
+        self.assertEqual(self.ok("set", dev, "emissivity", "0.9").stdout.strip(),
+                         "emissivity = 0.90 (EMISSIVITY 0xCA = 0x5A)")
+        for typed, shown in (("0.01", "0.01"), ("1", "1.00"), ("1.00", "1.00"),
+                             ("0.955", "0.96"), (".5", "0.50")):
+            with self.subTest(value=typed):
+                self.assertEqual(self.ok("set", "-q", dev, "Emissivity", typed).stdout.strip(),
+                                 shown)
+
+    def test_emissivity_percent_refused(self):
+        dev = "emulator://?module=mi08&fast=1"
+        for typed, meant in (("95", "0.95"), ("100", "1.00"), ("2", "0.02"),
+                             ("9.5", "0.095")):
+            with self.subTest(value=typed):
+                r = self.fails(2, "set", dev, "emissivity", typed, timeout=30)
+                self.assertEqual(r.stderr.splitlines(), [
+                    "senxor-tool: emissivity is a fraction from 0.01 to 1.00; "
+                    "did you mean %s?" % meant])
+        for typed in ("0", "0.005", "101", "1e400", "nan", "inf", "-inf", "abc", "",
+                      "0x5A", "0,9", " 0.9", "1e-3"):
+            with self.subTest(value=typed):
+                r = self.fails(2, "set", dev, "emissivity", "--", typed, timeout=30)
+                lines = r.stderr.splitlines()
+                self.assertEqual(len(lines), 1, r.stderr)
+                self.assertTrue(lines[0].startswith(
+                    "senxor-tool: emissivity is a fraction from 0.01 to 1.00, not '"),
+                    r.stderr)
+                self.assertEqual(r.stdout, "")
 
     def test_refusals(self):
         dev = "emulator://?module=mi08&fast=1"
         self.assertIn("read-only", self.fails(2, "set", dev, "STATUS", "1").stderr)
         self.assertIn("Unknown register", self.fails(2, "get", dev, "NOPE").stderr)
-        self.fails(2, "set", dev, "EMISSIVITY", "300")
-        self.fails(2, "set", dev, "EMISSIVITY", "abc")
+        self.fails(2, "set", dev, "0xCA", "300")
+        self.fails(2, "set", dev, "0xCA", "abc")
+        self.fails(2, "set", dev, "0xCA", "0.95")
+
+
+# Every numeric option with values it must refuse: (command, option, the
+# range its message gives, values out of that range).  nan, inf, garbage,
+# negative numbers, hex and overflow are refused by every one of them.
+NUMERIC_OPTIONS = [
+    (cmd, "--register-timeout", "a number of seconds from 0.001 to 3600",
+     ["0", "1e-9", "0.0009", "3601"])
+    for cmd in ("list", "info", "get", "set", "capture", "stream")
+] + [
+    ("capture", "-n/--count", "a whole number from 1 to 2147483647",
+     ["0", "2147483648", "1.5", "1e3"]),
+    ("capture", "--divider", "a whole number from 0 to 127", ["128", "1.5"]),
+    ("capture", "--timeout", "a number of seconds from 0.001 to 3600",
+     ["0", "1e-9", "3601", "1e13"]),
+    ("stream", "--seconds", "a number of seconds from 0 to 31536000",
+     ["31536001", "1e13"]),
+    ("stream", "--divider", "a whole number from 0 to 127", ["128", "1.5"]),
+]
+ALWAYS_BAD = ["nan", "NaN", "inf", "-inf", "infinity", "-5", "abc", "1x", "", " 1",
+              "0x10", "1e308", "-1e308", "99999999999999999999999", "1e400"]
+# The rest of a command line that works, so that a value let through would run.
+VALID_ARGS = {
+    "list": [],
+    "info": [GRADIENT],
+    "get": [GRADIENT, "emissivity"],
+    "set": [GRADIENT, "emissivity", "0.9"],
+    "capture": [GRADIENT, "-o", os.devnull],
+    "stream": [GRADIENT, "--seconds", "0.5"],
+}
+
+
+class BadOptionValues(Base):
+    def test_numeric_options(self):
+        for cmd, option, accepted, bad in NUMERIC_OPTIONS:
+            for value in bad + ALWAYS_BAD:
+                for spelling in option.split("/"):
+                    # "--opt=VALUE" and "--opt VALUE" (which also takes "-5")
+                    if spelling.startswith("--"):
+                        args = [spelling + "=" + value]
+                    else:
+                        args = [spelling, value]
+                    with self.subTest(cmd=cmd, args=args):
+                        self.check(cmd, args, option, accepted, value)
+                    # the option after the positional arguments too
+                    if value == "nan":
+                        with self.subTest(cmd=cmd, args=args, last=True):
+                            self.check(cmd, args, option, accepted, value, last=True)
+
+    def check(self, cmd, args, option, accepted, value, last=False):
+        rest = VALID_ARGS[cmd]
+        if option == "--seconds":
+            rest = [GRADIENT]       # else the valid --seconds would win
+        argv = [cmd] + (rest + args if last else args + rest)
+        try:
+            r = run(*argv, env=self.env, timeout=30)
+        except subprocess.TimeoutExpired:
+            self.fail("%s: still running after 30 s" % argv)
+        self.assertEqual(r.returncode, 2, "%s: %s%s" % (argv, r.stdout, r.stderr))
+        self.assertEqual(r.stdout, "")
+        lines = r.stderr.splitlines()
+        self.assertEqual(lines, [
+            "senxor-tool: %s must be %s, not '%s'" % (option, accepted, value),
+            "Try 'senxor-tool %s --help'." % cmd], argv)
+
+    def test_valid_edges(self):
+        """the ends of each range are accepted"""
+        self.ok("info", "--no-registers", "--register-timeout", "0.001",
+                "emulator://?module=mi05&fast=1")
+        self.ok("get", "--register-timeout=3600", GRADIENT, "0xB4")
+        self.ok("capture", GRADIENT, "-n", "2", "-d", "0", "-t", "3600", "-o", os.devnull)
+        self.ok("capture", GRADIENT, "--count=1", "--divider=127", "--timeout=10",
+                "-o", os.devnull)
+        r = self.ok("stream", "emulator://?module=mi05", "--seconds", "0.001")
+        self.assertIn("frames in", r.stdout)
+
+    def test_other_usage_errors_are_one_line(self):
+        for argv in (["stream", GRADIENT, "--bogus"], ["capture", GRADIENT],
+                     ["capture", GRADIENT, "-o", os.devnull, "-f", "tiff"],
+                     ["info"], ["info", "--register-timeout"]):
+            with self.subTest(argv=argv):
+                r = self.fails(2, *argv, timeout=30)
+                lines = r.stderr.splitlines()
+                self.assertEqual(len(lines), 2, r.stderr)
+                self.assertEqual(lines[1], "Try 'senxor-tool %s --help'." % argv[0])
 
 
 class Capture(Base):
@@ -361,7 +487,12 @@ class EmulatorServers(Base):
         r = self.ok("info", "--no-registers", dev)
         self.assertIn("MI16", r.stdout)
         self.assertEqual(len(self.capture_raw(dev, 3)), 3 * 160 * 120 * 2)
-        self.assertEqual(self.ok("set", "-q", dev, "EMISSIVITY", "93").stdout.strip(), "93")
+        # the setting writes percent to the device: read raw in another run
+        self.assertEqual(self.ok("set", "-q", dev, "emissivity", "0.93").stdout.strip(),
+                         "0.93")
+        self.assertEqual(self.ok("get", "-q", dev, "0xCA").stdout.strip(), "93")
+        self.assertEqual(self.ok("get", dev, "emissivity").stdout.strip(),
+                         "emissivity = 0.93 (EMISSIVITY 0xCA = 0x5D)")
 
 
 if __name__ == "__main__":

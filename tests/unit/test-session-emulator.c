@@ -634,6 +634,37 @@ test_named_emulator (void)
   g_assert_nonnull (strstr (error->message, "module"));
 }
 
+/* A register timeout out of range is the caller's value, refused with
+ * INVALID_ARGUMENT (no critical warning), before anything is opened. */
+static void
+test_open_bad_register_timeout (void)
+{
+  const gint64 bad[] = { 0, -1, -5 * G_USEC_PER_SEC, G_MININT64,
+    SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US + 1, G_MAXINT64,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SenxorSession) s = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    /* a named emulator: were it opened, it would still exist afterwards */
+    g_assert_null (senxor_session_open_full ("emulator://bad-timeout?fast=1", bad[i],
+            NULL, &error));
+    g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "register timeout"));
+    g_clear_error (&error);
+    g_assert_false (senxor_emulator_forget_shared ("bad-timeout"));
+  }
+  /* the limits themselves are accepted */
+  s = senxor_session_open_full ("emulator://?fast=1", 1, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&s, senxor_session_close);
+  s = senxor_session_open_full ("emulator://?fast=1",
+      SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (senxor_session_get_register_timeout (s), ==,
+      SENXOR_SESSION_MAX_REGISTER_TIMEOUT_US);
+}
+
 static void
 add_per_link (const char *path, GTestDataFunc func)
 {
@@ -671,5 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-emulator/garbage-at-open", test_garbage_at_open);
   g_test_add_func ("/session-emulator/busy-pty", test_busy_pty);
   g_test_add_func ("/session-emulator/named", test_named_emulator);
+  g_test_add_func ("/session-emulator/open-bad-register-timeout",
+      test_open_bad_register_timeout);
   return g_test_run ();
 }
