@@ -7,10 +7,11 @@
  *
  * Turns radiometric 16-bit frames (temperatures) into display values, the
  * last step before colouring: GRAY16_LE in, GRAY8 (preferred) or GRAY16_LE
- * out.  The range shown is chosen per frame (`minmax`, `percentile`), by
- * plateau-limited histogram equalisation (`histogram`) or fixed in °C
- * (`fixed`), optionally computed from a region of interest and damped over
- * time.  Every output buffer carries a #GstThermalMappingMeta with the range
+ * out.  The range shown is chosen per frame (`percentile`, the default:
+ * 1 % to 98.5 % of the pixels, so a small hot object does not push the rest
+ * to black; or `minmax`), by plateau-limited histogram equalisation
+ * (`histogram`) or fixed in °C (`fixed`), optionally computed from a region
+ * of interest and damped over time.  Every output buffer carries a #GstThermalMappingMeta with the range
  * in °C and a reference to the radiometric frame, so later elements can show
  * real temperatures.
  *
@@ -23,10 +24,10 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoconvert ! autovideosink
- * gst-launch-1.0 senxorsrc ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * gst-launch-1.0 -m senxorsrc ! thermalnormalize alarm-high=60 stats-interval=1000000000 ! fakesink
- * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoconvert ! autovideosink
+ * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
