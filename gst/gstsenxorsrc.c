@@ -275,7 +275,10 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
         code = GST_RESOURCE_ERROR_NOT_FOUND;
         text = g_strdup_printf ("Could not find the Senxor camera %s. Check "
             "that it is plugged in, or choose one with the device or serial "
-            "property (senxor-tool list shows the cameras found).", device);
+            "property (senxor-tool list shows the cameras found). Without a "
+            "camera, use the emulated one: device=\"emulator://?module=mi16\", "
+            "or export SENXOR_EMULATORS=\"cam1?module=mi16\" to have it "
+            "found like a plugged-in camera.", device);
         break;
       case SENXOR_ERROR_BUSY:
         code = GST_RESOURCE_ERROR_BUSY;
