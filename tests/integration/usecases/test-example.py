@@ -29,8 +29,14 @@ def gradient_span(width, height):
 
 
 def run(args, timeout=120):
-    print("+ " + " ".join(program + args), flush=True)
-    p = subprocess.run(program + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return run_with(None, args, timeout)
+
+
+def run_with(python, args, timeout=120):
+    """Runs the program, with another Python interpreter when @python is given."""
+    cmd = ([python] + program[1:] if python else program) + args
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     out, err = p.stdout.decode(), p.stderr.decode()
     print(out)
     print(err, file=sys.stderr)
@@ -254,7 +260,35 @@ def test_virtual_webcam():
     check(status == 1 and "modprobe v4l2loopback" in err, "no loopback device should say how to load one")
 
 
+def test_check_python():
+    # This Python has PyGObject and the plugin (meson devenv): all set.
+    status, out, _ = run([])
+    check(status == 0 and "all set" in out, "check_python.py fails with %s: exit status %d" % (program[0], status))
+    for name in ("gi (PyGObject)", "Gst 1.0 typelib", "GstApp 1.0 typelib", "GstVideo 1.0 typelib",
+                 "the senxor plugin"):
+        check(re.search(r"^ok +%s" % re.escape(name), out, re.M), "no 'ok' line for %s" % name)
+    # A venv of the same Python that hides the system packages: gi is missing,
+    # and the fix is named.  With --system-site-packages it works again.
+    d = tempdir("senxor-venv-")
+    try:
+        for flags, want in (([], 1), (["--system-site-packages"], 0)):
+            env = os.path.join(d, "with" if flags else "without")
+            made = subprocess.run([program[0], "-m", "venv", "--without-pip"] + flags + [env],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+            check(made.returncode == 0, "cannot make a venv (Debian package python3-venv): %s"
+                  % made.stdout.decode(errors="replace"))
+            status, out, _ = run_with(os.path.join(env, "bin", "python"), [])
+            check(status == want, "venv %s: exit status %d, expected %d" % (flags, status, want))
+            if want:
+                check(re.search(r"^MISSING +gi \(PyGObject\): No module named 'gi'", out, re.M),
+                      "the venv without system packages does not report gi missing")
+                check("python3-gi" in out and "--system-site-packages" in out, "the fix is not named")
+    finally:
+        rmtree(d)
+
+
 tests = {"poll": test_poll, "callbacks": test_callbacks, "thermal-rgb": test_thermal_rgb, "recorder": test_recorder,
-         "alarm": test_alarm, "asyncio": test_asyncio, "virtual-webcam": test_virtual_webcam}
+         "alarm": test_alarm, "asyncio": test_asyncio, "virtual-webcam": test_virtual_webcam,
+         "check-python": test_check_python}
 tests[name]()
 print("PASS")
