@@ -18,6 +18,11 @@ name = sys.argv[1]
 program = sys.argv[2:]
 
 
+# No camera and none configured: an example without --device must still run
+# (on the emulated camera).
+NO_CAMERA_ENV = {k: v for k, v in os.environ.items() if k not in ("SENXOR_EMULATORS", "SENXOR_TCP_DEVICES")}
+
+
 def celsius(dk):
     return dk / 10 - 273.15
 
@@ -28,15 +33,15 @@ def gradient_span(width, height):
     return (4 * (width - 1) + 2 * (height - 1)) / 10
 
 
-def run(args, timeout=120):
-    return run_with(None, args, timeout)
+def run(args, timeout=120, env=None):
+    return run_with(None, args, timeout, env)
 
 
-def run_with(python, args, timeout=120):
+def run_with(python, args, timeout=120, env=None):
     """Runs the program, with another Python interpreter when @python is given."""
     cmd = ([python] + program[1:] if python else program) + args
     print("+ " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=env)
     out, err = p.stdout.decode(), p.stderr.decode()
     print(out)
     print(err, file=sys.stderr)
@@ -87,6 +92,11 @@ def test_callbacks():
 def test_thermal_rgb():
     d = tempdir("senxor-rgb-")
     try:
+        # without --device: the emulated camera, like every example
+        png = os.path.join(d, "default.png")
+        status, out, _ = run(["--rgb", "test", "--snapshot", png, "--frames", "5"], env=NO_CAMERA_ENV)
+        check(status == 0 and os.path.getsize(png) > 0, "without --device: exit status %d" % status)
+        check("thermal camera: emulator://" in out, "without --device the emulated camera is not used")
         for mode, size in (("side", (1280, 480)), ("blend", (640, 480))):
             png = os.path.join(d, mode + ".png")
             status, out, _ = run(["--device", "emulator://?module=mi08&scene=hotspot", "--rgb", "test",
@@ -250,6 +260,9 @@ def test_asyncio():
 
 
 def test_virtual_webcam():
+    # without --device: the emulated camera, like every example
+    status, out, _ = run(["--check"], env=NO_CAMERA_ENV)
+    check(status == 0 and "ok: v4l2sink accepts" in out, "--check without --device: exit status %d" % status)
     status, out, _ = run(["--device", "emulator://?module=mi08&scene=people", "--check"])
     check(status == 0, "exit status %d" % status)
     m = re.search(r"ok: v4l2sink accepts (video/x-raw,.*)", out)
