@@ -4,8 +4,8 @@
 # line per check, with the Debian package or the step that fixes what is
 # missing; exits 0 when the examples can run, 1 when not.
 #
-#   python3 docs/examples/check_python.py
-#   meson devenv -C build -w . python3 docs/examples/check_python.py   # the uninstalled plugin
+#   /usr/bin/python3 docs/examples/check_python.py
+#   meson devenv -C build -w . /usr/bin/python3 docs/examples/check_python.py   # the uninstalled plugin
 #
 # PyGObject and the typelibs come from Debian packages built for the system
 # Python (/usr/bin/python3).  A pyenv or conda Python, or a venv made without
