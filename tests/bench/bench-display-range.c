@@ -226,6 +226,7 @@ main (int argc, char **argv)
   guint frames = argc > 1 ? (guint) atoi (argv[1]) : 900;
   GstElementFactory *factory;
   gint status = 0;
+  gdouble band_default = NAN, band_minmax = NAN;
 
   gst_init (&argc, &argv);
   factory = gst_element_factory_find ("thermalnormalize");
@@ -259,6 +260,10 @@ main (int argc, char **argv)
           g_snprintf (people_sat, sizeof (people_sat), "%.1f%%",
               100 * f.people_sat_sum / f.people_frames);
         }
+        if (mi == 0 && si == 0 && ci == 0)
+          band_default = f.band_sum / f.frames;
+        if (mi == 0 && si == 0 && g_str_equal (candidates[ci].name, "minmax"))
+          band_minmax = f.band_sum / f.frames;
         printf ("%-13s %6.2f %6.2f %7s %6s %4.0f%% %5.1f%%  %.1f-%.1f\n",
             candidates[ci].name, f.band_sum / f.frames, f.band_min, people,
             people_sat,
@@ -272,5 +277,7 @@ main (int argc, char **argv)
       fflush (stdout);
     }
   }
+  printf ("band of the default over minmax, %s %s: ratio %.1fx\n",
+      modules[0], scenes[0], band_default / band_minmax);
   return status;
 }
