@@ -18,9 +18,11 @@ name = sys.argv[1]
 program = sys.argv[2:]
 
 
-# No camera and none configured: an example without --device must still run
-# (on the emulated camera).
+# No camera configured (an empty configuration file instead of ~/.config and
+# /etc, docs/devices.md): an example without --device must still run, on the
+# emulated camera.
 NO_CAMERA_ENV = {k: v for k, v in os.environ.items() if k not in ("SENXOR_EMULATORS", "SENXOR_TCP_DEVICES")}
+NO_CAMERA_ENV["SENXOR_CONFIG"] = os.devnull
 
 
 def celsius(dk):
