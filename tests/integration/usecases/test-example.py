@@ -287,12 +287,12 @@ def test_check_python():
     d = tempdir("senxor-venv-")
     try:
         for flags, want in (([], 1), (["--system-site-packages"], 0)):
-            env = os.path.join(d, "with" if flags else "without")
-            made = subprocess.run([program[0], "-m", "venv", "--without-pip"] + flags + [env],
+            venv = os.path.join(d, "with" if flags else "without")
+            made = subprocess.run([program[0], "-m", "venv", "--without-pip"] + flags + [venv],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
             check(made.returncode == 0, "cannot make a venv (Debian package python3-venv): %s"
                   % made.stdout.decode(errors="replace"))
-            status, out, _ = run_with(os.path.join(env, "bin", "python"), [])
+            status, out, _ = run_with(os.path.join(venv, "bin", "python"), [])
             check(status == want, "venv %s: exit status %d, expected %d" % (flags, status, want))
             if want:
                 check(re.search(r"^MISSING +gi \(PyGObject\): No module named 'gi'", out, re.M),
