@@ -15,7 +15,7 @@
  *               [--snapshot FILE.png [--frames N]]
  *
  * Without --snapshot it opens a window (autovideosink).  Without --device the
- * thermal camera is the emulated one (like every example); --device
+ * thermal camera is the emulated one (as in the other examples); --device
  * /dev/ttyACM0 uses a real one.  --rgb test (the default when there is no
  * /dev/video0) uses videotestsrc instead of a webcam.
  *

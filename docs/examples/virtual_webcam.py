@@ -9,7 +9,7 @@
 #   sudo modprobe v4l2loopback video_nr=10 card_label="Senxor thermal" exclusive_caps=1
 #   python3 virtual_webcam.py --video /dev/video10 --device /dev/ttyACM0
 #
-# Without --device the thermal camera is the emulated one, like every example.
+# Without --device the thermal camera is the emulated one, as in the other examples.
 #
 # The same as one command:
 #   gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoscale \

@@ -94,7 +94,7 @@ def test_callbacks():
 def test_thermal_rgb():
     d = tempdir("senxor-rgb-")
     try:
-        # without --device: the emulated camera, like every example
+        # without --device: the emulated camera, as in the other examples
         png = os.path.join(d, "default.png")
         status, out, _ = run(["--rgb", "test", "--snapshot", png, "--frames", "5"], env=NO_CAMERA_ENV)
         check(status == 0 and os.path.getsize(png) > 0, "without --device: exit status %d" % status)
@@ -262,7 +262,7 @@ def test_asyncio():
 
 
 def test_virtual_webcam():
-    # without --device: the emulated camera, like every example
+    # without --device: the emulated camera, as in the other examples
     status, out, _ = run(["--check"], env=NO_CAMERA_ENV)
     check(status == 0 and "ok: v4l2sink accepts" in out, "--check without --device: exit status %d" % status)
     status, out, _ = run(["--device", "emulator://?module=mi08&scene=people", "--check"])
