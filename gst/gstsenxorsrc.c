@@ -259,9 +259,12 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
   GQuark domain = GST_RESOURCE_ERROR;
   gint code = GST_RESOURCE_ERROR_FAILED;
   g_autofree gchar *device = NULL;
+  gboolean any;
   gchar *text, *debug;
 
   GST_OBJECT_LOCK (self);
+  /* not "the Senxor camera (first camera found)" when none was named */
+  any = !self->opened_device && !self->device && !self->serial;
   device = g_strdup (self->opened_device ? self->opened_device :
       self->device ? self->device : self->serial ? self->serial :
       "(first camera found)");
@@ -273,9 +276,13 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
     switch ((SenxorError) err->code) {
       case SENXOR_ERROR_NOT_FOUND:
         code = GST_RESOURCE_ERROR_NOT_FOUND;
-        text = g_strdup_printf ("Could not find the Senxor camera %s. Check "
+        text = g_strdup_printf ("Could not find %s%s. Check "
             "that it is plugged in, or choose one with the device or serial "
-            "property (senxor-tool list shows the cameras found).", device);
+            "property (senxor-tool list shows the cameras found). Without a "
+            "camera, use the emulated one: device=\"emulator://?module=mi16\", "
+            "or export SENXOR_EMULATORS=\"cam1?module=mi16\" to have it "
+            "found like a plugged-in camera.",
+            any ? "any Senxor camera" : "the Senxor camera ", any ? "" : device);
         break;
       case SENXOR_ERROR_BUSY:
         code = GST_RESOURCE_ERROR_BUSY;

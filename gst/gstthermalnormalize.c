@@ -7,10 +7,11 @@
  *
  * Turns radiometric 16-bit frames (temperatures) into display values, the
  * last step before colouring: GRAY16_LE in, GRAY8 (preferred) or GRAY16_LE
- * out.  The range shown is chosen per frame (`minmax`, `percentile`), by
- * plateau-limited histogram equalisation (`histogram`) or fixed in °C
- * (`fixed`), optionally computed from a region of interest and damped over
- * time.  Every output buffer carries a #GstThermalMappingMeta with the range
+ * out.  The range shown is chosen per frame (`percentile`, the default:
+ * 1 % to 98.5 % of the pixels, so a small hot object does not push the rest
+ * to black; or `minmax`), by plateau-limited histogram equalisation
+ * (`histogram`) or fixed in °C (`fixed`), optionally computed from a region
+ * of interest and damped over time.  Every output buffer carries a #GstThermalMappingMeta with the range
  * in °C and a reference to the radiometric frame, so later elements can show
  * real temperatures.
  *
@@ -23,10 +24,10 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoconvert ! autovideosink
- * gst-launch-1.0 senxorsrc ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * gst-launch-1.0 -m senxorsrc ! thermalnormalize alarm-high=60 stats-interval=1000000000 ! fakesink
- * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoconvert ! autovideosink
+ * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -42,13 +43,15 @@
 GST_DEBUG_CATEGORY_STATIC (gst_thermal_normalize_debug);
 #define GST_CAT_DEFAULT gst_thermal_normalize_debug
 
-#define ALARM_OFF_HIGH G_MAXDOUBLE
-#define ALARM_OFF_LOW (-G_MAXDOUBLE)
+/* "Off" values no pixel reaches in any unit: 100000 is above 65535 raw
+ * counts (and 6262 °C in deci-Kelvin); nothing is colder than 0 K. */
+#define ALARM_OFF_HIGH 100000.0
+#define ALARM_OFF_LOW (-273.15)
 
-#define DEFAULT_PROP_MODE GST_THERMAL_MAPPING_MINMAX
+#define DEFAULT_PROP_MODE GST_THERMAL_MAPPING_PERCENTILE
 #define DEFAULT_PROP_INPUT_UNIT GST_THERMAL_NORMALIZE_UNIT_DECI_KELVIN
 #define DEFAULT_PROP_LOW_PERCENT 1.0
-#define DEFAULT_PROP_HIGH_PERCENT 99.0
+#define DEFAULT_PROP_HIGH_PERCENT 98.5
 #define DEFAULT_PROP_PLATEAU 1.0
 #define DEFAULT_PROP_LINEAR_PERCENT 20.0
 #define DEFAULT_PROP_MIN_TEMP 20.0
@@ -217,13 +220,21 @@ ctx_roi_range (FrameCtx *c)
 static gboolean
 alarm_high_enabled (const GstThermalNormalizeSettings *s)
 {
-  return s->alarm_high < ALARM_OFF_HIGH / 2;
+  return s->alarm_high < ALARM_OFF_HIGH;
 }
 
 static gboolean
 alarm_low_enabled (const GstThermalNormalizeSettings *s)
 {
-  return s->alarm_low > ALARM_OFF_LOW / 2;
+  return s->alarm_low > ALARM_OFF_LOW;
+}
+
+/* Temperatures in bus messages, to 0.01 °C: pixels are 0.1 K or 0.01 K
+ * steps, and the digits beyond are float noise (63.750000000000057). */
+static gdouble
+msg_c (gdouble c)
+{
+  return round (c * 100.0) / 100.0;
 }
 
 /* The ROI clipped to the frame; one that misses the frame is the frame. */
@@ -444,7 +455,7 @@ post_alarm (GstThermalNormalize *self, FrameCtx *c, gboolean begin,
   st = gst_structure_new ("thermal-alarm",
       "state", G_TYPE_STRING, begin ? "begin" : "end",
       "kind", G_TYPE_STRING, high ? "high" : "low",
-      "temperature", G_TYPE_DOUBLE, raw_to_c (&c->u, v),
+      "temperature", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, v)),
       "x", G_TYPE_UINT, x,
       "y", G_TYPE_UINT, y,
       "threshold", G_TYPE_DOUBLE, high ? c->s.alarm_high : c->s.alarm_low,
@@ -574,9 +585,9 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
       "running-time", G_TYPE_UINT64, rt,
       "width", G_TYPE_UINT, c->frame.width,
       "height", G_TYPE_UINT, c->frame.height,
-      "min", G_TYPE_DOUBLE, raw_to_c (&c->u, fmin),
-      "max", G_TYPE_DOUBLE, raw_to_c (&c->u, fmax),
-      "mean", G_TYPE_DOUBLE, raw_to_c (&c->u, (gdouble) fsum / fn),
+      "min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, fmin)),
+      "max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, fmax)),
+      "mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, (gdouble) fsum / fn)),
       "min-x", G_TYPE_UINT, min_x,
       "min-y", G_TYPE_UINT, min_y,
       "max-x", G_TYPE_UINT, max_x,
@@ -585,16 +596,17 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
       "roi-y", G_TYPE_UINT, c->roi_y,
       "roi-width", G_TYPE_UINT, c->roi.width,
       "roi-height", G_TYPE_UINT, c->roi.height,
-      "roi-min", G_TYPE_DOUBLE, raw_to_c (&c->u, c->roi_min),
-      "roi-max", G_TYPE_DOUBLE, raw_to_c (&c->u, c->roi_max),
-      "roi-mean", G_TYPE_DOUBLE, raw_to_c (&c->u, (gdouble) rsum / rn),
+      "roi-min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, c->roi_min)),
+      "roi-max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, c->roi_max)),
+      "roi-mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u,
+              (gdouble) rsum / rn)),
       "roi-min-x", G_TYPE_UINT, rmin_x,
       "roi-min-y", G_TYPE_UINT, rmin_y,
       "roi-max-x", G_TYPE_UINT, rmax_x,
       "roi-max-y", G_TYPE_UINT, rmax_y,
       "mode", G_TYPE_STRING, ev ? ev->value_nick : "",
-      "range-min", G_TYPE_DOUBLE, lo_c,
-      "range-max", G_TYPE_DOUBLE, hi_c, NULL);
+      "range-min", G_TYPE_DOUBLE, msg_c (lo_c),
+      "range-max", G_TYPE_DOUBLE, msg_c (hi_c), NULL);
   GST_LOG_OBJECT (self, "stats %" GST_PTR_FORMAT, st);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));
@@ -1101,14 +1113,14 @@ gst_thermal_normalize_class_init (GstThermalNormalizeClass *klass)
           DEFAULT_PROP_STATS_INTERVAL, PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ALARM_HIGH,
       g_param_spec_double ("alarm-high", "High alarm",
-          "Post a thermal-alarm when the region gets this hot (°C; the "
-          "default, the largest double, is off)", -G_MAXDOUBLE, G_MAXDOUBLE,
+          "Post a thermal-alarm when the region gets this hot (°C; "
+          "100000, the default, is off)", ALARM_OFF_LOW, ALARM_OFF_HIGH,
           DEFAULT_PROP_ALARM_HIGH, PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ALARM_LOW,
       g_param_spec_double ("alarm-low", "Low alarm",
-          "Post a thermal-alarm when the region gets this cold (°C; the "
-          "default, the most negative double, is off)", -G_MAXDOUBLE,
-          G_MAXDOUBLE, DEFAULT_PROP_ALARM_LOW, PLAYING_FLAGS));
+          "Post a thermal-alarm when the region gets this cold (°C; "
+          "-273.15, the default, is off)", ALARM_OFF_LOW, ALARM_OFF_HIGH,
+          DEFAULT_PROP_ALARM_LOW, PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ALARM_HYSTERESIS,
       g_param_spec_double ("alarm-hysteresis", "Alarm hysteresis",
           "How far (°C) back past the threshold an alarm must go to end",

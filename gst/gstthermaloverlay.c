@@ -1056,8 +1056,9 @@ gst_thermal_overlay_class_init (GstThermalOverlayClass *klass)
 
   g_object_class_install_property (gobject_class, PROP_PALETTE,
       g_param_spec_enum ("palette", "Palette",
-          "Palette of the legend's colour bar: set it to thermalcolormap's "
-          "palette (the overlay cannot tell the colours from the picture)",
+          "Palette of the legend's colour bar when it cannot follow a "
+          "thermalcolormap upstream (the legend follows one by default); "
+          "setting it stops the following",
           GST_TYPE_THERMAL_PALETTE, DEFAULT_PROP_PALETTE, flags));
   g_object_class_install_property (gobject_class, PROP_PALETTE_FILE,
       g_param_spec_string ("palette-file", "Palette file",

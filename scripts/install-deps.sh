@@ -16,6 +16,7 @@ PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-rtsp gstreamer1.0-plugins-base-apps
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  python3-venv   # the check_python.py test makes venvs
   udev xvfb valgrind socat ffmpeg curl procps
   chromium   # headless browser test of senxor-http-server's page
   python3-serial python3-numpy python3-structlog   # optional vendor-pysenxor test (docs/emulator.md)

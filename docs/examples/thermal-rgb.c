@@ -14,14 +14,18 @@
  *   thermal-rgb [--device DEV] [--rgb /dev/video0|test] [--mode side|blend]
  *               [--snapshot FILE.png [--frames N]]
  *
- * Without --snapshot it opens a window (autovideosink).  --rgb test (the
- * default when there is no /dev/video0) uses videotestsrc instead of a webcam.
+ * Without --snapshot it opens a window (autovideosink).  Without --device the
+ * thermal camera is the emulated one (as in the other examples); --device
+ * /dev/ttyACM0 uses a real one.  --rgb test (the default when there is no
+ * /dev/video0) uses videotestsrc instead of a webcam.
  *
  * Build: cc thermal-rgb.c $(pkg-config --cflags --libs gstreamer-1.0)
  */
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <string.h>
+
+#define DEFAULT_DEVICE "emulator://?module=mi16&scene=people"
 
 static gboolean
 on_signal (gpointer user_data)
@@ -44,7 +48,7 @@ main (int argc, char **argv)
   gint frames = 30;
   gint status = 0;
   GOptionEntry entries[] = {
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Thermal camera (default: the first one found)", "DEV" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Thermal camera (default: the emulated camera " DEFAULT_DEVICE ")", "DEV" },
     { "rgb", 'r', 0, G_OPTION_ARG_STRING, &rgb, "Webcam device, or 'test' for a test picture (default /dev/video0 if present)", "DEV" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "side (default) or blend", "MODE" },
     { "snapshot", 's', 0, G_OPTION_ARG_FILENAME, &snapshot, "Write the combined picture to a PNG and exit", "FILE" },
@@ -71,6 +75,8 @@ main (int argc, char **argv)
     return 2;
   }
   side = g_str_equal (mode, "side");
+  if (device == NULL)
+    device = g_strdup (DEFAULT_DEVICE);
   if (rgb == NULL)
     rgb = g_strdup (g_file_test ("/dev/video0", G_FILE_TEST_EXISTS) ? "/dev/video0" : "test");
 
@@ -108,8 +114,7 @@ main (int argc, char **argv)
     return 1;
   }
   src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
-  if (device != NULL)
-    g_object_set (src, "device", device, NULL);
+  g_object_set (src, "device", device, NULL);
   if (snapshot != NULL) {
     g_autoptr (GstElement) file = gst_bin_get_by_name (GST_BIN (pipeline), "file");
     g_object_set (file, "location", snapshot, NULL);
@@ -117,7 +122,7 @@ main (int argc, char **argv)
 
   sigint = g_unix_signal_add (SIGINT, on_signal, pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_print ("thermal-rgb: %s mode, webcam: %s\n", mode, rgb);
+  g_print ("thermal-rgb: %s mode, thermal camera: %s, webcam: %s\n", mode, device, rgb);
 
   /* This example has nothing else to do: wait on the bus.  (A GUI would use a
    * bus watch in its main loop instead.) */

@@ -7,7 +7,9 @@
 #
 #   sudo apt-get install v4l2loopback-dkms
 #   sudo modprobe v4l2loopback video_nr=10 card_label="Senxor thermal" exclusive_caps=1
-#   python3 virtual_webcam.py --video /dev/video10
+#   python3 virtual_webcam.py --video /dev/video10 --device /dev/ttyACM0
+#
+# Without --device the thermal camera is the emulated one, as in the other examples.
 #
 # The same as one command:
 #   gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoscale \
@@ -25,6 +27,7 @@ import gi
 gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
 
+DEFAULT_DEVICE = "emulator://?module=mi16&scene=people"
 PICTURE = ("senxorsrc name=src ! thermalnormalize ! thermalcolormap palette=ironbow "
            "! videoscale ! video/x-raw,width={w},height={h},pixel-aspect-ratio=1/1 ! videoconvert "
            "! video/x-raw,format=YUY2 ! queue ! ")
@@ -32,7 +35,8 @@ PICTURE = ("senxorsrc name=src ! thermalnormalize ! thermalcolormap palette=iron
 
 def main():
     parser = argparse.ArgumentParser(description="Publish the thermal picture as a v4l2loopback webcam.")
-    parser.add_argument("--device", help="thermal camera (default: the first found)")
+    parser.add_argument("--device", default=DEFAULT_DEVICE,
+                        help="thermal camera, e.g. /dev/ttyACM0 (default: the emulated camera %s)" % DEFAULT_DEVICE)
     parser.add_argument("--video", default="/dev/video10", help="the v4l2loopback device")
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=480)
@@ -56,8 +60,7 @@ def main():
         sink = "v4l2sink name=sink sync=false"
 
     pipeline = Gst.parse_launch(PICTURE.format(w=args.width, h=args.height) + sink)
-    if args.device:
-        pipeline.get_by_name("src").set_property("device", args.device)
+    pipeline.get_by_name("src").set_property("device", args.device)
     if not args.check:
         pipeline.get_by_name("sink").set_property("device", args.video)
     bus = pipeline.get_bus()
@@ -81,7 +84,7 @@ def main():
                 print("v4l2sink would refuse %s" % (caps.to_string() if caps else "(no caps)"), file=sys.stderr)
                 status = 1
     else:
-        print("publishing on %s; open it in any video application. Ctrl-C to stop." % args.video)
+        print("publishing %s on %s; open it in any video application. Ctrl-C to stop." % (args.device, args.video))
         try:
             msg = bus.timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.ERROR | Gst.MessageType.EOS)
             if msg.type == Gst.MessageType.ERROR:

@@ -19,13 +19,17 @@
 /* ---- helpers ---- */
 
 /* A harness around one thermalnormalize with @w x @h GRAY16_LE input and
- * @out_format ("GRAY8", "GRAY16_LE" or NULL for whatever it prefers). */
+ * @out_format ("GRAY8", "GRAY16_LE" or NULL for whatever it prefers), in
+ * mode minmax, the easiest to compute by hand (the default is percentile:
+ * test_default_mode checks it); tests of other modes set theirs. */
 static GstHarness *
 harness_new (guint w, guint h, const gchar *out_format)
 {
   GstHarness *hr = gst_harness_new ("thermalnormalize");
   gchar *caps = g_strdup_printf ("video/x-raw,format=GRAY16_LE,width=%u,"
       "height=%u,framerate=25/1", w, h);
+
+  g_object_set (hr->element, "mode", GST_THERMAL_MAPPING_MINMAX, NULL);
 
   gst_harness_set_src_caps_str (hr, caps);
   g_free (caps);
@@ -917,8 +921,19 @@ GST_START_TEST (test_stats_messages)
     gdouble sum = 0;
     for (i = 0; i < 12; i++)
       sum += in[i];
+    /* to 0.01 °C, like every temperature in the messages */
     fail_unless (fabs (get_double (st, "mean") - (sum / 120.0 - 273.15)) <
-        1e-9);
+        0.005 + 1e-9);
+  }
+  {
+    const gchar *fields[] = { "min", "max", "mean", "roi-min", "roi-max",
+      "roi-mean", "range-min", "range-max"
+    };
+    for (i = 0; i < G_N_ELEMENTS (fields); i++) {
+      gdouble v = get_double (st, fields[i]);
+      fail_unless (v == round (v * 100) / 100, "%s = %.17g, not rounded to "
+          "0.01", fields[i], v);
+    }
   }
   fail_unless_equals_int (get_uint (st, "min-x"), 2);
   fail_unless_equals_int (get_uint (st, "min-y"), 1);
@@ -936,7 +951,8 @@ GST_START_TEST (test_stats_messages)
   fail_unless (fabs (get_double (st, "roi-max") - C_OF (DK (35))) <
       1e-9);
   fail_unless (fabs (get_double (st, "roi-mean") -
-          ((DK (35) + DK (18) + DK (26) + DK (27)) / 40.0 - 273.15)) < 1e-9);
+          ((DK (35) + DK (18) + DK (26) + DK (27)) / 40.0 - 273.15)) <
+      0.005 + 1e-9);
   fail_unless_equals_int (get_uint (st, "roi-min-x"), 2);
   fail_unless_equals_int (get_uint (st, "roi-min-y"), 1);
   fail_unless_equals_int (get_uint (st, "roi-max-x"), 1);
@@ -1053,6 +1069,8 @@ alarm_step (GstHarness *hr, GstBus *bus, guint step, guint npx,
     got[n].state = g_intern_string (gst_structure_get_string (st, "state"));
     got[n].kind = g_intern_string (gst_structure_get_string (st, "kind"));
     got[n].temperature = get_double (st, "temperature");
+    fail_unless (got[n].temperature == round (got[n].temperature * 100) / 100,
+        "temperature %.17g is not rounded to 0.01", got[n].temperature);
     got[n].x = get_uint (st, "x");
     got[n].y = get_uint (st, "y");
     got[n].pixels = get_uint64 (st, "pixels");
@@ -1111,7 +1129,7 @@ GST_START_TEST (test_alarm_high_hysteresis)
   fail_unless_equals_string (a[0].state, "begin");
 
   /* off: no more messages, the state is forgotten */
-  g_object_set (hr->element, "alarm-high", G_MAXDOUBLE, NULL);
+  g_object_set (hr->element, "alarm-high", 100000.0, NULL);
   fail_unless_equals_int (alarm_step (hr, bus, step++, 0, NULL, NULL, a), 0);
 
   gst_element_set_bus (hr->element, NULL);
@@ -1273,7 +1291,8 @@ GST_START_TEST (test_from_senxorsrc)
   GError *err = NULL;
   GstElement *pipe = gst_parse_launch ("senxorsrc "
       "device=\"emulator://?module=mi08&fast=1&scene=gradient\" "
-      "num-buffers=5 ! thermalnormalize min-span=0 ! appsink name=sink "
+      "num-buffers=5 ! thermalnormalize mode=minmax min-span=0 ! "
+      "appsink name=sink "
       "sync=false", &err);
   GstElement *sink;
   GstSample *sample;
@@ -1319,6 +1338,168 @@ GST_START_TEST (test_from_senxorsrc)
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (sink);
   gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+/* The defaults: percentile, 1 % to 98.5 %, so one hot pixel in a hundred
+ * does not squeeze the rest of the picture; mode=minmax gives the old
+ * behaviour back. */
+GST_START_TEST (test_default_mode)
+{
+  GstHarness *hr = gst_harness_new ("thermalnormalize");
+  GstElement *e = gst_element_factory_make ("thermalnormalize", NULL);
+  GstThermalMappingMode mode = GST_THERMAL_MAPPING_FIXED;
+  gdouble lo = 0, hi = 0;
+  guint16 in[100], *out;
+  GstBuffer *buf;
+  GstThermalMappingMeta *m;
+
+  g_object_get (e, "mode", &mode, "low-percent", &lo, "high-percent", &hi,
+      NULL);
+  fail_unless_equals_int (mode, GST_THERMAL_MAPPING_PERCENTILE);
+  fail_unless_equals_float (lo, 1.0);
+  fail_unless_equals_float (hi, 98.5);
+  gst_object_unref (e);
+
+  /* 99 pixels from 20.05 to 29.85 °C and one at 80.05 °C */
+  for (guint i = 0; i < 100; i++)
+    in[i] = DK (20.0) + i;
+  in[99] = DK (80.0);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY16_LE,"
+      "width=10,height=10,framerate=25/1");
+  gst_harness_set_sink_caps_str (hr, "video/x-raw,format=GRAY8");
+  out = push_pull_full (hr, in, 10, 10, 0, 0, 0, &buf);
+  m = gst_buffer_get_thermal_mapping_meta (buf);
+  /* ranks 0 and ceil (0.985 * 99) = 98: the hot pixel is not the top */
+  fail_unless (m != NULL && m->mode == GST_THERMAL_MAPPING_PERCENTILE);
+  fail_unless (fabs (m->range_min_c - C_OF (DK (20.0))) < 1e-9, "%f",
+      m->range_min_c);
+  fail_unless (fabs (m->range_max_c - C_OF (DK (20.0) + 98)) < 1e-9, "%f",
+      m->range_max_c);
+  fail_unless_equals_int (out[0], 0);
+  fail_unless_equals_int (out[50], 130);        /* 50 of 98 steps */
+  fail_unless_equals_int (out[99], 255);
+  gst_buffer_unref (buf);
+  g_free (out);
+
+  g_object_set (hr->element, "mode", GST_THERMAL_MAPPING_MINMAX, NULL);
+  out = push_pull_full (hr, in, 10, 10, 0, 0, 0, &buf);
+  m = gst_buffer_get_thermal_mapping_meta (buf);
+  fail_unless (fabs (m->range_max_c - C_OF (DK (80.0))) < 1e-9, "%f",
+      m->range_max_c);
+  fail_unless (out[50] < 40, "minmax: %u", out[50]);
+  gst_buffer_unref (buf);
+  g_free (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+/* The emulator's people scene (docs/emulator.md), as the README's first
+ * pipeline shows it: 21-23 °C room, people at 30.5-36 °C, a 63-87 °C hot
+ * object.  Mean over @frames frames of the people's display level (pixels
+ * at 30-37 °C, in frames where they are at least 1 % of the picture) and of
+ * the share of the display range between the scene's 10th and 90th
+ * percentile (tests/bench/bench-display-range.c prints the same figures for
+ * every mode and scene). */
+static void
+people_scene_figures (const gchar *props, guint frames, gdouble *people,
+    gdouble *band)
+{
+  GError *err = NULL;
+  gchar *desc = g_strdup_printf ("senxorsrc "
+      "device=\"emulator://?module=mi16&scene=people&fast=1\" "
+      "num-buffers=%u ! thermalnormalize %s ! video/x-raw,format=GRAY8 ! "
+      "appsink name=sink sync=false", frames, props);
+  GstElement *pipe = gst_parse_launch (desc, &err);
+  GstElement *sink;
+  GstSample *sample;
+  guint n = 0, people_frames = 0;
+  gdouble people_sum = 0, band_sum = 0;
+
+  fail_unless (pipe != NULL && err == NULL, "%s", err ? err->message : "?");
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              60 * GST_SECOND))) {
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    GstThermalMappingMeta *m = gst_buffer_get_thermal_mapping_meta (buf);
+    guint hist[256] = { 0 }, npeople = 0, lo = 0, hi = 0, cum = 0, total;
+    guint64 level = 0;
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    GstMapInfo rad;
+
+    fail_unless (m != NULL);
+    fail_unless (gst_video_info_from_caps (&info,
+            gst_sample_get_caps (sample)));
+    fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_READ));
+    fail_unless (gst_buffer_map (m->radiometric, &rad, GST_MAP_READ));
+    total = m->width * m->height;
+    for (guint y = 0; y < m->height; y++)
+      for (guint x = 0; x < m->width; x++) {
+        guint v = ((const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0))
+            [y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x];
+        gdouble c = GST_READ_UINT16_LE (rad.data + y * m->stride + 2 * x) *
+            m->scale + m->offset - 273.15;
+
+        hist[v]++;
+        if (c >= 30.0 && c <= 37.0) {
+          level += v;
+          npeople++;
+        }
+      }
+    gst_buffer_unmap (m->radiometric, &rad);
+    gst_video_frame_unmap (&frame);
+    /* nearest-rank 10th and 90th percentile of the display values */
+    for (guint v = 0, got_lo = 0; v < 256; v++) {
+      cum += hist[v];
+      if (!got_lo && cum > (total - 1) / 10) {
+        lo = v;
+        got_lo = 1;
+      }
+      if (cum > (total - 1) * 9 / 10) {
+        hi = v;
+        break;
+      }
+    }
+    band_sum += (hi - lo) / 255.0;
+    if (npeople > total / 100) {
+      people_sum += (gdouble) level / npeople / 255.0;
+      people_frames++;
+    }
+    gst_sample_unref (sample);
+    n++;
+  }
+  fail_unless_equals_int (n, frames);
+  fail_unless (people_frames > frames / 2, "people in %u of %u frames",
+      people_frames, frames);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  *people = people_sum / people_frames;
+  *band = band_sum / n;
+}
+
+/* With the default mode the people get a good share of the range: they are
+ * shown well above the middle of the palette, not near black because of
+ * the hot object (minmax, checked too, shows them at about a quarter). */
+GST_START_TEST (test_default_people_scene)
+{
+  gdouble people, band;
+
+  people_scene_figures ("", 90, &people, &band);
+  g_print ("default: people at %.0f %% of the range, 10-90 %% band %.2f\n",
+      100 * people, band);
+  fail_unless (people >= 0.6, "people at %.2f of the range", people);
+  fail_unless (band >= 0.4, "10-90 %% band %.2f of the range", band);
+
+  people_scene_figures ("mode=minmax", 90, &people, &band);
+  g_print ("minmax: people at %.0f %% of the range, 10-90 %% band %.2f\n",
+      100 * people, band);
+  fail_unless (people < 0.4 && band < 0.3, "minmax: %.2f, %.2f", people,
+      band);
 }
 GST_END_TEST;
 
@@ -1372,12 +1553,16 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_mode_change_while_playing);
   tcase_add_test (tc, test_plain_source_negotiation);
   tcase_add_test (tc, test_refuses_other_formats);
+  tcase_add_test (tc, test_default_mode);
   /* senxorsrc lands separately: the test runs wherever it is registered */
   if (gst_registry_check_feature_version (gst_registry_get (), "senxorsrc",
           0, 0, 0))
+  {
     tcase_add_test (tc, test_from_senxorsrc);
-  else
-    g_print ("senxorsrc is not in this build: test_from_senxorsrc not run\n");
+    tcase_add_test (tc, test_default_people_scene);
+  } else
+    g_print ("senxorsrc is not in this build: test_from_senxorsrc and "
+        "test_default_people_scene not run\n");
   return s;
 }
 

@@ -18,6 +18,13 @@ name = sys.argv[1]
 program = sys.argv[2:]
 
 
+# No camera configured (an empty configuration file instead of ~/.config and
+# /etc, docs/devices.md): an example without --device must still run, on the
+# emulated camera.
+NO_CAMERA_ENV = {k: v for k, v in os.environ.items() if k not in ("SENXOR_EMULATORS", "SENXOR_TCP_DEVICES")}
+NO_CAMERA_ENV["SENXOR_CONFIG"] = os.devnull
+
+
 def celsius(dk):
     return dk / 10 - 273.15
 
@@ -28,9 +35,15 @@ def gradient_span(width, height):
     return (4 * (width - 1) + 2 * (height - 1)) / 10
 
 
-def run(args, timeout=120):
-    print("+ " + " ".join(program + args), flush=True)
-    p = subprocess.run(program + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+def run(args, timeout=120, env=None):
+    return run_with(None, args, timeout, env)
+
+
+def run_with(python, args, timeout=120, env=None):
+    """Runs the program, with another Python interpreter when @python is given."""
+    cmd = ([python] + program[1:] if python else program) + args
+    print("+ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=env)
     out, err = p.stdout.decode(), p.stderr.decode()
     print(out)
     print(err, file=sys.stderr)
@@ -81,6 +94,11 @@ def test_callbacks():
 def test_thermal_rgb():
     d = tempdir("senxor-rgb-")
     try:
+        # without --device: the emulated camera, as in the other examples
+        png = os.path.join(d, "default.png")
+        status, out, _ = run(["--rgb", "test", "--snapshot", png, "--frames", "5"], env=NO_CAMERA_ENV)
+        check(status == 0 and os.path.getsize(png) > 0, "without --device: exit status %d" % status)
+        check("thermal camera: emulator://" in out, "without --device the emulated camera is not used")
         for mode, size in (("side", (1280, 480)), ("blend", (640, 480))):
             png = os.path.join(d, mode + ".png")
             status, out, _ = run(["--device", "emulator://?module=mi08&scene=hotspot", "--rgb", "test",
@@ -244,6 +262,9 @@ def test_asyncio():
 
 
 def test_virtual_webcam():
+    # without --device: the emulated camera, as in the other examples
+    status, out, _ = run(["--check"], env=NO_CAMERA_ENV)
+    check(status == 0 and "ok: v4l2sink accepts" in out, "--check without --device: exit status %d" % status)
     status, out, _ = run(["--device", "emulator://?module=mi08&scene=people", "--check"])
     check(status == 0, "exit status %d" % status)
     m = re.search(r"ok: v4l2sink accepts (video/x-raw,.*)", out)
@@ -254,7 +275,35 @@ def test_virtual_webcam():
     check(status == 1 and "modprobe v4l2loopback" in err, "no loopback device should say how to load one")
 
 
+def test_check_python():
+    # This Python has PyGObject and the plugin (meson devenv): all set.
+    status, out, _ = run([])
+    check(status == 0 and "all set" in out, "check_python.py fails with %s: exit status %d" % (program[0], status))
+    for name in ("gi (PyGObject)", "Gst 1.0 typelib", "GstApp 1.0 typelib", "GstVideo 1.0 typelib",
+                 "the senxor plugin"):
+        check(re.search(r"^ok +%s" % re.escape(name), out, re.M), "no 'ok' line for %s" % name)
+    # A venv of the same Python that hides the system packages: gi is missing,
+    # and the fix is named.  With --system-site-packages it works again.
+    d = tempdir("senxor-venv-")
+    try:
+        for flags, want in (([], 1), (["--system-site-packages"], 0)):
+            venv = os.path.join(d, "with" if flags else "without")
+            made = subprocess.run([program[0], "-m", "venv", "--without-pip"] + flags + [venv],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+            check(made.returncode == 0, "cannot make a venv (Debian package python3-venv): %s"
+                  % made.stdout.decode(errors="replace"))
+            status, out, _ = run_with(os.path.join(venv, "bin", "python"), [])
+            check(status == want, "venv %s: exit status %d, expected %d" % (flags, status, want))
+            if want:
+                check(re.search(r"^MISSING +gi \(PyGObject\): No module named 'gi'", out, re.M),
+                      "the venv without system packages does not report gi missing")
+                check("python3-gi" in out and "--system-site-packages" in out, "the fix is not named")
+    finally:
+        rmtree(d)
+
+
 tests = {"poll": test_poll, "callbacks": test_callbacks, "thermal-rgb": test_thermal_rgb, "recorder": test_recorder,
-         "alarm": test_alarm, "asyncio": test_asyncio, "virtual-webcam": test_virtual_webcam}
+         "alarm": test_alarm, "asyncio": test_asyncio, "virtual-webcam": test_virtual_webcam,
+         "check-python": test_check_python}
 tests[name]()
 print("PASS")
