@@ -11,7 +11,13 @@
  * One capture pipeline feeds everything:
  *
  *   senxorsrc ! tee ! queue ! appsink name=radiometric      (GRAY16_LE temperatures)
- *               tee ! queue ! thermalnormalize ! thermalcolormap ! ... ! jpegenc ! appsink name=jpeg
+ *               tee ! queue ! thermalnormalize ! thermalcolormap ! ... ! I420 ! jpegenc ! appsink name=jpeg
+ *
+ * Before it says "serving", the server waits for the first picture (and the
+ * first radiometric frame): that proves the camera opens, every element
+ * negotiates and the encoder works at the chosen size, so a server that
+ * started does not answer every client 503 with the reason on its stderr.
+ * --wait-for-camera skips that wait.
  *
  * Threads: the appsinks' callbacks run on GStreamer streaming threads and only
  * swap the "latest" slots under a mutex; everything that touches libsoup runs
@@ -27,6 +33,10 @@
 #include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "options.h"
 
 #define PROGRAM "senxor-http-server"
 #define DEFAULT_ADDRESS "127.0.0.1"
@@ -34,6 +44,11 @@
 #define DEFAULT_PALETTE "ironbow"
 #define DEFAULT_WIDTH 640
 #define DEFAULT_QUALITY 85
+#define DEFAULT_START_TIMEOUT 20.0
+/* GSocket listens with a backlog of 10: a burst of viewers (a page with
+ * several pictures, a monitoring wall reconnecting) would see SYNs dropped
+ * and retried a second later.  The kernel caps this at net.core.somaxconn. */
+#define LISTEN_BACKLOG SOMAXCONN
 #define BOUNDARY "senxorframe"
 /* A viewer more than this many chunks behind skips frames instead of
  * buffering them: each viewer always gets a recent picture. */
@@ -51,6 +66,12 @@ typedef struct {
   GstElement *pipeline;
   GList *viewers;               /* Viewer*, main thread only */
   gint exit_status;
+  /* start-up check, main thread only: waiting for the first frames */
+  gboolean starting;
+  gboolean failed;
+  gboolean stopping;
+  gboolean have_radiometric;
+  gdouble start_timeout;
 
   GMutex lock;                  /* protects the fields below */
   GBytes *jpeg;
@@ -119,12 +140,7 @@ on_radiometric_sample (GstAppSink *sink, gpointer user_data)
   buffer = gst_sample_get_buffer (sample);
   if (buffer == NULL || !gst_video_info_from_caps (&info, gst_sample_get_caps (sample)))
     return GST_FLOW_OK;
-  if (GST_VIDEO_INFO_FORMAT (&info) != GST_VIDEO_FORMAT_GRAY16_LE) {
-    GST_ELEMENT_ERROR (sink, STREAM, FORMAT,
-        ("The radiometric branch must deliver GRAY16_LE temperatures"),
-        ("got %s", gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&info))));
-    return GST_FLOW_ERROR;
-  }
+  /* the appsink's caps ask for GRAY16_LE (setup_sink) */
   meta = gst_buffer_get_senxor_frame_meta (buffer);
 
   g_mutex_lock (&server->lock);
@@ -211,14 +227,18 @@ static void
 handle_stream (Server *server, SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  Viewer *viewer = g_new0 (Viewer, 1);
+  Viewer *viewer;
   g_autoptr (GBytes) jpeg = NULL;
 
-  viewer->msg = g_object_ref (msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers,
       "multipart/x-mixed-replace; boundary=" BOUNDARY, NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    return;                     /* the headers only: not a viewer */
+
+  viewer = g_new0 (Viewer, 1);
+  viewer->msg = g_object_ref (msg);
   soup_message_headers_set_encoding (headers,
       soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ?
       SOUP_ENCODING_EOF : SOUP_ENCODING_CHUNKED);
@@ -375,6 +395,9 @@ handle_request (SoupServer *soup, SoupServerMessage *msg, const char *path,
   const gchar *method = soup_server_message_get_method (msg);
 
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+    /* RFC 9110: a 405 lists the methods the resource has */
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+        "Allow", "GET, HEAD");
     respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain",
         "only GET and HEAD\n");
     return;
@@ -400,6 +423,54 @@ handle_request (SoupServer *soup, SoupServerMessage *msg, const char *path,
   }
 }
 
+/* libsoup before 3.3.0 forgets a keep-alive connection that the client
+ * closes while it waits for the next request: the socket stays open in
+ * CLOSE-WAIT for the life of the server, and once the descriptors run out
+ * the server stops accepting anyone, silently.  Against those versions every
+ * response says "Connection: close" so that libsoup closes the connection
+ * itself once the response is written; a client that wants another picture
+ * opens a new connection (cheap next to a JPEG).  A connection that is
+ * closed before or during a request, and the MJPEG stream, were never
+ * affected. */
+static gboolean
+keep_alive_leaks (void)
+{
+  return soup_get_major_version () < 3 ||
+      (soup_get_major_version () == 3 && soup_get_minor_version () < 3);
+}
+
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg,
+    gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+      "Connection", "close");
+}
+
+/* One line for an error message: what failed, which element said it and,
+ * from the debug string, GStreamer's own reason (its last line). */
+static gchar *
+describe_error (GstMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *debug = NULL;
+  g_autofree gchar *name = gst_object_get_name (GST_MESSAGE_SRC (message));
+  const GstStructure *details = NULL;
+  gint flow = GST_FLOW_OK;
+
+  gst_message_parse_error (message, &error, &debug);
+  gst_message_parse_error_details (message, &details);
+  if (details != NULL)
+    gst_structure_get_int (details, "flow-return", &flow);
+  if (debug != NULL)
+    g_debug ("%s: %s", name, debug);
+  if (flow == GST_FLOW_NOT_NEGOTIATED)
+    return g_strdup_printf ("the elements of the pipeline do not agree on a "
+        "picture format (%s stopped: not-negotiated); check --width, --source "
+        "or --pipeline", name);
+  return g_strdup_printf ("%s: %s", name, error->message);
+}
+
 static gboolean
 on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 {
@@ -411,15 +482,42 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
       g_autofree gchar *debug = NULL;
       g_autofree gchar *name = gst_object_get_name (GST_MESSAGE_SRC (message));
 
+      if (server->failed)
+        break;                  /* the first error says why; the rest follow */
+      server->failed = TRUE;
+      server->exit_status = 1;
+      if (server->starting) {
+        g_autofree gchar *what = describe_error (message);
+        GObject *src = G_OBJECT (GST_MESSAGE_SRC (message));
+        gboolean camera = g_object_class_find_property (G_OBJECT_GET_CLASS (src),
+            "reconnect") != NULL;
+
+        /* a camera that is missing, busy or not answering (not a bad
+         * setting) may come later */
+        gst_message_parse_error (message, &error, NULL);
+        camera = camera && error->domain == GST_RESOURCE_ERROR &&
+            error->code != GST_RESOURCE_ERROR_SETTINGS;
+        g_printerr (PROGRAM ": cannot start: %s%s\n", what, camera ?
+            " (--wait-for-camera serves anyway and waits for the camera)" : "");
+        g_main_loop_quit (server->loop);
+        break;
+      }
       gst_message_parse_error (message, &error, &debug);
       g_printerr (PROGRAM ": capture error from %s: %s\n", name, error->message);
       if (debug != NULL)
         g_printerr (PROGRAM ":   (%s)\n", debug);
-      server->exit_status = 1;
       g_main_loop_quit (server->loop);
       break;
     }
     case GST_MESSAGE_EOS:
+      if (server->starting) {
+        g_printerr (PROGRAM ": cannot start: the capture ended before the "
+            "first picture\n");
+        server->failed = TRUE;
+        server->exit_status = 1;
+        g_main_loop_quit (server->loop);
+        break;
+      }
       g_printerr (PROGRAM ": the capture ended; still serving the last picture\n");
       break;
     case GST_MESSAGE_ELEMENT:{
@@ -442,27 +540,137 @@ on_signal (gpointer user_data)
   Server *server = user_data;
 
   g_printerr (PROGRAM ": stopping\n");
+  server->stopping = TRUE;
   g_main_loop_quit (server->loop);
   return G_SOURCE_CONTINUE;
 }
 
+/* Start-up check: polled while starting until the first frames are in. */
 static gboolean
-setup_sink (Server *server, const gchar *name, gboolean required,
-    GstFlowReturn (*callback) (GstAppSink *, gpointer))
+check_started (gpointer user_data)
+{
+  Server *server = user_data;
+  gboolean done;
+
+  g_mutex_lock (&server->lock);
+  done = server->jpeg_frames > 0 &&
+      (!server->have_radiometric || server->radiometric_frames > 0);
+  g_mutex_unlock (&server->lock);
+  if (done)
+    g_main_loop_quit (server->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_start_timeout (gpointer user_data)
+{
+  Server *server = user_data;
+  gboolean have_jpeg;
+
+  g_mutex_lock (&server->lock);
+  have_jpeg = server->jpeg_frames > 0;
+  g_mutex_unlock (&server->lock);
+  g_printerr (PROGRAM ": cannot start: no %s within %g s (--start-timeout); "
+      "--wait-for-camera serves without waiting\n",
+      have_jpeg ? "radiometric frame for /temperature" : "picture from the pipeline",
+      server->start_timeout);
+  server->failed = TRUE;
+  server->exit_status = 1;
+  g_main_loop_quit (server->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sets the pipeline PLAYING and, if @wait, runs the main loop until its
+ * first JPEG (and radiometric frame) is in.  FALSE, after one line on
+ * stderr, when it cannot get there. */
+static gboolean
+start_capture (Server *server, gboolean wait)
+{
+  g_autoptr (GSource) poll = NULL;
+  g_autoptr (GSource) deadline = NULL;
+
+  server->starting = wait;
+  if (gst_element_set_state (server->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    /* the error message on the bus says why: let the watch print it */
+    server->starting = TRUE;
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    if (!server->failed)
+      g_printerr (PROGRAM ": cannot start: the pipeline refused to start "
+          "(no element said why)\n");
+    server->exit_status = 1;
+    return FALSE;
+  }
+  if (!wait)
+    return TRUE;
+
+  poll = g_timeout_source_new (50);
+  g_source_set_callback (poll, check_started, server, NULL);
+  g_source_attach (poll, NULL);
+  deadline = g_timeout_source_new ((guint) (server->start_timeout * 1000));
+  g_source_set_callback (deadline, on_start_timeout, server, NULL);
+  g_source_attach (deadline, NULL);
+  g_main_loop_run (server->loop);
+  g_source_destroy (poll);
+  g_source_destroy (deadline);
+  server->starting = FALSE;
+  return !server->failed;
+}
+
+/* The appsink @name: told to keep the latest frame only, to accept @caps,
+ * with @callback for each frame.  FALSE with a message if the pipeline
+ * needs it and it is missing or nothing feeds it. */
+static gboolean
+setup_sink (Server *server, const gchar *name, const gchar *caps,
+    gboolean required, GstFlowReturn (*callback) (GstAppSink *, gpointer),
+    gboolean *present)
 {
   g_autoptr (GstElement) element = gst_bin_get_by_name (GST_BIN (server->pipeline), name);
+  g_autoptr (GstPad) pad = NULL;
+  g_autoptr (GstCaps) sink_caps = NULL;
   GstAppSinkCallbacks callbacks = { 0 };
 
+  *present = FALSE;
   if (element == NULL || !GST_IS_APP_SINK (element)) {
     if (required)
       g_printerr (PROGRAM ": the pipeline needs an appsink named '%s'\n", name);
     return !required;
   }
-  /* Latest frame only, and never let a slow reader hold back the camera. */
-  g_object_set (element, "sync", FALSE, "drop", TRUE, "max-buffers", 1, NULL);
+  pad = gst_element_get_static_pad (element, "sink");
+  if (pad == NULL || !gst_pad_is_linked (pad)) {
+    g_printerr (PROGRAM ": nothing feeds the appsink named '%s': link it to "
+        "the end of a branch producing %s\n", name, caps);
+    return FALSE;
+  }
+  /* Latest frame only, and never let a slow reader hold back the camera.
+   * The caps make a branch producing something else fail at start-up. */
+  sink_caps = gst_caps_from_string (caps);
+  g_object_set (element, "sync", FALSE, "drop", TRUE, "max-buffers", 1,
+      "caps", sink_caps, NULL);
   callbacks.new_sample = callback;
   gst_app_sink_set_callbacks (GST_APP_SINK (element), &callbacks, server, NULL);
+  *present = TRUE;
   return TRUE;
+}
+
+static gboolean
+listen_on (SoupServer *soup, GSocketAddress *address, GError **error)
+{
+  GSocketFamily family = g_socket_address_get_family (address);
+  g_autoptr (GSocket) socket = g_socket_new (family, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_DEFAULT, error);
+
+  if (socket == NULL)
+    return FALSE;
+  /* as soup_server_listen() does: an IPv6 address listens for IPv6 only */
+  if (family == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  return g_socket_bind (socket, address, TRUE, error) &&
+      g_socket_listen (socket, error) &&
+      soup_server_listen_socket (soup, socket, 0, error);
 }
 
 int
@@ -475,9 +683,13 @@ main (int argc, char **argv)
   g_autofree gchar *source = NULL;
   g_autofree gchar *pipeline = NULL;
   g_autofree gchar *launch = NULL;
+  g_autofree gchar *port_text = NULL, *width_text = NULL, *quality_text = NULL;
+  g_autofree gchar *timeout_text = NULL;
   gint port = DEFAULT_PORT;
   gint width = DEFAULT_WIDTH;
   gint quality = DEFAULT_QUALITY;
+  gboolean wait_for_camera = FALSE;
+  gboolean have_jpeg, served = FALSE;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GSocketAddress) listen_address = NULL;
@@ -485,23 +697,30 @@ main (int argc, char **argv)
   g_autoptr (GstElement) src = NULL;
   GSList *uris;
   guint sigint, sigterm, bus_watch;
-  GstStateChangeReturn ret;
   GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device,
       "Camera to open: /dev/ttyACM0, tcp://HOST:PORT, emulator://?module=mi16 "
       "(default: the first camera found)", "DEVICE" },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
-      "TCP port to listen on (default 8080; 0 picks a free port)", "PORT" },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
+      "TCP port to listen on, 0-65535 (default 8080; 0 picks a free port)", "PORT" },
     { "address", 'a', 0, G_OPTION_ARG_STRING, &address,
       "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
       "ADDRESS" },
     { "palette", 0, 0, G_OPTION_ARG_STRING, &palette,
       "thermalcolormap palette (default ironbow)", "NAME" },
-    { "width", 'w', 0, G_OPTION_ARG_INT, &width,
-      "Width of the picture in pixels, height follows the camera's aspect "
-      "(default 640)", "PIXELS" },
-    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality,
-      "JPEG quality 1-100 (default 85)", "Q" },
+    { "width", 'w', 0, G_OPTION_ARG_STRING, &width_text,
+      "Width of the picture in pixels, 16-8192; the height follows the "
+      "camera's aspect (default 640)", "PIXELS" },
+    { "jpeg-quality", 'q', 0, G_OPTION_ARG_STRING, &quality_text,
+      "JPEG quality 1-100 (default 85)", "N" },
+    { "quality", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &quality_text,
+      "The same as --jpeg-quality", "N" },
+    { "wait-for-camera", 0, 0, G_OPTION_ARG_NONE, &wait_for_camera,
+      "Serve at once, even while the camera cannot be opened (clients get 503 "
+      "until its first picture), and ride out unplugging", NULL },
+    { "start-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
+      "How long to wait for the first picture at start-up, in seconds, "
+      "0.1-3600 (default 20)", "SECONDS" },
     { "source", 's', 0, G_OPTION_ARG_STRING, &source,
       "Launch description of the radiometric source (GRAY16_LE) replacing "
       "'senxorsrc name=src'", "DESCRIPTION" },
@@ -523,54 +742,94 @@ main (int argc, char **argv)
     g_printerr (PROGRAM ": %s (try --help)\n", error->message);
     return 2;
   }
-  if (port < 0 || port > 65535 || width < 16 || width > 8192 || quality < 1 ||
-      quality > 100) {
-    g_printerr (PROGRAM ": bad option: the port must be 0-65535, the width "
-        "16-8192 and the quality 1-100\n");
+  server.start_timeout = DEFAULT_START_TIMEOUT;
+  if (!tool_option_int ("--port", port_text, 0, 65535, &port, &error) ||
+      !tool_option_int ("--width", width_text, 16, 8192, &width, &error) ||
+      !tool_option_int ("--jpeg-quality", quality_text, 1, 100, &quality, &error) ||
+      !tool_option_double ("--start-timeout", timeout_text, 0.1, 3600.0,
+          &server.start_timeout, &error)) {
+    g_printerr (PROGRAM ": bad option: %s\n", error->message);
+    return 2;
+  }
+  if (argc > 1) {
+    g_printerr (PROGRAM ": unexpected argument '%s' (try --help)\n", argv[1]);
     return 2;
   }
 
   if (pipeline != NULL)
     launch = g_strdup (pipeline);
   else
+    /* Scaled in RGB (the camera's frames are small: subsampling them first
+     * would blur the colours), then I420 for jpegenc: 4:2:0 JPEG is what
+     * every decoder handles fastest, and about half the bytes of 4:4:4
+     * (docs/performance.md). */
     launch = g_strdup_printf ("%s ! tee name=t "
         "t. ! queue max-size-buffers=2 leaky=downstream ! appsink name=radiometric "
         "t. ! queue max-size-buffers=2 leaky=downstream ! thermalnormalize "
         "! thermalcolormap palette=%s ! videoscale ! videoconvert "
-        "! video/x-raw,width=%d,pixel-aspect-ratio=1/1 ! jpegenc quality=%d ! appsink name=jpeg",
+        "! video/x-raw,format=I420,width=%d,pixel-aspect-ratio=1/1 "
+        "! jpegenc quality=%d ! appsink name=jpeg",
         source != NULL ? source : "senxorsrc name=src", palette, width, quality);
 
   server.pipeline = gst_parse_launch_full (launch, NULL,
       GST_PARSE_FLAG_FATAL_ERRORS, &error);
   if (server.pipeline == NULL) {
-    g_printerr (PROGRAM ": the pipeline does not parse: %s\n  pipeline: %s\n",
+    g_printerr (PROGRAM ": the pipeline does not parse: %s (pipeline: %s)\n",
         error->message, launch);
     return 1;
   }
-  if (!GST_IS_BIN (server.pipeline) ||
-      !setup_sink (&server, "jpeg", TRUE, on_jpeg_sample) ||
-      !setup_sink (&server, "radiometric", FALSE, on_radiometric_sample)) {
+  /* a one-element description is that element: put it in a pipeline so
+   * that it gets the same checks (and messages) as any other */
+  if (!GST_IS_PIPELINE (server.pipeline)) {
+    GstElement *element = server.pipeline;
+
+    server.pipeline = gst_pipeline_new (NULL);
+    gst_bin_add (GST_BIN (server.pipeline), element);
+  }
+  if (!setup_sink (&server, "jpeg", "image/jpeg", TRUE, on_jpeg_sample,
+          &have_jpeg) ||
+      !setup_sink (&server, "radiometric", "video/x-raw,format=GRAY16_LE",
+          FALSE, on_radiometric_sample, &server.have_radiometric)) {
     gst_object_unref (server.pipeline);
     return 1;
   }
   src = gst_bin_get_by_name (GST_BIN (server.pipeline), "src");
-  if (src != NULL && device != NULL &&
-      g_object_class_find_property (G_OBJECT_GET_CLASS (src), "device"))
+  if (device != NULL) {
+    if (src == NULL ||
+        !g_object_class_find_property (G_OBJECT_GET_CLASS (src), "device")) {
+      g_printerr (PROGRAM ": --device needs an element named 'src' with a "
+          "device property in the pipeline\n");
+      gst_object_unref (server.pipeline);
+      return 2;
+    }
     g_object_set (src, "device", device, NULL);
+  }
+  /* senxorsrc waits for a camera that is missing at start like for one
+   * that went away */
+  if (wait_for_camera && src != NULL &&
+      g_object_class_find_property (G_OBJECT_GET_CLASS (src), "reconnect"))
+    g_object_set (src, "reconnect", TRUE, NULL);
 
+  listen_address = g_inet_socket_address_new_from_string (address, port);
+  if (listen_address == NULL) {
+    g_printerr (PROGRAM ": '%s' is not an IP address\n", address);
+    gst_object_unref (server.pipeline);
+    return 2;
+  }
   g_mutex_init (&server.lock);
   server.loop = g_main_loop_new (NULL, FALSE);
   server.soup = soup_server_new ("server-header", PROGRAM " ", NULL);
   soup_server_add_handler (server.soup, NULL, handle_request, &server, NULL);
-  listen_address = g_inet_socket_address_new_from_string (address, port);
-  if (listen_address == NULL) {
-    g_printerr (PROGRAM ": '%s' is not an IP address\n", address);
-    return 2;
-  }
-  if (!soup_server_listen (server.soup, listen_address, 0, &error)) {
+  if (keep_alive_leaks ())
+    g_signal_connect (server.soup, "request-started",
+        G_CALLBACK (on_request_started), NULL);
+  /* Listen before opening the camera: a port in use is found at once.  Any
+   * client early enough gets 503 until the first picture. */
+  if (!listen_on (server.soup, listen_address, &error)) {
     g_printerr (PROGRAM ": cannot listen on %s port %d: %s\n", address, port,
         error->message);
-    return 1;
+    server.exit_status = 1;
+    goto out;
   }
 
   bus = gst_element_get_bus (server.pipeline);
@@ -578,23 +837,18 @@ main (int argc, char **argv)
   sigint = g_unix_signal_add (SIGINT, on_signal, &server);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &server);
 
-  uris = soup_server_get_uris (server.soup);
-  for (GSList *l = uris; l != NULL; l = l->next) {
-    g_autofree gchar *uri = g_uri_to_string (l->data);
-    g_print (PROGRAM ": serving %s (stream.mjpg, snapshot.jpg, temperature)\n", uri);
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_print (PROGRAM ": pipeline: %s\n", launch);
-
-  ret = gst_element_set_state (server.pipeline, GST_STATE_PLAYING);
-  if (ret == GST_STATE_CHANGE_FAILURE) {
-    /* The error message on the bus says why; let the watch print it. */
-    server.exit_status = 1;
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-    if (server.exit_status == 1)
-      g_printerr (PROGRAM ": the capture pipeline could not start\n");
-  } else {
+  if (start_capture (&server, !wait_for_camera) && !server.stopping) {
+    served = TRUE;
+    uris = soup_server_get_uris (server.soup);
+    for (GSList *l = uris; l != NULL; l = l->next) {
+      g_autofree gchar *uri = g_uri_to_string (l->data);
+      g_print (PROGRAM ": serving %s (stream.mjpg, snapshot.jpg, temperature)\n", uri);
+    }
+    g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    g_print (PROGRAM ": pipeline: %s\n", launch);
+    if (wait_for_camera)
+      g_print (PROGRAM ": --wait-for-camera: not waiting for the first picture; "
+          "clients get 503 until it comes\n");
     g_main_loop_run (server.loop);
   }
 
@@ -603,6 +857,7 @@ main (int argc, char **argv)
   g_source_remove (bus_watch);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+out:
   soup_server_disconnect (server.soup);
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -613,6 +868,7 @@ main (int argc, char **argv)
   gst_clear_buffer (&server.radiometric);
   g_main_loop_unref (server.loop);
   g_mutex_clear (&server.lock);
-  g_print (PROGRAM ": stopped\n");
+  if (served || server.stopping)
+    g_print (PROGRAM ": stopped\n");
   return server.exit_status;
 }
