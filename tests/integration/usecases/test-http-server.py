@@ -5,7 +5,9 @@
 import json
 import os
 import re
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -34,16 +36,18 @@ def is_jpeg(data):
 
 # ---- 1. Before the first frame: 503, then the frame once it arrives ----
 # A source fed through stdin makes "before the first frame" last as long as we
-# want, without any timing guesswork.
+# want, without any timing guesswork; --wait-for-camera serves before it.
 w, h, _ = 64, 48, None
 jpeg_in = subprocess.run(
     ["gst-launch-1.0", "-q", "videotestsrc", "num-buffers=1", "pattern=smpte", "!",
      "video/x-raw,width=64,height=48", "!", "jpegenc", "!", "fdsink", "fd=1"],
     stdout=subprocess.PIPE, check=True).stdout
 check(is_jpeg(jpeg_in), "could not make a test JPEG with gst-launch-1.0")
-waiting = Process([server_bin, "--port", "0", "--pipeline", "fdsrc fd=0 ! jpegparse ! appsink name=jpeg"],
+waiting = Process([server_bin, "--port", "0", "--wait-for-camera",
+                   "--pipeline", "fdsrc fd=0 ! jpegparse ! appsink name=jpeg"],
                   stdin=subprocess.PIPE)
 base = waiting.wait_line(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+waiting.wait_line(r"--wait-for-camera: not waiting for the first picture; clients get 503")
 status, headers, body = get(base + "snapshot.jpg")
 check(status == 503, "snapshot before the first frame: expected 503, got %d" % status)
 check(headers.get("Retry-After") == "1", "503 without Retry-After")
@@ -164,10 +168,64 @@ for query in ("", "?x=0.5", "?x=1.5&y=0.5", "?x=-0.1&y=0.2", "?x=abc&y=0.2", "?x
 status, _, _ = get(base + "nothing-here")
 check(status == 404, "unknown path: expected 404, got %d" % status)
 
+# Other methods: 405 with the methods the resource has (RFC 9110 15.5.6).
+for method in ("POST", "PUT", "DELETE"):
+    try:
+        urllib.request.urlopen(urllib.request.Request(base + "snapshot.jpg", data=b"x", method=method), timeout=20)
+        fail("%s was accepted" % method)
+    except urllib.error.HTTPError as e:
+        check(e.code == 405, "%s: expected 405, got %d" % (method, e.code))
+        check(e.headers.get("Allow") == "GET, HEAD", "%s: 405 with Allow %r" % (method, e.headers.get("Allow")))
+# HEAD of the stream: its headers, no body, and no viewer left behind.
+with urllib.request.urlopen(urllib.request.Request(base + "stream.mjpg", method="HEAD"), timeout=20) as r:
+    check(r.status == 200 and r.headers.get("Content-Type", "").startswith("multipart/x-mixed-replace"),
+          "HEAD stream.mjpg -> %d %s" % (r.status, r.headers.get("Content-Type")))
+    check(r.read() == b"", "HEAD stream.mjpg sent a body")
+print("405 with Allow, HEAD of the stream: ok")
+
+# A burst of clients while the server is busy (here: stopped with SIGSTOP)
+# must all be taken by the kernel's listen queue and served once it resumes,
+# not dropped and retried a second later (a backlog of 10 takes 11).
+BURST = 100
+port_number = int(base.split(":")[2].strip("/"))
+socks = []
+server.proc.send_signal(signal.SIGSTOP)
+try:
+    for i in range(BURST):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port_number))
+        socks.append(sock)
+    pending = set(socks)
+    deadline = time.monotonic() + 10
+    while pending and time.monotonic() < deadline:
+        _, writable, _ = select.select([], list(pending), [], 0.5)
+        for sock in writable:
+            check(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0, "a client of the burst was refused")
+            pending.discard(sock)
+finally:
+    server.proc.send_signal(signal.SIGCONT)
+check(not pending, "%d of %d clients could not connect while the server was busy (listen backlog too short)"
+      % (len(pending), BURST))
+for sock in socks:
+    sock.setblocking(True)
+    sock.settimeout(30)
+    sock.sendall(b"GET /temperature?x=0.5&y=0.5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+for i, sock in enumerate(socks):
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    sock.close()
+    check(answer.startswith(b"HTTP/1.1 200"), "client %d of the burst got %r" % (i, answer[:40]))
+print("a burst of %d clients while the server was stopped: all connected and served" % BURST)
+
 port = base.split(":")[2].strip("/")
 for args_, code_, message in (
         (["--port", port, "--source", "videotestsrc"], 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
-        (["--quality", "0"], 2, r"bad option"),
+        (["--jpeg-quality", "0"], 2, r"bad option: --jpeg-quality: '0' is out of range"),
         (["--help"], 0, r"--device=DEVICE")):
     other = Process([server_bin] + args_)
     code = other.proc.wait(30)
