@@ -177,8 +177,9 @@ def decode_image(data, decoder):
     return w, h, b"".join(rows)
 
 
-def colour_stats(rgb, x0=0, y0=0, x1=None, y1=None, width=None):
-    """(distinct colours, share of strongly coloured pixels) in a region of an RGB image."""
+def colour_stats(rgb, x0=0, y0=0, x1=None, y1=None, width=None, saturation=40):
+    """(distinct colours, share of pixels whose channels differ by more than
+    saturation) in a region of an RGB image."""
     colours = set()
     coloured = 0
     total = 0
@@ -187,7 +188,7 @@ def colour_stats(rgb, x0=0, y0=0, x1=None, y1=None, width=None):
         for i in range(0, len(row), 3):
             r, g, b = row[i], row[i + 1], row[i + 2]
             colours.add((r >> 2, g >> 2, b >> 2))
-            if max(r, g, b) - min(r, g, b) > 40:
+            if max(r, g, b) - min(r, g, b) > saturation:
                 coloured += 1
             total += 1
     return len(colours), coloured / max(total, 1)
