@@ -435,8 +435,7 @@ handle_request (SoupServer *soup, SoupServerMessage *msg, const char *path,
 static gboolean
 keep_alive_leaks (void)
 {
-  return soup_get_major_version () < 3 ||
-      (soup_get_major_version () == 3 && soup_get_minor_version () < 3);
+  return soup_get_major_version () == 3 && soup_get_minor_version () < 3;
 }
 
 static void
@@ -447,8 +446,10 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg,
       "Connection", "close");
 }
 
-/* One line for an error message: what failed, which element said it and,
- * from the debug string, GStreamer's own reason (its last line). */
+/* One line for an error message at start-up: the element and its message,
+ * or for a not-negotiated flow error (whose message, "Internal data stream
+ * error", says nothing) what it means.  GStreamer's debug text goes to
+ * g_debug (G_MESSAGES_DEBUG=all). */
 static gchar *
 describe_error (GstMessage *message)
 {
