@@ -91,7 +91,10 @@ elif [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
     echo "== Live picture from the emulated camera in a window ($SINK; close it or Ctrl-C to stop)"
     exec gst-launch-1.0 -e senxorsrc device="$DEVICE" ! $PICTURE ! videoconvert ! "$SINK"
   fi
-  echo "demo: no video window on ${WAYLAND_DISPLAY:+WAYLAND_DISPLAY=$WAYLAND_DISPLAY }${DISPLAY:+DISPLAY=$DISPLAY }(${WINDOW_FAILURES:-no video sink installed: gstreamer1.0-x, gstreamer1.0-gl}); writing files instead" >&2
+  case "$WINDOW_FAILURES" in
+    *"no element"*) WINDOW_FAILURES+="; the video sinks are in gstreamer1.0-x and gstreamer1.0-gl" ;;
+  esac
+  echo "demo: no video window on ${WAYLAND_DISPLAY:+WAYLAND_DISPLAY=$WAYLAND_DISPLAY }${DISPLAY:+DISPLAY=$DISPLAY }($WINDOW_FAILURES); writing files instead" >&2
   NO_WINDOW="No window"
 fi
 
