@@ -44,8 +44,11 @@ class Browser:
             os.dup2(w, 4)
             usecase._die_with_parent()
 
+        # Under tests/sanitizers/run-tests.sh the ASan runtime is preloaded
+        # into every process; Chromium does not start with it.
+        env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
         print("+ " + " ".join(argv), flush=True)
-        self.proc = subprocess.Popen(argv, preexec_fn=child_fds, close_fds=False,
+        self.proc = subprocess.Popen(argv, preexec_fn=child_fds, close_fds=False, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         usecase._children.append(self.proc)
         os.close(to_chrome_r)
