@@ -21,9 +21,9 @@ BUILD=${BUILD:-build}
 while [ $# -gt 0 ]; do
   case "$1" in
     --headless) HEADLESS=1 ;;
-    --device) DEVICE="$2"; shift ;;
-    --seconds) SECONDS_TO_RECORD="$2"; shift ;;
-    --output) OUT="$2"; shift ;;
+    --device) DEVICE="${2:?--device needs a device}"; shift ;;
+    --seconds) SECONDS_TO_RECORD="${2:?--seconds needs a number}"; shift ;;
+    --output) OUT="${2:?--output needs a directory}"; shift ;;
     --no-setup) SETUP=0 ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
@@ -72,12 +72,14 @@ find_window_sink() {
       SINK=$sink
       return 0
     fi
-    case "$status" in
-      124) out="no frame shown within 20 s" ;;
-      1[2-9][0-9]) out="crashed (signal $((status - 128)))" ;;
-      *) out=$(printf '%s\n' "$out" | sed -n 's/^ERROR: from element [^ ]*: //p; s/^WARNING: erroneous pipeline: //p' | sed -n 1p) ;;
-    esac
-    WINDOW_FAILURES+="${WINDOW_FAILURES:+; }$sink: ${out:-failed}"
+    if [ "$status" = 124 ]; then
+      out="no frame shown within 20 s"
+    elif [ "$status" -gt 128 ] && [ "$status" -lt 160 ]; then
+      out="crashed (signal $((status - 128)))"
+    else
+      out=$(printf '%s\n' "$out" | sed -n 's/^ERROR: from element [^ ]*: //p; s/^WARNING: erroneous pipeline: //p' | sed -n 1p)
+    fi
+    WINDOW_FAILURES+="${WINDOW_FAILURES:+; }$sink: ${out:-exit status $status}"
   done
   return 1
 }
@@ -88,7 +90,7 @@ if [ "$HEADLESS" = 1 ]; then
 elif [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   if find_window_sink; then
     echo
-    echo "== Live picture from the emulated camera in a window ($SINK; close it or Ctrl-C to stop)"
+    echo "== Live picture from $DEVICE in a window ($SINK; close it or Ctrl-C to stop)"
     exec gst-launch-1.0 -e senxorsrc device="$DEVICE" ! $PICTURE ! videoconvert ! "$SINK"
   fi
   case "$WINDOW_FAILURES" in
