@@ -174,6 +174,8 @@ def test_no_window():
 def screen(display):
     """One RGB picture of the whole X screen."""
     Gst = gst()
+    if Gst.ElementFactory.find("ximagesrc") is None:
+        fail("no ximagesrc: install Debian's gstreamer1.0-plugins-good package (scripts/install-deps.sh does)")
     p = Gst.parse_launch("ximagesrc use-damage=false num-buffers=1 name=x ! videoconvert "
                          "! video/x-raw,format=RGB ! appsink name=s sync=false")
     p.get_by_name("x").set_property("display-name", display)
