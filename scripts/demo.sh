@@ -195,6 +195,6 @@ FRAMES=$("$PYTHON" -c "$RECORD_FOR" "$SECONDS_TO_RECORD" "$RECORDING")
 echo
 echo "Wrote:"
 echo "  $OUT/snapshot.png     the colour picture with temperatures at frame $SNAPSHOT_FRAMES (any image viewer)"
-echo "  $OUT/display.mp4      ${SECONDS_TO_RECORD} s of display video ($FRAMES frames, H.264 4:2:0: browsers and phones play it)"
+echo "  $OUT/display.mp4      ${SECONDS_TO_RECORD} s of display video ($FRAMES frames, 8-bit 4:2:0 H.264: it plays in browsers)"
 echo "  $OUT/radiometric.mkv  the same ${SECONDS_TO_RECORD} s as lossless temperatures (FFV1 GRAY16_LE, deci-Kelvin)"
 echo "Play back the temperatures:  meson devenv -C $BUILD gst-launch-1.0 filesrc location=$OUT/radiometric.mkv ! matroskademux ! avdec_ffv1 ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoconvert ! autovideosink"
