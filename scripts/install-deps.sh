@@ -15,6 +15,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-rtsp gstreamer1.0-plugins-base-apps
+  gstreamer1.0-x gstreamer1.0-gl   # the demo's window: ximagesink/xvimagesink (X11), glimagesink (X11, Wayland)
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-venv   # the check_python.py test makes venvs
   udev xvfb valgrind socat ffmpeg curl procps

@@ -6,6 +6,12 @@
  *   senxorsrc ! tee ! queue ! avenc_ffv1 ! matroskamux ! radiometric.mkv   (FFV1 GRAY16_LE: exact deci-Kelvin)
  *               tee ! queue ! thermalnormalize ! thermalcolormap ! ... ! x264enc ! mp4mux ! display.mp4
  *
+ * The display video is 8-bit 4:2:0 H.264 in the constrained baseline profile,
+ * one slice per picture: what browsers, phones and hardware decoders play.
+ * (Without the I420 caps videoconvert hands x264enc 4:4:4, the High 4:4:4
+ * profile few players decode; tune=zerolatency alone splits each picture
+ * into one slice per encoder thread.)
+ *
  * Ctrl-C (SIGINT) or SIGTERM sends end-of-stream: the encoders flush and the
  * muxers write their indexes, so both files are playable (the same as
  * gst-launch-1.0 -e).  A second Ctrl-C aborts at once.
@@ -117,8 +123,10 @@ main (int argc, char **argv)
   launch = g_strdup_printf ("senxorsrc name=src ! tee name=t "
       "t. ! queue ! avenc_ffv1 ! matroskamux ! filesink name=rfile "
       "t. ! queue ! thermalnormalize ! thermalcolormap palette=ironbow "
-      "! videoscale ! video/x-raw,width=640,pixel-aspect-ratio=1/1 ! videoconvert "
-      "! x264enc tune=zerolatency speed-preset=ultrafast ! h264parse ! %s "
+      "! videoscale ! video/x-raw,width=640,pixel-aspect-ratio=1/1 "
+      "! videoconvert ! video/x-raw,format=I420 "
+      "! x264enc tune=zerolatency sliced-threads=false speed-preset=ultrafast "
+      "! video/x-h264,profile=constrained-baseline ! h264parse ! %s "
       "! filesink name=dfile", mux);
   rec.pipeline = gst_parse_launch (launch, &error);
   if (rec.pipeline == NULL) {

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 
+import media
 from usecase import Process, build_path, check, colour_stats, decode_image, fail, gst, rmtree, tempdir
 
 name = sys.argv[1]
@@ -205,6 +206,10 @@ def test_recorder():
               % (len(display), len(frames)))
         check(display[0][0] == 640, "display video is %d wide" % display[0][0])
         print("recorder: %d frames, every temperature exact" % len(frames))
+        # The display video is one that browsers, phones and hardware
+        # decoders play: FFmpeg's view of it, then Chromium playing it.
+        s = media.check_h264(mp4, 640, 496, len(frames))
+        media.play_in_chromium(mp4, 640, 496, len(frames), s["duration"])
     finally:
         rmtree(d)
 
