@@ -22,6 +22,7 @@
 #include <linux/tcp.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "rtsp-options.h"
@@ -569,11 +570,17 @@ check_pipeline (GstElement *pipeline, const gchar *device, gboolean *camera,
       break;
     } else {
       g_autoptr (GError) reason = NULL;
+      g_autofree gchar *debug = NULL;
       g_autofree gchar *name = gst_object_get_name (GST_MESSAGE_SRC (message));
 
-      gst_message_parse_error (message, &reason, NULL);
+      gst_message_parse_error (message, &reason, &debug);
       *camera = src != NULL && GST_MESSAGE_SRC (message) == GST_OBJECT (src);
-      g_set_error (error, reason->domain, reason->code, "%s: %s", name, reason->message);
+      if (*camera)
+        g_set_error_literal (error, reason->domain, reason->code, reason->message);
+      else
+        g_set_error (error, reason->domain, reason->code, "%s: %s%s", name,
+            reason->message, debug != NULL && strstr (debug, "not-negotiated") != NULL ?
+            " (not-negotiated: the elements do not agree on a format or size)" : "");
       break;
     }
   }

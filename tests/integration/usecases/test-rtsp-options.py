@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# senxor-rtsp-server's start-up: every numeric option is checked (range, nan,
+# inf, garbage, negative) with a one-line error naming it; what would make
+# every client fail later (a camera that cannot be opened, a launch line that
+# does not negotiate or whose encoder refuses the size) stops it at start-up
+# with one clear line, unless --wait-for-camera says to start anyway.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import signal
+import sys
+
+from rtsp_helpers import connect, request
+from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail
+
+server_bin = sys.argv[1]
+if "--videotestsrc" in sys.argv:
+    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
+else:
+    source = ["--device", EMULATOR]
+
+
+def run(args, timeout=90):
+    """Runs the server to its end; (status, stderr lines)."""
+    proc = Process([server_bin] + args)
+    try:
+        status = proc.proc.wait(timeout)
+    except Exception:
+        proc.kill()
+        proc.dump()
+        fail("%s: still running after %d s (it should have refused to start)" % (args, timeout))
+    proc.stop()
+    return status, [line for line in proc.err if line.strip()]
+
+
+# Bad values of every numeric option: exit status 2 and one line that names
+# the option and the value.
+BAD = []
+for option, values in (
+        ("--port", ["-1", "65536", "70000", "abc", "nan", "inf", "-inf", "1e3", "0x10", "", " 80", "80 ",
+                    "99999999999999999999"]),
+        ("--width", ["0", "15", "8193", "-640", "abc", "nan", "inf", "640.5", "", "641", "17"]),
+        ("--bitrate", ["0", "-1", "2048001", "abc", "nan", "inf", "1.5", ""]),
+        ("--linger", ["-1", "3601", "abc", "nan", "inf", "", "5s"])):
+    for value in values:
+        BAD.append((option, value))
+for option, value in BAD:
+    status, lines = run([option, value, "--port" if option != "--port" else "--width",
+                         "0" if option != "--port" else "320"] + source)
+    check(status == 2, "%s %r: exit status %d, expected 2; stderr: %s" % (option, value, status, lines))
+    check(len(lines) == 1 and option in lines[0],
+          "%s %r: expected one line naming %s, got: %s" % (option, value, option, lines))
+print("%d bad values refused with one line each" % len(BAD))
+
+# An odd height from the aspect (80x62 at 102 wide is 102x79) is made even:
+# the server starts and answers DESCRIBE with 200 (not 503).
+server = Process([server_bin, "--port", "0", "--width", "102"] + source)
+url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
+sock = connect(url)
+status, _, body, _ = request(sock, "DESCRIBE", url, 1, timeout=60, extra="Accept: application/sdp\r\n")
+sock.close()
+check(status == 200, "DESCRIBE at --width 102: %s, expected 200" % status)
+check(b"H264" in body, "the SDP names no H264:\n%s" % body.decode("utf-8", "replace"))
+check(server.stop(signal.SIGINT) == 0, "the --width 102 server did not stop cleanly")
+print("--width 102 serves (height made even)")
+
+# A launch line whose encoder refuses the size: found at start-up.
+status, lines = run(["--port", "0", "--pipeline",
+                     "videotestsrc is-live=true ! video/x-raw,format=I420,width=641,height=481 "
+                     "! x264enc ! rtph264pay name=pay0 pt=96"])
+check(status == 1 and len(lines) == 1 and "does not start" in lines[0] and "x264" in lines[0],
+      "odd-sized encoder: status %d, stderr %s" % (status, lines))
+print("refused: %s" % lines[0])
+
+# A launch line that does not negotiate (no 4:2:0 for a 4:4:4 encoder caps).
+status, lines = run(["--port", "0", "--pipeline",
+                     "videotestsrc is-live=true ! video/x-raw,format=Y444 ! x264enc "
+                     "! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96"])
+check(status == 1 and len(lines) == 1 and "does not start" in lines[0],
+      "non-negotiating pipeline: status %d, stderr %s" % (status, lines))
+print("refused: %s" % lines[0])
+
+# No payloader named pay0.
+status, lines = run(["--port", "0", "--pipeline", "videotestsrc ! fakesink"])
+check(status == 1 and len(lines) == 1 and "pay0" in lines[0],
+      "no pay0: status %d, stderr %s" % (status, lines))
+
+if "--videotestsrc" not in sys.argv:
+    # A camera that is not there (nothing listens on that port): exit 1, one line.
+    missing = "tcp://127.0.0.1:1"
+    status, lines = run(["--port", "0", "--device", missing])
+    check(status == 1 and len(lines) == 1 and "cannot open the camera" in lines[0] and missing in lines[0]
+          and "--wait-for-camera" in lines[0],
+          "missing camera: status %d, stderr %s" % (status, lines))
+    print("refused: %s" % lines[0])
+
+    # --wait-for-camera: it starts, says so, and answers 503 meanwhile.
+    server = Process([server_bin, "--port", "0", "--device", missing, "--wait-for-camera"])
+    url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
+    check(server.count(r"not available .*starting anyway") == 1, "no 'starting anyway' line:\n%s" % server.err)
+    sock = connect(url)
+    status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60)
+    sock.close()
+    check(status == 503, "DESCRIBE without the camera: %s, expected 503" % status)
+    check(server.stop(signal.SIGINT) == 0, "the --wait-for-camera server did not stop cleanly")
+    print("--wait-for-camera starts and answers 503")
+
+print("PASS")
