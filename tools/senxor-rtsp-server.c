@@ -65,8 +65,8 @@ typedef struct {
   GCond cond;
   /* under lock: */
   guint captures;
-  guint clients;              /* connected RTSP clients */
-  gint64 idle_since;          /* monotonic time the last client left */
+  guint users;                /* clients and sessions that may hold the media */
+  gint64 idle_since;          /* monotonic time the last user went */
   GstRTSPMedia *held;         /* prepared shared media we keep one prepare on */
   gboolean stopping;          /* held media being stopped: requests wait */
   guint linger_source;
@@ -123,11 +123,14 @@ on_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
  * (503): the factory still hands out the media that is shutting down. So the
  * server keeps one prepare of its own on the media (taken when it is first
  * prepared) and is the only one that ever stops it: in the main thread, once
- * no client has been connected for --linger seconds, with `stopping` set under
- * the lock. Requests that may prepare the media (DESCRIBE, SETUP) wait while
- * `stopping` is set, then find no cached media and build a new one. Clients
- * are counted from the moment they connect, before any request is read, so a
- * stop never starts while a client could be preparing. */
+ * no client or session has existed for --linger seconds, with `stopping` set
+ * under the lock. Requests that may prepare the media (DESCRIBE, SETUP) wait
+ * while `stopping` is set, then find no cached media and build a new one.
+ * Users (clients and sessions, which hold prepares of their own) are counted
+ * from the moment they exist, a client before any request is read, and until
+ * they are finalized, after they let go of their prepares (their data is
+ * freed last), so a stop never starts while anyone else holds the media or
+ * could be preparing it. */
 static gboolean
 release_capture (gpointer user_data)
 {
@@ -143,7 +146,7 @@ release_capture (gpointer user_data)
   if (!server->held_failed) {
     gint64 idle;
 
-    if (server->clients > 0) {
+    if (server->users > 0) {
       g_mutex_unlock (&server->lock);
       return G_SOURCE_REMOVE;
     }
@@ -216,7 +219,7 @@ on_media_prepared (GstRTSPMedia *media, gpointer user_data)
     server->held = g_object_ref (media);
     hold = TRUE;
     /* nobody may be left by now (a DESCRIBE and a quick disconnect) */
-    if (server->clients == 0)
+    if (server->users == 0)
       schedule_release (server, server->linger * 1000);
   }
   g_mutex_unlock (&server->lock);
@@ -369,19 +372,55 @@ on_watchdog (gpointer user_data)
 }
 
 static void
-on_client_closed (GstRTSPClient *client, gpointer user_data)
+add_user (Server *server)
 {
-  ClientGuard *guard = user_data;
-  Server *server = guard->server;
-
-  g_printerr (PROGRAM ": client disconnected\n");
   g_mutex_lock (&server->lock);
-  if (server->clients > 0 && --server->clients == 0) {
+  server->users++;
+  g_mutex_unlock (&server->lock);
+}
+
+static void
+remove_user (Server *server)
+{
+  g_mutex_lock (&server->lock);
+  if (server->users > 0 && --server->users == 0) {
     server->idle_since = g_get_monotonic_time ();
     if (server->held != NULL)
       schedule_release (server, server->linger * 1000);
   }
   g_mutex_unlock (&server->lock);
+}
+
+/* Destroy notify of a client's guard: the client is being finalized. */
+static void
+free_guard (gpointer data)
+{
+  ClientGuard *guard = data;
+
+  remove_user (guard->server);
+  g_free (guard);
+}
+
+static void
+on_session_gone (gpointer data)
+{
+  remove_user (data);
+}
+
+static void
+on_new_session (GstRTSPClient *client, GstRTSPSession *session, gpointer user_data)
+{
+  ClientGuard *guard = user_data;
+
+  add_user (guard->server);
+  g_object_set_data_full (G_OBJECT (session), "senxor-user", guard->server,
+      on_session_gone);
+}
+
+static void
+on_client_closed (GstRTSPClient *client, gpointer user_data)
+{
+  g_printerr (PROGRAM ": client disconnected\n");
 }
 
 static void
@@ -401,14 +440,12 @@ on_client_connected (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_d
     socket_bytes_received (socket, &guard->bytes_at_reply);
     g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, CLIENT_RECEIVE_BUFFER, NULL);
   }
-  g_object_set_data_full (G_OBJECT (client), "senxor-guard", guard, g_free);
+  add_user (server);
+  g_object_set_data_full (G_OBJECT (client), "senxor-guard", guard, free_guard);
   gst_rtsp_client_set_content_length_limit (client, MAX_REQUEST_BYTES);
 
-  g_mutex_lock (&server->lock);
-  server->clients++;
-  g_mutex_unlock (&server->lock);
-
   g_signal_connect (client, "closed", G_CALLBACK (on_client_closed), guard);
+  g_signal_connect (client, "new-session", G_CALLBACK (on_new_session), guard);
   g_signal_connect (client, "send-message", G_CALLBACK (on_send_message), guard);
   g_signal_connect (client, "play-request", G_CALLBACK (on_play_request), guard);
   g_signal_connect (client, "pre-describe-request",
@@ -424,6 +461,13 @@ on_signal (gpointer user_data)
 
   g_printerr (PROGRAM ": stopping\n");
   g_main_loop_quit (server->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_session_pool_timeout (GstRTSPSessionPool *pool, gpointer user_data)
+{
+  gst_rtsp_session_pool_cleanup (pool);
   return G_SOURCE_CONTINUE;
 }
 
@@ -669,7 +713,11 @@ main (int argc, char **argv)
   g_autoptr (GstRTSPServer) rtsp = NULL;
   g_autoptr (GstRTSPMountPoints) mounts = NULL;
   g_autoptr (GstRTSPThreadPool) pool = NULL;
+  g_autoptr (GstRTSPSessionPool) session_pool = NULL;
+  GSource *session_watch;
   g_autoptr (GstElement) check = NULL;
+  g_autoptr (GSocket) listener = NULL;
+  g_autoptr (GSocketAddress) local = NULL;
   g_autoptr (GPtrArray) publishers = g_ptr_array_new_with_free_func (
       (GDestroyNotify) rtsp_publisher_free);
   GstRTSPMediaFactory *factory;
@@ -801,15 +849,30 @@ main (int argc, char **argv)
   gst_rtsp_mount_points_add_factory (mounts, mount, factory);
   g_signal_connect (rtsp, "client-connected", G_CALLBACK (on_client_connected),
       &server);
+  /* Sessions of clients that vanished without TEARDOWN (over UDP) expire. */
+  session_pool = gst_rtsp_server_get_session_pool (rtsp);
+  session_watch = gst_rtsp_session_pool_create_watch (session_pool);
+  g_source_set_callback (session_watch, G_SOURCE_FUNC (on_session_pool_timeout), NULL, NULL);
+  g_source_attach (session_watch, NULL);
 
   /* Listening first (a port in use is the quickest failure); clients that
-   * connect during the start-up check wait until the main loop runs. */
-  source_watch = gst_rtsp_server_create_source (rtsp, NULL, &error);
-  if (source_watch == NULL) {
+   * connect during the start-up check wait until the main loop runs. The
+   * small receive buffer is inherited by every client's socket from its
+   * first byte on (see CLIENT_RECEIVE_BUFFER). */
+  listener = gst_rtsp_server_create_socket (rtsp, NULL, &error);
+  if (listener == NULL) {
     g_printerr (PROGRAM ": cannot listen on %s port %d: %s\n", address, port,
         error->message);
     return 1;
   }
+  g_socket_set_option (listener, SOL_SOCKET, SO_RCVBUF, CLIENT_RECEIVE_BUFFER, NULL);
+  local = g_socket_get_local_address (listener, NULL);
+  if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local))
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  source_watch = g_socket_create_source (listener,
+      G_IO_IN | G_IO_ERR | G_IO_HUP | G_IO_NVAL, NULL);
+  g_source_set_callback (source_watch, G_SOURCE_FUNC (gst_rtsp_server_io_func),
+      g_object_ref (rtsp), g_object_unref);
   if (!check_startup (check, server.device, standin_launch, wait_for_camera)) {
     g_source_destroy (source_watch);
     g_source_unref (source_watch);
@@ -824,8 +887,7 @@ main (int argc, char **argv)
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &server);
   watchdog = g_timeout_add (WATCHDOG_PERIOD_MS, on_watchdog, &server);
 
-  url = g_strdup_printf ("rtsp://%s:%d%s", address,
-      gst_rtsp_server_get_bound_port (rtsp), mount);
+  url = g_strdup_printf ("rtsp://%s:%d%s", address, port, mount);
   g_print (PROGRAM ": streaming at %s\n", url);
   g_print (PROGRAM ": pipeline: %s\n", launch);
   if (publishers->len > 0) {
@@ -833,8 +895,7 @@ main (int argc, char **argv)
      * when it listens on every interface. */
     g_autofree gchar *own = g_strdup_printf ("rtsp://%s:%d%s",
         g_str_equal (address, "0.0.0.0") ? "127.0.0.1" :
-        g_str_equal (address, "::") ? "[::1]" : address,
-        gst_rtsp_server_get_bound_port (rtsp), mount);
+        g_str_equal (address, "::") ? "[::1]" : address, port, mount);
 
     for (guint i = 0; i < publishers->len; i++)
       rtsp_publisher_start (publishers->pdata[i], own);
@@ -848,6 +909,8 @@ main (int argc, char **argv)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_source_remove (watchdog);
+  g_source_destroy (session_watch);
+  g_source_unref (session_watch);
   g_source_destroy (source_watch);
   g_source_unref (source_watch);
   g_list_free_full (gst_rtsp_server_client_filter (rtsp, remove_client, NULL),
