@@ -18,6 +18,7 @@ PACKAGES=(
   gstreamer1.0-x gstreamer1.0-gl   # the demo's window: ximagesink/xvimagesink (X11), glimagesink (X11, Wayland)
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-venv   # the check_python.py test makes venvs
+  gir1.2-gst-rtsp-server-1.0   # the RTSP RECORD receiver of the rtsp-publish test
   udev xvfb valgrind socat ffmpeg curl procps
   chromium   # headless browser test of senxor-http-server's page
   python3-serial python3-numpy python3-structlog   # optional vendor-pysenxor test (docs/emulator.md)

@@ -17,6 +17,7 @@
 #define PROGRAM "senxor-rtsp-server"
 #define FIRST_DELAY_S 1
 #define MAX_DELAY_S 30
+#define SRT_LATENCY_MS 500
 
 struct _RtspPublisher {
   gchar *target;
@@ -145,13 +146,16 @@ publisher_run (gpointer user_data)
   g_autoptr (GstElement) src = NULL;
   g_autoptr (GstElement) out = NULL;
   g_autoptr (GstBus) bus = NULL;
-  /* The stream is taken as it is: depayloaded, parameter sets repeated at
-   * every keyframe (a receiver may join at any time), payloaded again. */
+  /* The stream is taken as it is: timed by its own RTP timestamps (no
+   * arrival jitter in what is sent on), depayloaded from its first keyframe
+   * on (the receiver's decoder starts from a whole picture), parameter sets
+   * repeated at every keyframe, and sent on. srtsink does not reconnect by
+   * itself: a new connection must start at a keyframe too. */
   const gchar *launch = publisher->srt ?
-      "rtspsrc name=src protocols=tcp latency=100 ! rtph264depay "
+      "rtspsrc name=src protocols=tcp latency=100 buffer-mode=none ! rtph264depay wait-for-keyframe=true "
       "! h264parse config-interval=-1 ! mpegtsmux alignment=7 "
-      "! srtsink name=out wait-for-connection=false sync=false" :
-      "rtspsrc name=src protocols=tcp latency=100 ! rtph264depay "
+      "! srtsink name=out sync=false auto-reconnect=false" :
+      "rtspsrc name=src protocols=tcp latency=100 buffer-mode=none ! rtph264depay wait-for-keyframe=true "
       "! h264parse config-interval=-1 ! rtspclientsink name=out protocols=tcp latency=0";
 
   publisher->retry = 0;
@@ -165,8 +169,10 @@ publisher_run (gpointer user_data)
   src = gst_bin_get_by_name (GST_BIN (publisher->pipeline), "src");
   out = gst_bin_get_by_name (GST_BIN (publisher->pipeline), "out");
   g_object_set (src, "location", publisher->source, NULL);
+  /* SRT drops what comes later than its latency: more than the default
+   * 125 ms leaves room for a busy machine; latency= in the URL wins. */
   if (publisher->srt)
-    g_object_set (out, "uri", publisher->target, NULL);
+    g_object_set (out, "latency", SRT_LATENCY_MS, "uri", publisher->target, NULL);
   else
     g_object_set (out, "location", publisher->target, NULL);
 

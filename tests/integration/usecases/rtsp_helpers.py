@@ -77,13 +77,15 @@ DECODER_TROUBLE = re.compile(r"corrupt|conceal|error|non.monoton|invalid|missing
                              r"mmco|decode_slice|broken|truncat", re.IGNORECASE)
 
 
-def ffmpeg_result(proc, name, timeout=120):
+def ffmpeg_result(proc, name, timeout=120, server=None):
     """Waits for an ffmpeg_decode run: (frames decoded, stderr lines); fails on a hang."""
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
+        if server is not None:
+            server.dump()
         fail("%s: ffmpeg did not finish within %d s:\n%s" % (name, timeout, err.decode("utf-8", "replace")))
     frames = [int(n) for n in re.findall(rb"^frame=(\d+)", out, re.MULTILINE)]
     lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
