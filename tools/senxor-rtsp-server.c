@@ -927,8 +927,8 @@ main (int argc, char **argv)
   g_mutex_unlock (&server.lock);
   g_main_loop_unref (server.loop);
   g_free (server.device);
-  g_mutex_clear (&server.lock);
-  g_cond_clear (&server.cond);
+  /* server.lock and server.cond stay usable: clients and sessions may still
+   * be finalized (and counted out) when the server object goes below. */
   g_print (PROGRAM ": stopped\n");
   return server.exit_status;
 }
