@@ -477,6 +477,47 @@ remove_client (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_data)
   return GST_RTSP_FILTER_REMOVE;
 }
 
+static GstRTSPFilterResult
+shut_down_client (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_data)
+{
+  GSocket *socket = client_socket (client);
+
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return GST_RTSP_FILTER_KEEP;
+}
+
+static guint
+count_clients (GstRTSPServer *rtsp)
+{
+  GList *clients = gst_rtsp_server_client_filter (rtsp, NULL, NULL);
+  guint n = g_list_length (clients);
+
+  g_list_free_full (clients, g_object_unref);
+  return n;
+}
+
+/* Closing a client from another thread than its own races with that thread
+ * reading from the connection (gst-rtsp-server's close is not safe against
+ * it): the sockets are shut down first so that every client's own thread
+ * reads end-of-stream and closes it; whoever is left after 2 s is closed
+ * from here. */
+static void
+close_clients (GstRTSPServer *rtsp)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  g_list_free_full (gst_rtsp_server_client_filter (rtsp, shut_down_client, NULL),
+      g_object_unref);
+  while (count_clients (rtsp) > 0 && g_get_monotonic_time () < deadline) {
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_usleep (10 * 1000);
+  }
+  g_list_free_full (gst_rtsp_server_client_filter (rtsp, remove_client, NULL),
+      g_object_unref);
+}
+
 /* The H.264 encoder part: x264 when present (best at low latency), else
  * OpenH264. One slice per picture: x264's zerolatency tuning would otherwise
  * cut every picture into slices encoded by parallel threads, which some
@@ -913,8 +954,7 @@ main (int argc, char **argv)
   g_source_unref (session_watch);
   g_source_destroy (source_watch);
   g_source_unref (source_watch);
-  g_list_free_full (gst_rtsp_server_client_filter (rtsp, remove_client, NULL),
-      g_object_unref);
+  close_clients (rtsp);
   g_mutex_lock (&server.lock);
   server.held_failed = TRUE;  /* stop now, whoever is still connected */
   g_mutex_unlock (&server.lock);
