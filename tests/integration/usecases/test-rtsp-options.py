@@ -6,6 +6,7 @@
 # with one clear line, unless --wait-for-camera says to start anyway.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import signal
+import socket
 import sys
 
 from rtsp_helpers import connect, request
@@ -92,15 +93,35 @@ if "--videotestsrc" not in sys.argv:
           "missing camera: status %d, stderr %s" % (status, lines))
     print("refused: %s" % lines[0])
 
-    # --wait-for-camera: it starts, says so, and answers 503 meanwhile.
-    server = Process([server_bin, "--port", "0", "--device", missing, "--wait-for-camera"])
+    # --wait-for-camera: it starts, says so, answers 503 while the camera is
+    # missing and 200 once it is there (an emulator on a TCP port that was free).
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    camera_port = probe.getsockname()[1]
+    probe.close()
+    later = "tcp://127.0.0.1:%d" % camera_port
+    server = Process([server_bin, "--port", "0", "--device", later, "--wait-for-camera"])
     url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
     check(server.count(r"not available .*starting anyway") == 1, "no 'starting anyway' line:\n%s" % server.err)
     sock = connect(url)
     status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60)
     sock.close()
     check(status == 503, "DESCRIBE without the camera: %s, expected 503" % status)
+    emulator = Process(["senxor-emulator", "--module", "mi08", "--tcp", str(camera_port)])
+    emulator.wait_line(r"tcp://", timeout=30)
+    sock = connect(url)
+    status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60)
+    sock.close()
+    check(status == 200, "DESCRIBE once the camera is there: %s, expected 200" % status)
     check(server.stop(signal.SIGINT) == 0, "the --wait-for-camera server did not stop cleanly")
-    print("--wait-for-camera starts and answers 503")
+    emulator.stop()
+    print("--wait-for-camera starts, answers 503, then 200 once the camera is there")
+
+# --publish targets are checked at start-up too.
+for value in ("ftp://127.0.0.1:21/x", "srt://127.0.0.1", "rtsp://:8554/x", "nonsense", ""):
+    status, lines = run(["--port", "0", "--publish", value] + source)
+    check(status == 2 and len(lines) == 1 and "--publish" in lines[0],
+          "--publish %r: status %d, stderr %s" % (value, status, lines))
+print("bad --publish targets refused")
 
 print("PASS")
