@@ -1,6 +1,7 @@
 # Helpers of the senxor-rtsp-server tests: plain RTSP requests over a socket,
 # FFmpeg runs, a GStreamer client counting decoded frames.
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import atexit
 import re
 import shutil
 import socket
@@ -8,7 +9,28 @@ import subprocess
 import threading
 import time
 
-from usecase import fail
+from usecase import _die_with_parent, fail
+
+# Programs started here die with the test: at exit, and (through the
+# kernel) when the test process is killed.
+_spawned = []
+
+
+@atexit.register
+def _kill_spawned():
+    for proc in _spawned:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def spawn(argv, env=None):
+    """Popen with stdout and stderr piped, killed when the test ends."""
+    print("+ " + " ".join(argv), flush=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=_die_with_parent)
+    _spawned.append(proc)
+    return proc
 
 
 def need_program(name, package):
@@ -68,8 +90,7 @@ def ffmpeg_decode(ffmpeg, url, frames, timeout=120, extra_input=()):
     argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning", "-xerror",
             "-err_detect", "explode"] + list(extra_input) + ["-i", url, "-frames:v", str(frames),
                                                              "-progress", "pipe:1", "-nostats", "-f", "null", "-"]
-    print("+ " + " ".join(argv), flush=True)
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return spawn(argv)
 
 
 # What FFmpeg's H.264 decoder and demuxers print when a stream is damaged.

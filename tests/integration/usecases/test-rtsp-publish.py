@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from rtsp_helpers import DECODER_TROUBLE, GstClient, ffmpeg_result, need_program
+from rtsp_helpers import DECODER_TROUBLE, GstClient, ffmpeg_result, need_program, spawn
 from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst
 
 server_bin = sys.argv[1]
@@ -69,11 +69,7 @@ def receivers():
                   str(rtsp_port), "/live", str(FRAMES), "150"],
                  dict(os.environ, GST_DEBUG="libav:2", GST_DEBUG_NO_COLOR="1")),
     }
-    procs = {}
-    for name, (argv, env) in runs.items():
-        print("+ " + " ".join(argv), flush=True)
-        procs[name] = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    return procs
+    return {name: spawn(argv, env) for name, (argv, env) in runs.items()}
 
 
 def check_receivers(procs, round_name):
