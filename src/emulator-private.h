@@ -95,5 +95,8 @@ int _senxor_emulator_get_wakeup_fd (SenxorEmulator *emu);
 void _senxor_emulator_set_real_clock (SenxorEmulator *emu);
 /* Read the wake-up fd empty (call before producing). */
 void _senxor_emulator_drain_wakeup (SenxorEmulator *emu);
+/* Unless serial= was given, make the serial number the one derived from
+ * @identity (a server calls it with its address before serving). */
+void _senxor_emulator_derive_serial (SenxorEmulator *emu, const char *identity);
 
 G_END_DECLS

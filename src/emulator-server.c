@@ -402,6 +402,7 @@ senxor_emulator_server_new_pty (SenxorEmulator *emu, const char *link_path,
     senxor_emulator_server_free (s);
     return NULL;
   }
+  _senxor_emulator_derive_serial (emu, s->link_path ? s->link_path : s->pty_path);
   return server_start (s, error);
 }
 
@@ -460,6 +461,10 @@ senxor_emulator_server_new_tcp (SenxorEmulator *emu, const char *host, guint16 p
     return NULL;
   }
   g_debug ("emulator: listening on %s:%u", host, s->port);
+  {
+    g_autofree char *address = senxor_emulator_server_dup_address (s);
+    _senxor_emulator_derive_serial (emu, address);
+  }
   return server_start (s, error);
 }
 

@@ -44,7 +44,11 @@ static const ModuleIdentity identities[] = {
   {SENXOR_MODULE_MI05, 4 /* MI49 */, 9 /* MI0502 */, 50 /* MI0502-M230F */},
 };
 
-#define DEFAULT_SERIAL "182A01001769"
+/* Serial numbers: the production year, week and site of the vendor's
+ * format (YYWWLL = 2024, week 42, site 01) and a 24-bit number. */
+#define SERIAL_PREFIX_YY 0x18
+#define SERIAL_PREFIX_WW 0x2A
+#define SERIAL_PREFIX_LL 0x01
 #define DEFAULT_FW_1 0x47       /* 4.7 */
 #define DEFAULT_FW_2 45
 
@@ -59,6 +63,7 @@ struct _SenxorEmulator {
   guint64 seed;
   gboolean fast;
   gboolean nomodule;
+  gboolean serial_given;        /* serial= was set: never derived */
   EmuScene scene;
   guint8 power_up[256];
   gboolean known[256];
@@ -241,6 +246,73 @@ init_register_file (SenxorEmulator *emu, const ModuleIdentity *id,
   for (guint i = 0; i < 7; i++)
     emu->power_up[SENXOR_REG_SENXOR_ID_0 + i] = emu->nomodule ? 0xFF : serial[i];
   memcpy (emu->regs, emu->power_up, sizeof emu->regs);
+}
+
+/* The serial number of an emulator without serial=: the usual production
+ * year, week and site and a 24-bit number hashed from @identity (what
+ * distinguishes this emulator: its name, its options, where it is served),
+ * so that it is stable from run to run and differs between emulators. */
+static void
+derive_serial (const char *identity, guint8 serial[7])
+{
+  guint64 h = 0xCBF29CE484222325ull;    /* FNV-1a, then mixed */
+  guint32 n;
+
+  for (const char *p = identity; *p; p++) {
+    h ^= (guint8) * p;
+    h *= 0x100000001B3ull;
+  }
+  n = (guint32) (emu_mix64 (h) & 0xFFFFFF);
+  /* all zeros and all ones look like a missing or blank SENXOR_ID */
+  if (n == 0 || n == 0xFFFFFF)
+    n = 0x001769;
+  serial[0] = SERIAL_PREFIX_YY;
+  serial[1] = SERIAL_PREFIX_WW;
+  serial[2] = SERIAL_PREFIX_LL;
+  serial[3] = (guint8) (n >> 16);
+  serial[4] = (guint8) (n >> 8);
+  serial[5] = (guint8) n;
+  serial[6] = 0;
+}
+
+static void
+set_serial_locked (SenxorEmulator *emu, const guint8 serial[7])
+{
+  for (guint i = 0; i < 7; i++) {
+    guint8 v = emu->nomodule ? 0xFF : serial[i];
+    emu->power_up[SENXOR_REG_SENXOR_ID_0 + i] = v;
+    emu->regs[SENXOR_REG_SENXOR_ID_0 + i] = v;
+  }
+}
+
+void
+_senxor_emulator_derive_serial (SenxorEmulator *emu, const char *identity)
+{
+  guint8 serial[7];
+
+  g_mutex_lock (&emu->lock);
+  if (!emu->serial_given) {
+    derive_serial (identity, serial);
+    set_serial_locked (emu, serial);
+    g_debug ("emulator: serial number %02X%02X%02X%02X%02X%02X from '%s'", serial[0],
+        serial[1], serial[2], serial[3], serial[4], serial[5], identity);
+  }
+  g_mutex_unlock (&emu->lock);
+}
+
+char *
+senxor_emulator_dup_serial (SenxorEmulator *emu)
+{
+  char *s;
+  const guint8 *id;
+
+  g_return_val_if_fail (emu != NULL, NULL);
+  g_mutex_lock (&emu->lock);
+  id = &emu->power_up[SENXOR_REG_SENXOR_ID_0];
+  s = g_strdup_printf ("%02X%02X%02X%02X%02X%02X", id[0], id[1], id[2], id[3], id[4],
+      id[5]);
+  g_mutex_unlock (&emu->lock);
+  return s;
 }
 
 /* The value as the device holds it, without read side effects. */
@@ -1126,6 +1198,7 @@ typedef struct {
   gboolean fast;
   gboolean nomodule;
   guint8 serial[7];
+  gboolean have_serial;
   guint8 fw1, fw2;
   ModuleIdentity id;
   gboolean have_mcu, have_stype, have_mtype;
@@ -1174,7 +1247,6 @@ parse_options (GHashTable *params, Options *o, GError **error)
   o->seed = 1;
   o->fw1 = DEFAULT_FW_1;
   o->fw2 = DEFAULT_FW_2;
-  parse_serial (DEFAULT_SERIAL, o->serial);
   _senxor_emulator_faults_parse (NULL, &o->faults, NULL);
   if (!params)
     goto identity;
@@ -1223,8 +1295,11 @@ parse_options (GHashTable *params, Options *o, GError **error)
     return invalid (error, "fast", v, "1 or 0 (true/false, yes/no)");
   if ((v = g_hash_table_lookup (params, "nomodule")) && !parse_bool (v, &o->nomodule))
     return invalid (error, "nomodule", v, "1 or 0 (true/false, yes/no)");
-  if ((v = g_hash_table_lookup (params, "serial")) && !parse_serial (v, o->serial))
-    return invalid (error, "serial", v, "12 hex digits YYWWLLSSSSSS, e.g. 182A01001769");
+  if ((v = g_hash_table_lookup (params, "serial"))) {
+    if (!parse_serial (v, o->serial))
+      return invalid (error, "serial", v, "12 hex digits YYWWLLSSSSSS, e.g. 182A01001769");
+    o->have_serial = TRUE;
+  }
   if ((v = g_hash_table_lookup (params, "fw")) && !parse_fw (v, &o->fw1, &o->fw2))
     return invalid (error, "fw", v, "MAJOR.MINOR.BUILD, e.g. 4.7.45 "
         "(major and minor 0-15, build 0-255)");
@@ -1274,14 +1349,35 @@ _senxor_emulator_check_params (GHashTable *params, GError **error)
   return parse_options (params, &o, error);
 }
 
-SenxorEmulator *
-senxor_emulator_new_from_params (GHashTable *params, GError **error)
+/* What tells an emulator made from @params apart: its options in a fixed
+ * order ("emulator://?fps=25&module=mi16"), serial excepted. */
+static char *
+params_identity (GHashTable *params)
+{
+  g_autoptr (GList) keys = params ? g_hash_table_get_keys (params) : NULL;
+  GString *id = g_string_new ("emulator://");
+
+  keys = g_list_sort (keys, (GCompareFunc) strcmp);
+  for (GList *l = keys; l; l = l->next) {
+    if (g_str_equal (l->data, "serial"))
+      continue;
+    g_string_append_printf (id, "%c%s=%s", id->str[id->len - 1] == '/' ? '?' : '&',
+        (const char *) l->data, (const char *) g_hash_table_lookup (params, l->data));
+  }
+  return g_string_free (id, FALSE);
+}
+
+/* @identity: what the default serial number is derived from */
+static SenxorEmulator *
+emulator_new (GHashTable *params, const char *identity, GError **error)
 {
   SenxorEmulator *emu;
   Options o;
 
   if (!parse_options (params, &o, error))
     return NULL;
+  if (!o.have_serial)
+    derive_serial (identity, o.serial);
 
   emu = g_new0 (SenxorEmulator, 1);
   g_atomic_ref_count_init (&emu->ref);
@@ -1306,6 +1402,7 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
   emu->seed = o.seed;
   emu->fast = o.fast;
   emu->nomodule = o.nomodule;
+  emu->serial_given = o.have_serial;
   emu->scene = o.scene;
   emu->faults = o.faults;
   emu->fault_rng = emu_mix64 (o.seed ^ 0xFA017ull);
@@ -1322,6 +1419,14 @@ senxor_emulator_new_from_params (GHashTable *params, GError **error)
       _senxor_emulator_scene_name (emu->scene), emu->seed, emu->fast ? ", fast" : "",
       emu->nomodule ? ", no module" : "");
   return emu;
+}
+
+SenxorEmulator *
+senxor_emulator_new_from_params (GHashTable *params, GError **error)
+{
+  g_autofree char *identity = params_identity (params);
+
+  return emulator_new (params, identity, error);
 }
 
 SenxorEmulator *
@@ -1399,7 +1504,9 @@ senxor_emulator_get_shared (const char *name, GHashTable *params, GError **error
         (GDestroyNotify) senxor_emulator_unref);
   emu = g_hash_table_lookup (registry, name);
   if (!emu) {
-    emu = senxor_emulator_new_from_params (params, error);
+    /* the name, not the options (later opens ignore them) */
+    g_autofree char *identity = g_strconcat ("emulator://", name, NULL);
+    emu = emulator_new (params, identity, error);
     if (emu)
       g_hash_table_insert (registry, g_strdup (name), emu);
   }

@@ -31,7 +31,8 @@ static const GOptionEntry entries[] = {
   {"fast", 0, 0, G_OPTION_ARG_NONE, &opt_fast,
       "No pacing: send each frame as soon as the previous one was read", NULL},
   {"serial", 0, 0, G_OPTION_ARG_STRING, &opt_serial,
-      "Serial number YYWWLLSSSSSS, 12 hex digits (default 182A01001769)", "SN"},
+      "Serial number YYWWLLSSSSSS, 12 hex digits (default: derived from the "
+      "address it serves, the same on every run)", "SN"},
   {"fw", 0, 0, G_OPTION_ARG_STRING, &opt_fw,
       "Firmware version MAJOR.MINOR.BUILD (default 4.7.45)", "VERSION"},
   {"nomodule", 0, 0, G_OPTION_ARG_NONE, &opt_nomodule,

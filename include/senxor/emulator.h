@@ -127,6 +127,10 @@ guint8 senxor_emulator_get_register (SenxorEmulator *emu, guint8 address);
 void senxor_emulator_set_register (SenxorEmulator *emu, guint8 address, guint8 value);
 SenxorModule senxor_emulator_get_module (SenxorEmulator *emu);
 void senxor_emulator_get_size (SenxorEmulator *emu, guint *width, guint *height);
+/* The serial number as the device reports it (SENXOR_ID 0xE0..0xE5,
+ * YYWWLLSSSSSS): serial=, else derived from what distinguishes the emulator
+ * (see docs/emulator.md).  Free with g_free(). */
+char *senxor_emulator_dup_serial (SenxorEmulator *emu);
 /* The frame rate the FRAME_RATE divider currently gives. */
 double senxor_emulator_get_fps (SenxorEmulator *emu);
 gboolean senxor_emulator_is_streaming (SenxorEmulator *emu);
@@ -173,7 +177,10 @@ SenxorTransport *senxor_emulator_transport_new (SenxorEmulator *emu);
 typedef struct _SenxorEmulatorServer SenxorEmulatorServer;
 
 /* A pty whose slave side behaves like /dev/ttyACM*; @link_path, when not
- * NULL, is made a symlink to the slave (replaced if it is a symlink). */
+ * NULL, is made a symlink to the slave (replaced if it is a symlink).
+ * Servers give an emulator made without serial= the serial number derived
+ * from their address (the link, else the pty path; "tcp://HOST:PORT"), so
+ * the emulator served at one address is always the same camera. */
 SenxorEmulatorServer *senxor_emulator_server_new_pty (SenxorEmulator *emu,
     const char *link_path, GError **error);
 /* A TCP listener on @host (NULL: 127.0.0.1) and @port (0: any free port);

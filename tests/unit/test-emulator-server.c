@@ -277,7 +277,142 @@ test_tcp_bad_address (void)
   g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT);
 }
 
+/* ---- serial numbers ---- */
+
+/* The serial number a host reads from SENXOR_ID over @fd. */
+static char *
+read_serial (int fd)
+{
+  g_autoptr (SenxorDecoder) dec = senxor_decoder_new ();
+  GString *sn = g_string_new (NULL);
+  SenxorMessage msg;
+
+  for (guint i = 0; i < 6; i++) {
+    send_rreg (fd, SENXOR_REG_SENXOR_ID_0 + i);
+    g_assert_cmpint (read_message (fd, dec, SENXOR_MSG_RREG, &msg), ==, 1);
+    g_string_append_printf (sn, "%02X", msg.value);
+  }
+  return g_string_free (sn, FALSE);
+}
+
+/* An emulator made without serial= is the camera of the address it serves:
+ * two on two ports differ, the same address gives the same number again,
+ * serial= is kept. */
+static void
+test_serial_from_address (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("senxor-emu-XXXXXX", NULL);
+  g_autofree char *link = g_build_filename (dir, "senxor0", NULL);
+  g_autofree char *sn_a = NULL, *sn_b = NULL, *sn_link = NULL, *sn_link2 = NULL;
+  g_autofree char *sn_given = NULL, *wire = NULL;
+
+  {
+    g_autoptr (SenxorEmulator) a = senxor_emulator_new ("module=mi05", NULL);
+    g_autoptr (SenxorEmulator) b = senxor_emulator_new ("module=mi05", NULL);
+    g_autoptr (SenxorEmulatorServer) sa = senxor_emulator_server_new_tcp (a, NULL, 0,
+        &error);
+    g_autoptr (SenxorEmulatorServer) sb = NULL;
+    int fd;
+
+    g_assert_no_error (error);
+    sb = senxor_emulator_server_new_tcp (b, NULL, 0, &error);
+    g_assert_no_error (error);
+    sn_a = senxor_emulator_dup_serial (a);
+    sn_b = senxor_emulator_dup_serial (b);
+    g_assert_cmpstr (sn_a, !=, sn_b);
+    g_assert_true (g_str_has_prefix (sn_a, "182A01") && strlen (sn_a) == 12);
+    /* what a host reads is that number */
+    fd = connect_tcp (senxor_emulator_server_get_port (sb));
+    wire = read_serial (fd);
+    close (fd);
+    g_assert_cmpstr (wire, ==, sn_b);
+  }
+
+  /* the same address later, another emulator with other options: the
+   * same camera */
+  for (guint i = 0; i < 2; i++) {
+    g_autoptr (SenxorEmulator) e = senxor_emulator_new (i ? "module=mi16&seed=9" :
+        "module=mi08", NULL);
+    g_autoptr (SenxorEmulatorServer) s = senxor_emulator_server_new_pty (e, link, &error);
+    int fd;
+
+    g_assert_no_error (error);
+    fd = open_tty (link);
+    g_free (wire);
+    wire = read_serial (fd);
+    close (fd);
+    if (i == 0)
+      sn_link = g_strdup (wire);
+    else
+      sn_link2 = g_strdup (wire);
+  }
+  g_assert_cmpstr (sn_link, ==, sn_link2);
+  g_assert_cmpstr (sn_link, !=, sn_a);
+  g_assert_cmpstr (sn_link, !=, sn_b);
+
+  /* serial= is never replaced */
+  {
+    g_autoptr (SenxorEmulator) e = senxor_emulator_new ("serial=1a2b3c4d5e6f", NULL);
+    g_autoptr (SenxorEmulatorServer) s = senxor_emulator_server_new_pty (e, link, &error);
+
+    g_assert_no_error (error);
+    sn_given = senxor_emulator_dup_serial (e);
+    g_assert_cmpstr (sn_given, ==, "1A2B3C4D5E6F");
+  }
+  g_rmdir (dir);
+}
+
 /* ---- the CLI ---- */
+
+/* Runs senxor-emulator ARGS --tcp 127.0.0.1:0 and reads its serial number
+ * over TCP. */
+static char *
+cli_serial (const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  char *sn;
+  guint64 port;
+  int fd;
+
+  g_ptr_array_add (argv, (gpointer) "senxor-emulator");
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "tcp://127.0.0.1:"));
+  g_assert_true (g_ascii_string_to_unsigned (line + strlen ("tcp://127.0.0.1:"), 10, 1,
+          65535, &port, NULL));
+  fd = connect_tcp ((guint16) port);
+  sn = read_serial (fd);
+  close (fd);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  return sn;
+}
+
+static void
+test_cli_serial (void)
+{
+  const char *const given[] = { "--serial", "192B02ABCDEF", "--tcp", "127.0.0.1:0", NULL };
+  const char *const derived[] = { "--module", "mi05", "--tcp", "127.0.0.1:0", NULL };
+  g_autofree char *a = cli_serial (given);
+  g_autofree char *b = cli_serial (derived);
+
+  g_assert_cmpstr (a, ==, "192B02ABCDEF");
+  g_assert_true (g_str_has_prefix (b, "182A01") && strlen (b) == 12);
+}
 
 static void
 test_cli (void)
@@ -355,7 +490,9 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator-server/pty-link-not-clobbered", test_pty_link_not_clobbered);
   g_test_add_func ("/emulator-server/tcp", test_tcp);
   g_test_add_func ("/emulator-server/tcp-bad-address", test_tcp_bad_address);
+  g_test_add_func ("/emulator-server/serial-from-address", test_serial_from_address);
   g_test_add_func ("/emulator-server/cli", test_cli);
+  g_test_add_func ("/emulator-server/cli-serial", test_cli_serial);
   g_test_add_func ("/emulator-server/cli-usage", test_cli_usage);
   return g_test_run ();
 }

@@ -132,6 +132,100 @@ host_start (Host *h)
   host_wreg (h, SENXOR_REG_FRAME_MODE, SENXOR_FRAME_MODE_CONTINUOUS_STREAM);
 }
 
+/* ---- serial numbers ---- */
+
+static gboolean
+is_valid_serial (const char *sn)
+{
+  guint year, week;
+
+  if (strlen (sn) != 12)
+    return FALSE;
+  for (guint i = 0; i < 12; i++)
+    if (!g_ascii_isxdigit (sn[i]) || g_ascii_islower (sn[i]))
+      return FALSE;
+  year = g_ascii_xdigit_value (sn[0]) << 4 | g_ascii_xdigit_value (sn[1]);
+  week = g_ascii_xdigit_value (sn[2]) << 4 | g_ascii_xdigit_value (sn[3]);
+  /* a production date, and a number that is neither blank nor missing */
+  return year >= 15 && year <= 99 && week >= 1 && week <= 53 &&
+      !g_str_has_suffix (sn, "000000") && !g_str_has_suffix (sn, "FFFFFF");
+}
+
+static char *
+serial_of (const char *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SenxorEmulator) emu = senxor_emulator_new (options, &error);
+
+  g_assert_no_error (error);
+  return senxor_emulator_dup_serial (emu);
+}
+
+/* Every emulator has its own serial number, the same on every run: given,
+ * or derived from its options, its name or the address it is served at. */
+static void
+test_serial_numbers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  const char *const options[] = { "", "module=mi16", "module=mi08", "module=mi05",
+    "module=mi16&seed=2", "module=mi16&fps=25", "module=mi16&name=Lab",
+  };
+  g_autofree char *a = NULL, *b = NULL, *given = NULL;
+
+  /* the options: stable (the order of the keys does not matter), distinct */
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++) {
+    char *sn = serial_of (options[i]);
+    g_autofree char *again = serial_of (options[i]);
+
+    g_assert_true (is_valid_serial (sn));
+    g_assert_cmpstr (sn, ==, again);
+    g_assert_false (g_hash_table_contains (seen, sn));
+    g_hash_table_add (seen, sn);
+  }
+  a = serial_of ("module=mi16&fps=25&scene=flat");
+  b = serial_of ("scene=flat&fps=25&module=mi16");
+  g_assert_cmpstr (a, ==, b);
+
+  /* serial= wins, and the registers carry it */
+  given = serial_of ("module=mi08&serial=192b02abcdef");
+  g_assert_cmpstr (given, ==, "192B02ABCDEF");
+
+  /* named instances: from the name, not the options */
+  {
+    g_autoptr (SenxorEmulator) x = senxor_emulator_get_shared ("sn-x", NULL, &error);
+    g_autoptr (SenxorEmulator) y = senxor_emulator_get_shared ("sn-y", NULL, &error);
+    g_autofree char *sx = NULL, *sy = NULL, *sx2 = NULL;
+
+    g_assert_no_error (error);
+    sx = senxor_emulator_dup_serial (x);
+    sy = senxor_emulator_dup_serial (y);
+    g_assert_true (is_valid_serial (sx) && is_valid_serial (sy));
+    g_assert_cmpstr (sx, !=, sy);
+    g_assert_false (g_hash_table_contains (seen, sx));
+    /* the same name in another run gives the same number */
+    g_assert_true (senxor_emulator_forget_shared ("sn-x"));
+    g_clear_pointer (&x, senxor_emulator_unref);
+    {
+      g_autoptr (GHashTable) p = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (p, (gpointer) "module", (gpointer) "mi05");
+      x = senxor_emulator_get_shared ("sn-x", p, &error);
+    }
+    g_assert_no_error (error);
+    sx2 = senxor_emulator_dup_serial (x);
+    g_assert_cmpstr (sx, ==, sx2);
+    senxor_emulator_forget_shared ("sn-x");
+    senxor_emulator_forget_shared ("sn-y");
+  }
+
+  /* without a module, E0..E6 read 0xFF whatever the serial */
+  {
+    g_autofree char *none = serial_of ("nomodule=1");
+    g_assert_cmpstr (none, ==, "FFFFFFFFFFFF");
+  }
+}
+
 /* ---- options ---- */
 
 static void
@@ -218,13 +312,19 @@ test_identity (void)
         senxor_emulator_get_module (h->emu));
     g_assert_cmpuint (host_rreg (h, SENXOR_REG_FW_VERSION_1), ==, 0x47);
     g_assert_cmpuint (host_rreg (h, SENXOR_REG_FW_VERSION_2), ==, 45);
-    /* the default serial number 182A01001769 */
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_0), ==, 0x18);
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_1), ==, 0x2A);
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_2), ==, 0x01);
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_3), ==, 0x00);
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_4), ==, 0x17);
-    g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_5), ==, 0x69);
+    /* a derived serial number: year 2024 (0x18), week 42, site 01, the
+     * number from the options; the registers say what dup_serial says */
+    {
+      g_autofree char *sn = senxor_emulator_dup_serial (h->emu);
+      g_autofree char *regs = g_strdup_printf ("%02X%02X%02X%02X%02X%02X",
+          host_rreg (h, SENXOR_REG_SENXOR_ID_0), host_rreg (h, SENXOR_REG_SENXOR_ID_1),
+          host_rreg (h, SENXOR_REG_SENXOR_ID_2), host_rreg (h, SENXOR_REG_SENXOR_ID_3),
+          host_rreg (h, SENXOR_REG_SENXOR_ID_4), host_rreg (h, SENXOR_REG_SENXOR_ID_5));
+
+      g_assert_cmpstr (sn, ==, regs);
+      g_assert_true (g_str_has_prefix (sn, "182A01"));
+      g_assert_cmpuint (host_rreg (h, SENXOR_REG_SENXOR_ID_6), ==, 0);
+    }
   }
 
   {
@@ -244,7 +344,7 @@ test_identity (void)
 static void
 test_register_semantics (void)
 {
-  g_autoptr (Host) h = host_new ("module=mi16&scene=flat");
+  g_autoptr (Host) h = host_new ("module=mi16&scene=flat&serial=182A01001769");
   g_autoptr (GByteArray) b = g_byte_array_new ();
   guint n;
   const SenxorRegisterInfo *regs = senxor_registers (&n);
@@ -1177,6 +1277,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/emulator/options", test_options);
   g_test_add_func ("/emulator/registers/identity", test_identity);
+  g_test_add_func ("/emulator/registers/serial-numbers", test_serial_numbers);
   g_test_add_func ("/emulator/registers/semantics", test_register_semantics);
   g_test_add_func ("/emulator/registers/nomodule", test_nomodule);
   g_test_add_func ("/emulator/frame/layouts", test_frame_layouts);
