@@ -95,6 +95,7 @@ struct _GstSenxorSrc {
   guint timeout_ms;
   gboolean reconnect;
   guint retry_interval_ms;
+  gboolean reconnect_any_camera;
   /* Read-only properties, filled when the device opens. */
   gchar *module;
   gchar *firmware;
@@ -109,8 +110,9 @@ struct _GstSenxorSrc {
   GCancellable *cancellable;
   gboolean holding_fd;          /* see hold_cancellable_fd() */
 
-  /* The geometry of the open camera (0x0 before): written by the streaming
-   * thread under the object lock, read by get_caps() from any thread. */
+  /* The geometry of the open camera (0x0 before) and its FPS_MAX as
+   * measured (0/1 until then): written by the streaming thread under the
+   * object lock, read by get_caps() from any thread. */
   guint width;
   guint height;
   gint fps_max_n;
@@ -141,7 +143,20 @@ struct _GstSenxorSrc {
   gint64 ts_offset;
   /* Where controlled properties are sampled: the next frame's time. */
   GstClockTime ctrl_time;
+  /* The camera whose FPS_MAX was measured (fps_max_n/d), and the frames the
+   * measurement read (HeldFrame, oldest first), delivered before any other
+   * while the stream runs at divider 1. */
+  gchar *rate_serial;
+  GQueue held;
+  /* While reconnecting: the other camera last announced at the address. */
+  gchar *other_serial;
 };
+
+/* A frame read while measuring the frame rate. */
+typedef struct {
+  guint16 *pixels;
+  SenxorFrameInfo info;
+} HeldFrame;
 
 enum {
   PROP_0,
@@ -160,6 +175,7 @@ enum {
   PROP_TIMEOUT,
   PROP_RECONNECT,
   PROP_RETRY_INTERVAL,
+  PROP_RECONNECT_ANY_CAMERA,
   PROP_MODULE,
   PROP_FIRMWARE,
   PROP_SERIAL_NUMBER,
@@ -184,6 +200,7 @@ static GParamSpec *properties[N_PROPS];
 #define DEFAULT_PROP_TIMEOUT 0
 #define DEFAULT_PROP_RECONNECT FALSE
 #define DEFAULT_PROP_RETRY_INTERVAL 500
+#define DEFAULT_PROP_RECONNECT_ANY_CAMERA FALSE
 
 #define MAX_DIVIDER 127
 /* How long closing waits for the camera to acknowledge the stop. */
@@ -191,6 +208,14 @@ static GParamSpec *properties[N_PROPS];
 /* The back-off between reconnection attempts grows to this many times the
  * retry interval. */
 #define MAX_BACKOFF_FACTOR 16
+/* Measuring FPS_MAX (see measure_fps_max()): at most this many frames or
+ * this much device time; the wait for a frame after the second. */
+#define MEASURE_MAX_FRAMES 16
+#define MEASURE_MAX_SPAN_MS 2000
+#define MEASURE_FRAME_TIMEOUT_US (250 * 1000)
+/* ... until the rate is known within this (relative width of the range
+ * the millisecond timestamps allow). */
+#define MEASURE_PRECISION 0.015
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
@@ -674,10 +699,32 @@ close_session (GstSenxorSrc *self)
   self->streaming = FALSE;
 }
 
-/* Opens the device and reads its identity.  On failure @error says why. */
+/* A camera other than the lost one answered at its address: says so once
+ * per camera (a warning whose details name both), and that it is not used. */
+static void
+announce_other_camera (GstSenxorSrc *self, const gchar *device,
+    const gchar *found, const gchar *expected)
+{
+  if (g_strcmp0 (self->other_serial, found) == 0)
+    return;
+  g_free (self->other_serial);
+  self->other_serial = g_strdup (found);
+  GST_ELEMENT_WARNING_WITH_DETAILS (self, RESOURCE, NOT_FOUND,
+      ("A different Senxor camera (serial number %s) is at %s; it is not "
+          "used. Still waiting for the camera that was lost (serial number "
+          "%s). Set reconnect-any-camera=true to take any camera there.",
+          found, device, expected),
+      ("reconnecting: %s has serial number %s, not %s", device, found,
+          expected),
+      ("device", G_TYPE_STRING, device, "serial", G_TYPE_STRING, expected,
+          "found-serial", G_TYPE_STRING, found, NULL));
+}
+
+/* Opens the device and reads its identity; with @expect_serial, only the
+ * camera with that serial number.  On failure @error says why. */
 static gboolean
 open_device (GstSenxorSrc *self, const gchar *device_override,
-    GCancellable *cancellable, GError **error)
+    const gchar *expect_serial, GCancellable *cancellable, GError **error)
 {
   g_autofree gchar *device = NULL;
   g_autofree gchar *serial = NULL;
@@ -712,6 +759,15 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
     senxor_session_close (session);
     return FALSE;
   }
+  if (expect_serial && g_ascii_strcasecmp (info->serial, expect_serial) != 0) {
+    /* NOT_FOUND: the lost camera is not back yet */
+    announce_other_camera (self, chosen, info->serial, expect_serial);
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+        "%s has serial number %s, not %s (the camera that was lost)", chosen,
+        info->serial, expect_serial);
+    senxor_session_close (session);
+    return FALSE;
+  }
 
   self->session = session;
   firmware = g_strdup_printf ("%u.%u.%u", info->fw_major, info->fw_minor,
@@ -720,8 +776,11 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
   GST_OBJECT_LOCK (self);
   self->width = info->width;
   self->height = info->height;
-  gst_util_double_to_fraction (info->fps_max, &self->fps_max_n,
-      &self->fps_max_d);
+  /* another camera may have another FPS_MAX: measure it again */
+  if (g_strcmp0 (self->rate_serial, info->serial) != 0) {
+    self->fps_max_n = 0;
+    self->fps_max_d = 1;
+  }
   g_free (self->module);
   self->module = g_strdup (senxor_module_name (info->module));
   g_free (self->firmware);
@@ -732,9 +791,9 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
   self->mcu_type = g_strdup (senxor_mcu_type_name (info->mcu_type));
   GST_OBJECT_UNLOCK (self);
 
-  GST_INFO_OBJECT (self, "opened %s: %s %ux%u at up to %d/%d fps, firmware "
-      "%s, serial number %s", chosen, self->module, self->width, self->height,
-      self->fps_max_n, self->fps_max_d, self->firmware, self->serial_number);
+  GST_INFO_OBJECT (self, "opened %s: %s %ux%u (nominal FPS_MAX %.2f), "
+      "firmware %s, serial number %s", chosen, self->module, self->width,
+      self->height, info->fps_max, self->firmware, self->serial_number);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODULE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRMWARE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIAL_NUMBER]);
@@ -745,9 +804,9 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
 /* Opens the camera and reads its settings; on failure nothing is open. */
 static gboolean
 open_camera (GstSenxorSrc *self, const gchar *device_override,
-    GCancellable *cancellable, GError **error)
+    const gchar *expect_serial, GCancellable *cancellable, GError **error)
 {
-  if (!open_device (self, device_override, cancellable, error))
+  if (!open_device (self, device_override, expect_serial, cancellable, error))
     return FALSE;
   if (!read_controls (self, cancellable, error)) {
     close_session (self);
@@ -758,6 +817,170 @@ open_camera (GstSenxorSrc *self, const gchar *device_override,
    * once caps are set, so does the negotiated frame rate */
   self->pending = self->user_set | (self->have_info ? CTRL_FRAME_RATE : 0);
   GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* ---- the frame rate ---- */
+
+static gint64 frame_timeout_us (GstSenxorSrc *self);
+
+static void
+held_frame_free (gpointer data)
+{
+  HeldFrame *f = data;
+
+  g_free (f->pixels);
+  g_free (f);
+}
+
+static void
+drop_held_frames (GstSenxorSrc *self)
+{
+  g_queue_clear_full (&self->held, held_frame_free);
+}
+
+/* FPS_MAX from @k frame periods that took @span_ms by the device's clock.
+ * Its millisecond timestamps put each end up to 1 ms off, so the rate lies
+ * in [1000 k / (span + 1), 1000 k / (span - 1)].  The module's @nominal
+ * rate is taken when it lies in that range (from two periods on: one
+ * period cannot tell 30 from 29 fps); else the simplest rate in it (whole,
+ * then half, quarter, fifth, tenth fps) once the range is narrower than
+ * MEASURE_PRECISION.  @final: decide with what there is.  TRUE when @n/@d
+ * is set. */
+static gboolean
+choose_fps_max (guint64 k, guint64 span_ms, gdouble nominal, gboolean final,
+    gint *n, gint *d)
+{
+  static const gint dens[] = { 1, 2, 4, 5, 10 };
+  gdouble lo, hi;
+  guint i;
+
+  if (k == 0 || span_ms < 2) {
+    if (final)
+      gst_util_double_to_fraction (nominal, n, d);
+    return final;
+  }
+  lo = 1000.0 * k / (span_ms + 1);
+  hi = 1000.0 * k / (span_ms - 1);
+  if (nominal >= lo && nominal <= hi && (k >= 2 || final)) {
+    gst_util_double_to_fraction (nominal, n, d);
+    return TRUE;
+  }
+  if (!final && (hi - lo) / lo > MEASURE_PRECISION)
+    return FALSE;
+  for (i = 0; i < G_N_ELEMENTS (dens); i++) {
+    gint num = (gint) ceil (lo * dens[i] - 1e-9);
+
+    if (num > 0 && (gdouble) num / dens[i] <= hi) {
+      gint g = gst_util_greatest_common_divisor (num, dens[i]);
+
+      *n = num / g;
+      *d = dens[i] / g;
+      return TRUE;
+    }
+  }
+  gst_util_double_to_fraction (round (100000.0 * k / span_ms) / 100.0, n, d);
+  return TRUE;
+}
+
+/* The camera does not report FPS_MAX (PROTOCOL.md: about 25-30 fps by
+ * module, and an emulator may run at any rate), only the divider, which
+ * the source writes.  So the source measures FPS_MAX at divider 1 with the
+ * device's own frame timestamps (no transfer jitter), before caps are
+ * negotiated.  The frames read meanwhile are held, and create() delivers
+ * them first.  The controls set by the user are written before.  Without
+ * frame headers the module's nominal rate is taken.  Streaming thread. */
+static gboolean
+measure_fps_max (GstSenxorSrc *self, GCancellable *cancellable,
+    GError **error)
+{
+  const SenxorDeviceInfo *info = senxor_session_get_info (self->session);
+  gsize n_pixels = (gsize) self->width * self->height;
+  guint64 ref_counter = 0, last_counter = 0, k = 0, span = 0;
+  guint32 ref_ts = 0, last_ts = 0;
+  gboolean have_ref = FALSE, done = FALSE, changed;
+  gint n = 0, d = 1;
+
+  drop_held_frames (self);
+  if (!apply_pending_controls (self, cancellable, error) ||
+      !senxor_session_set_frame_rate_divider (self->session, 1, cancellable,
+          error))
+    return FALSE;
+  self->regs[SENXOR_REG_FRAME_RATE] = (self->regs[SENXOR_REG_FRAME_RATE] &
+      ~SENXOR_FRAME_RATE_DIVIDER_MASK) | 1;
+  GST_OBJECT_LOCK (self);
+  /* the negotiated divider is written again afterwards */
+  self->pending |= CTRL_FRAME_RATE;
+  GST_OBJECT_UNLOCK (self);
+  if (!self->streaming) {
+    if (!senxor_session_start_stream (self->session, cancellable, error))
+      return FALSE;
+    self->streaming = TRUE;
+  }
+
+  while (!done && self->held.length < MEASURE_MAX_FRAMES) {
+    g_autoptr (GError) local = NULL;
+    HeldFrame *f = g_new0 (HeldFrame, 1);
+    gint64 timeout = frame_timeout_us (self);
+    guint32 ts;
+
+    /* After two frames a camera that goes quiet does not hold the stream
+     * up: the rate is decided with what there is. */
+    if (self->held.length >= 2)
+      timeout = timeout < 0 ? MEASURE_FRAME_TIMEOUT_US :
+          MIN (timeout, MEASURE_FRAME_TIMEOUT_US);
+    f->pixels = g_new (guint16, n_pixels);
+    if (!senxor_session_read_frame (self->session, f->pixels, n_pixels,
+            &f->info, timeout, cancellable, &local)) {
+      held_frame_free (f);
+      if (self->held.length >= 2 &&
+          g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT))
+        break;
+      drop_held_frames (self);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+    g_queue_push_tail (&self->held, f);
+    if (!f->info.has_header) {
+      GST_WARNING_OBJECT (self, "frames without a header: taking the "
+          "nominal FPS_MAX %.2f", info->fps_max);
+      break;
+    }
+    ts = f->info.header.timestamp;
+    /* a counter or clock that restarted (a reboot) or stood still starts
+     * the measurement again from this frame */
+    if (!have_ref || f->info.counter <= last_counter || ts == last_ts ||
+        (guint32) (ts - last_ts) > MEASURE_MAX_SPAN_MS) {
+      have_ref = TRUE;
+      ref_counter = f->info.counter;
+      ref_ts = ts;
+    }
+    last_counter = f->info.counter;
+    last_ts = ts;
+    k = last_counter - ref_counter;
+    span = (guint32) (last_ts - ref_ts);
+    done = choose_fps_max (k, span, info->fps_max,
+        span >= MEASURE_MAX_SPAN_MS, &n, &d);
+  }
+  if (!done)
+    choose_fps_max (k, span, info->fps_max, TRUE, &n, &d);
+
+  GST_OBJECT_LOCK (self);
+  /* another camera came back with another rate: renegotiate */
+  changed = self->have_info && self->divider > 0 &&
+      gst_util_fraction_compare (self->info.fps_n, self->info.fps_d, n,
+      d * (gint) self->divider) != 0;
+  self->fps_max_n = n;
+  self->fps_max_d = d;
+  g_free (self->rate_serial);
+  self->rate_serial = g_strdup (info->serial);
+  GST_OBJECT_UNLOCK (self);
+
+  GST_INFO_OBJECT (self, "FPS_MAX %d/%d: %" G_GUINT64_FORMAT " frame periods "
+      "in %" G_GUINT64_FORMAT " ms of device time (the module's nominal "
+      "rate: %.2f)", n, d, k, span, info->fps_max);
+  if (changed)
+    gst_pad_mark_reconfigure (GST_BASE_SRC_PAD (self));
   return TRUE;
 }
 
@@ -799,6 +1022,11 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   g_clear_pointer (&self->opened_device, g_free);
   self->divider = 0;
   self->width = self->height = 0;
+  /* measured again for each run: the camera at an address may change */
+  self->fps_max_n = 0;
+  self->fps_max_d = 1;
+  g_clear_pointer (&self->rate_serial, g_free);
+  g_clear_pointer (&self->other_serial, g_free);
   device = g_strdup (self->device);
   serial = g_strdup (self->serial);
   GST_OBJECT_UNLOCK (self);
@@ -831,10 +1059,13 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
 
   close_session (self);
+  drop_held_frames (self);
   g_clear_pointer (&self->scratch, g_free);
   self->have_info = FALSE;
   GST_OBJECT_LOCK (self);
   self->width = self->height = 0;
+  self->fps_max_n = 0;
+  self->fps_max_d = 1;
   hold_cancellable_fd (self, FALSE);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
@@ -860,6 +1091,12 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   if (width == 0) {
     /* not open yet: any size the template allows */
     caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
+  } else if (fps_max_n == 0) {
+    /* open, FPS_MAX not measured yet: its size, any rate */
+    caps = gst_caps_make_writable (gst_pad_get_pad_template_caps
+        (GST_BASE_SRC_PAD (bsrc)));
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, (gint) width,
+        "height", G_TYPE_INT, (gint) height, NULL);
   } else {
     caps = gst_caps_new_simple ("video/x-raw",
         "format", G_TYPE_STRING, "GRAY16_LE",
@@ -909,6 +1146,8 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
     GST_ERROR_OBJECT (self, "bad caps %" GST_PTR_FORMAT, caps);
     return FALSE;
   }
+  if (self->fps_max_n == 0)     /* not measured yet: see negotiate() */
+    return FALSE;
   if ((guint) info.width != self->width || (guint) info.height != self->height)
     return FALSE;
 
@@ -933,19 +1172,21 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   return TRUE;
 }
 
-/* Caps exist once the camera is open: until then (the streaming thread's
- * first negotiation, before create() opened it) there is nothing to
- * negotiate; create() negotiates right after opening. */
+/* Caps exist once the camera is open and its frame rate measured: until
+ * then (the streaming thread's first negotiation, before create() opened
+ * it) there is nothing to negotiate; create() negotiates right after. */
 static gboolean
 gst_senxor_src_negotiate (GstBaseSrc *bsrc)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
   guint width;
+  gint fps_max_n;
 
   GST_OBJECT_LOCK (self);
   width = self->width;
+  fps_max_n = self->fps_max_n;
   GST_OBJECT_UNLOCK (self);
-  if (width == 0) {
+  if (width == 0 || fps_max_n == 0) {
     GST_DEBUG_OBJECT (self, "camera not open yet: negotiating later");
     return TRUE;
   }
@@ -1075,7 +1316,8 @@ post_device_message (GstSenxorSrc *self, const char *name, const GError *err,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* After losing the device: retries with back-off until it is back with the
+/* After losing the device: retries with back-off until it is back (the
+ * same camera, by serial number, unless reconnect-any-camera) with the
  * same geometry, restores the settings and restarts streaming.  Returns
  * GST_FLOW_OK when streaming again, GST_FLOW_FLUSHING when unlock()
  * interrupted it, GST_FLOW_ERROR (with an error posted) when the device came
@@ -1085,6 +1327,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
 {
   g_autofree gchar *device = NULL;
   g_autofree gchar *serial = NULL;
+  const gchar *expect = NULL;
   guint interval, base, attempts = 0;
   /* 0x0 when the camera could not be opened at the start */
   guint width = self->width, height = self->height;
@@ -1103,6 +1346,10 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   serial = g_strdup (self->serial_number);
   if (self->device || !serial || !*serial)
     device = g_strdup (self->opened_device);
+  /* At an address, another camera may turn up: it is not the one that was
+   * lost (unless any camera will do).  A camera never opened may be any. */
+  if (width != 0 && serial && *serial && !self->reconnect_any_camera)
+    expect = serial;
   base = MAX (self->retry_interval_ms, 1);
   GST_OBJECT_UNLOCK (self);
   interval = base;
@@ -1123,7 +1370,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
     /* Never opened: look for it as at the start (device and serial
      * properties, else discovery). */
     if ((target || !serial || !*serial) &&
-        open_camera (self, target, cancellable, &error)) {
+        open_camera (self, target, expect, cancellable, &error)) {
       if (width != 0 && (self->width != width || self->height != height)) {
         GST_ELEMENT_ERROR (self, STREAM, FORMAT,
             ("The Senxor camera came back with another frame size."),
@@ -1131,7 +1378,11 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
                 self->height));
         return GST_FLOW_ERROR;
       }
-      break;
+      /* a camera not measured yet (another one, or never opened) */
+      if (self->fps_max_n != 0 ||
+          measure_fps_max (self, cancellable, &error))
+        break;
+      close_session (self);
     }
 
     if (is_cancelled (error))
@@ -1146,6 +1397,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   }
 
   GST_INFO_OBJECT (self, "camera back after %u attempts", attempts);
+  g_clear_pointer (&self->other_serial, g_free);
   post_device_message (self, "senxor-device-restored", NULL, attempts);
   self->discont = TRUE;
   self->have_ts_ref = FALSE;
@@ -1276,8 +1528,15 @@ ensure_open (GstSenxorSrc *self, GCancellable *cancellable)
     ret = reconnect (self, NULL, cancellable);
     if (ret != GST_FLOW_OK)
       return ret;
-  } else if (!open_camera (self, NULL, cancellable, &error)) {
+  } else if (!open_camera (self, NULL, NULL, cancellable, &error)) {
     ret = handle_stream_error (self, error, cancellable, "opening the camera");
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+  /* (a reconnection measured it already) */
+  if (self->fps_max_n == 0 && !measure_fps_max (self, cancellable, &error)) {
+    ret = handle_stream_error (self, error, cancellable,
+        "measuring the frame rate");
     if (ret != GST_FLOW_OK)
       return ret;
   }
@@ -1359,6 +1618,30 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
 
     /* Controlled properties (GstController) change here, between frames. */
     gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
+    /* The frames the rate measurement read at divider 1 go first; at
+     * another negotiated rate they are dropped and the stream restarts at
+     * that rate. */
+    if (!g_queue_is_empty (&self->held)) {
+      guint divider;
+
+      GST_OBJECT_LOCK (self);
+      divider = self->divider;
+      GST_OBJECT_UNLOCK (self);
+      if (divider <= 1) {
+        HeldFrame *f = g_queue_pop_head (&self->held);
+
+        memcpy (pixels, f->pixels, n_pixels * sizeof (guint16));
+        finfo = f->info;
+        held_frame_free (f);
+        ret = GST_FLOW_OK;
+        break;
+      }
+      drop_held_frames (self);
+      doing = "restarting the stream";
+      if (!senxor_session_stop_stream (self->session, cancellable, &error))
+        goto failed;
+      self->streaming = FALSE;
+    }
     doing = "applying the camera settings";
     if (!apply_pending_controls (self, cancellable, &error))
       goto failed;
@@ -1562,6 +1845,9 @@ gst_senxor_src_set_property (GObject *object, guint prop_id,
     case PROP_RETRY_INTERVAL:
       self->retry_interval_ms = g_value_get_uint (value);
       break;
+    case PROP_RECONNECT_ANY_CAMERA:
+      self->reconnect_any_camera = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1627,6 +1913,9 @@ gst_senxor_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_RETRY_INTERVAL:
       g_value_set_uint (value, self->retry_interval_ms);
       break;
+    case PROP_RECONNECT_ANY_CAMERA:
+      g_value_set_boolean (value, self->reconnect_any_camera);
+      break;
     case PROP_MODULE:
       g_value_set_string (value, self->module);
       break;
@@ -1659,6 +1948,9 @@ gst_senxor_src_finalize (GObject *object)
   g_free (self->serial_number);
   g_free (self->mcu_type);
   g_free (self->opened_device);
+  g_free (self->rate_serial);
+  g_free (self->other_serial);
+  drop_held_frames (self);
   g_free (self->scratch);
   hold_cancellable_fd (self, FALSE);
   g_clear_object (&self->cancellable);
@@ -1687,6 +1979,9 @@ gst_senxor_src_init (GstSenxorSrc *self)
   self->timeout_ms = DEFAULT_PROP_TIMEOUT;
   self->reconnect = DEFAULT_PROP_RECONNECT;
   self->retry_interval_ms = DEFAULT_PROP_RETRY_INTERVAL;
+  self->reconnect_any_camera = DEFAULT_PROP_RECONNECT_ANY_CAMERA;
+  self->fps_max_d = 1;
+  g_queue_init (&self->held);
   replace_cancellable (self);
   self->duration = GST_CLOCK_TIME_NONE;
 }
@@ -1777,6 +2072,13 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "First wait before reopening a lost camera, in ms; it doubles after "
       "each failed attempt up to 16 times this value",
       1, 600000, DEFAULT_PROP_RETRY_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_RECONNECT_ANY_CAMERA] = g_param_spec_boolean
+      ("reconnect-any-camera", "Reconnect to any camera",
+      "With reconnect and a device address: take whatever camera answers "
+      "there as the lost one. Unset, only the camera that was lost (the "
+      "same serial number) is taken back; another one there is announced "
+      "with a warning and not used", DEFAULT_PROP_RECONNECT_ANY_CAMERA,
+      rw | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_MODULE] = g_param_spec_string ("module", "Module",
       "The camera module (MI08, MI16, MI05), once the device is open",
       NULL, ro);
