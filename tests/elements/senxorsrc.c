@@ -407,6 +407,168 @@ GST_START_TEST (test_framerate_change_while_playing)
 }
 GST_END_TEST;
 
+/* The first buffer of @h (pulled) and its caps' frame rate. */
+static GstBuffer *
+pull_with_rate (GstHarness *h, gint *fps_n, gint *fps_d)
+{
+  GstBuffer *buf = gst_harness_pull (h);
+  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+  GstVideoInfo info;
+
+  fail_unless (buf != NULL && caps != NULL);
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  *fps_n = info.fps_n;
+  *fps_d = info.fps_d;
+  gst_caps_unref (caps);
+  return buf;
+}
+
+/* Checks @n buffers of @h: caps at @want_n/@want_d, durations of one such
+ * period. */
+static void
+check_rate (GstHarness *h, gint want_n, gint want_d, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gint fps_n, fps_d;
+    GstBuffer *buf = pull_with_rate (h, &fps_n, &fps_d);
+
+    fail_unless (fps_n * want_d == want_n * fps_d, "buffer %u: caps say "
+        "%d/%d fps, want %d/%d", i, fps_n, fps_d, want_n, want_d);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
+        gst_util_uint64_scale (GST_SECOND, want_d, want_n));
+    gst_buffer_unref (buf);
+  }
+}
+
+/* The camera does not report FPS_MAX: the source measures it, so that caps
+ * and durations say what the camera delivers, at full and divided rates,
+ * with no frame lost at the start. */
+GST_START_TEST (test_framerate_measured)
+{
+  static const struct {
+    const char *opts;
+    guint divider;
+    gint n, d;                  /* the rate the caps must say */
+  } cases[] = {
+    {"module=mi16&fps=25", 0, 25, 1},   /* nominal 30 */
+    {"module=mi08&fps=12.5", 0, 25, 2}, /* nominal 25.5 */
+    {"module=mi05&fps=20", 0, 20, 1},
+    {"module=mi16&fps=25", 5, 5, 1},
+    {"module=mi16&fps=27", 3, 9, 1},
+    {"module=mi08", 2, 51, 4},  /* the nominal 25.5 kept */
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *name = emu_name ("meas");
+    g_autofree gchar *dev = emu_device (name, cases[i].opts);
+    g_autoptr (SenxorEmulator) emu = NULL;
+    GstHarness *h = harness_for (dev);
+    GstSenxorFrameMeta *meta;
+    GstBuffer *buf;
+    gint fps_n, fps_d;
+
+    GST_INFO ("%s, fps-divider %u", cases[i].opts, cases[i].divider);
+    g_object_set (h->element, "fps-divider", cases[i].divider, NULL);
+    gst_harness_play (h);
+    buf = pull_with_rate (h, &fps_n, &fps_d);
+    meta = gst_buffer_get_senxor_frame_meta (buf);
+    /* undivided, the frames read while measuring are delivered */
+    if (cases[i].divider <= 1)
+      fail_unless_equals_uint64 (meta->frame_counter, 1);
+    gst_buffer_unref (buf);
+    check_rate (h, cases[i].n, cases[i].d, 12);
+    emu = senxor_emulator_lookup (name);
+    fail_unless_equals_int (senxor_emulator_get_register (emu,
+            SENXOR_REG_FRAME_RATE) & 0x7f, MAX (cases[i].divider, 1));
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
+/* A divided rate asked for by downstream is a divider of the measured
+ * rate, not of the nominal one. */
+GST_START_TEST (test_framerate_measured_caps)
+{
+  g_autofree gchar *name = emu_name ("measc");
+  g_autofree gchar *dev = emu_device (name, "module=mi16&fps=25");
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc device=\"%s\" ! "
+      "capsfilter caps=video/x-raw,framerate=25/2", dev);
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = gst_harness_new_parse (desc);
+
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  check_rate (h, 25, 2, 6);
+  emu = senxor_emulator_lookup (name);
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_FRAME_RATE) & 0x7f, 2);
+  gst_harness_teardown (h);
+
+  /* the nominal rate of the module (30), which this camera cannot make,
+   * does not negotiate */
+  {
+    g_autofree gchar *name2 = emu_name ("measc");
+    g_autofree gchar *dev2 = emu_device (name2, "module=mi16&fps=25");
+    g_autofree gchar *src = g_strdup_printf ("device=\"%s\" ! "
+        "video/x-raw,framerate=30/1", dev2);
+
+    check_pipeline_error (src, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION);
+  }
+}
+GST_END_TEST;
+
+/* Real time, over a pty: the emulator at 25 fps and at a fifth of it.  The
+ * caps, the durations and the spacing of the timestamps (loosely: the
+ * machine may be busy) all say the delivered rate. */
+GST_START_TEST (test_framerate_pty)
+{
+  static const guint dividers[] = { 0, 5 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (dividers); i++) {
+    g_autoptr (SenxorEmulator) emu =
+        senxor_emulator_new ("module=mi16&fps=25&scene=gradient", NULL);
+    g_autoptr (SenxorEmulatorServer) server =
+        senxor_emulator_server_new_pty (emu, NULL, NULL);
+    g_autofree gchar *path = NULL;
+    GstHarness *h;
+    GstClockTime first = GST_CLOCK_TIME_NONE, last = 0, period;
+    gint want_n = dividers[i] ? 25 / dividers[i] : 25;
+    guint j, n = dividers[i] ? 6 : 20;
+
+    fail_unless (server != NULL);
+    path = senxor_emulator_server_dup_pty_path (server);
+    h = gst_harness_new ("senxorsrc");
+    g_object_set (h->element, "device", path, "fps-divider", dividers[i],
+        NULL);
+    gst_harness_use_systemclock (h);
+    gst_harness_play (h);
+    period = gst_util_uint64_scale (GST_SECOND, 1, want_n);
+    for (j = 0; j < n; j++) {
+      gint fps_n, fps_d;
+      GstBuffer *buf = pull_with_rate (h, &fps_n, &fps_d);
+
+      fail_unless (fps_n == want_n && fps_d == 1, "caps %d/%d, want %d/1",
+          fps_n, fps_d, want_n);
+      fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), period);
+      if (!GST_CLOCK_TIME_IS_VALID (first))
+        first = GST_BUFFER_PTS (buf);
+      last = GST_BUFFER_PTS (buf);
+      gst_buffer_unref (buf);
+    }
+    GST_INFO ("divider %u: average spacing %" GST_TIME_FORMAT ", period %"
+        GST_TIME_FORMAT, dividers[i], GST_TIME_ARGS ((last - first) / (n - 1)),
+        GST_TIME_ARGS (period));
+    fail_unless ((last - first) / (n - 1) > period * 3 / 4);
+    fail_unless ((last - first) / (n - 1) < period * 4 / 3);
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
 /* The serial property selects, or checks, the camera. */
 GST_START_TEST (test_serial_check)
 {
@@ -1568,6 +1730,9 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_timestamps_and_latency);
   tcase_add_test (tc, test_framerate_negotiation);
   tcase_add_test (tc, test_framerate_change_while_playing);
+  tcase_add_test (tc, test_framerate_measured);
+  tcase_add_test (tc, test_framerate_measured_caps);
+  tcase_add_test (tc, test_framerate_pty);
   tcase_add_test (tc, test_serial_check);
   tcase_add_test (tc, test_counter_and_lost_frames);
   tcase_add_test (tc, test_controls_while_playing);
