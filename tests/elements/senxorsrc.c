@@ -1409,6 +1409,212 @@ GST_START_TEST (test_reconnect_across_flush)
 }
 GST_END_TEST;
 
+/* The next warning on @bus within 20 s; fails on an error or a
+ * senxor-device-restored before it. */
+static GstMessage *
+wait_warning (GstBus *bus)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+
+    if (!msg)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
+      return msg;
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ||
+        gst_structure_has_name (gst_message_get_structure (msg),
+            "senxor-device-restored"),
+        "an error or senxor-device-restored before the warning");
+    gst_message_unref (msg);
+  }
+  fail ("no warning within 20 s");
+  return NULL;
+}
+
+/* The camera at an address is lost, and another camera (another serial
+ * number) turns up there.  By default it is not taken: one warning says
+ * so, no frame comes, and the lost camera is taken back when it returns.
+ * With reconnect-any-camera it is taken. */
+static void
+check_other_camera (gboolean any)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("senxorsrc-XXXXXX", NULL);
+  g_autofree gchar *link = g_build_filename (dir, "ttyThermal", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("senxorsrc name=src "
+      "reconnect=true retry-interval=20 reconnect-any-camera=%s device=%s ! "
+      "appsink name=sink sync=false max-buffers=1 drop=true",
+      any ? "true" : "false", link);
+  /* A's serial number is the one derived from the link; B has its own */
+  g_autoptr (SenxorEmulator) a = senxor_emulator_new ("module=mi05&fast=1&"
+      "scene=gradient", NULL);
+  g_autoptr (SenxorEmulator) b = senxor_emulator_new ("module=mi05&fast=1&"
+      "scene=gradient&serial=1B2B3B4B5B6B", NULL);
+  SenxorEmulatorServer *server = senxor_emulator_server_new_pty (a, link, NULL);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), "src");
+  GstBus *bus = gst_element_get_bus (pipe);
+  g_autofree gchar *sn_a = NULL, *sn_b = NULL, *sn = NULL;
+  GstSample *sample;
+  GstMessage *msg;
+  BusLog log = { 0 };
+
+  fail_unless (server != NULL);
+  sn_a = senxor_emulator_dup_serial (a);
+  sn_b = senxor_emulator_dup_serial (b);
+  fail_if (g_str_equal (sn_a, sn_b));
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 20 * GST_SECOND);
+  fail_unless (sample != NULL, "no first frame");
+  gst_sample_unref (sample);
+  g_object_get (src, "serial-number", &sn, NULL);
+  fail_unless_equals_string (sn, sn_a);
+  g_clear_pointer (&sn, g_free);
+
+  /* A goes away, B takes its place */
+  senxor_emulator_server_free (server);
+  expect_device_lost (bus);
+  server = senxor_emulator_server_new_pty (b, link, NULL);
+  fail_unless (server != NULL);
+
+  if (any) {
+    msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (gst_message_get_structure (msg),
+            "senxor-device-restored"),
+        "the next message is not senxor-device-restored");
+    fail_unless_equals_string (gst_structure_get_string
+        (gst_message_get_structure (msg), "serial"), sn_b);
+    gst_message_unref (msg);
+    while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0)))
+      gst_sample_unref (sample);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        20 * GST_SECOND);
+    fail_unless (sample != NULL, "no frame from the other camera");
+    gst_sample_unref (sample);
+    g_object_get (src, "serial-number", &sn, NULL);
+    fail_unless_equals_string (sn, sn_b);
+  } else {
+    const GstStructure *details = NULL;
+    g_autoptr (GError) err = NULL;
+    guint warnings = 1;
+
+    msg = wait_warning (bus);
+    gst_message_parse_warning (msg, &err, NULL);
+    gst_message_parse_warning_details (msg, &details);
+    GST_INFO ("warning: %s", err->message);
+    fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NOT_FOUND));
+    fail_unless (strstr (err->message, sn_b) != NULL, "%s", err->message);
+    fail_unless (strstr (err->message, sn_a) != NULL, "%s", err->message);
+    fail_unless (details != NULL);
+    fail_unless_equals_string (gst_structure_get_string (details, "device"),
+        link);
+    fail_unless_equals_string (gst_structure_get_string (details, "serial"),
+        sn_a);
+    fail_unless_equals_string (gst_structure_get_string (details,
+            "found-serial"), sn_b);
+    gst_message_unref (msg);
+
+    /* frames from before the loss, then none: B is not used, however often
+     * the source looks (the back-off is at most 16 x 20 ms) */
+    while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0)))
+      gst_sample_unref (sample);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        1500 * GST_MSECOND);
+    fail_unless (sample == NULL, "a frame from the other camera");
+    while ((msg = gst_bus_pop (bus))) {
+      fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING)
+        warnings++;
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT)
+        fail_if (gst_structure_has_name (gst_message_get_structure (msg),
+                "senxor-device-restored"));
+      gst_message_unref (msg);
+    }
+    fail_unless_equals_int (warnings, 1);
+    g_object_get (src, "serial-number", &sn, NULL);
+    fail_unless_equals_string (sn, sn_a);
+    g_clear_pointer (&sn, g_free);
+
+    /* A comes back: restored */
+    senxor_emulator_server_free (server);
+    server = senxor_emulator_server_new_pty (a, link, NULL);
+    fail_unless (server != NULL);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        20 * GST_SECOND);
+    fail_unless (sample != NULL, "no frame after the camera came back");
+    gst_sample_unref (sample);
+    drain_bus (bus, &log);
+    fail_unless_equals_int (log.errors, 0);
+    fail_unless_equals_int (log.restored, 1);
+    fail_unless_equals_string (log.serial_restored, sn_a);
+  }
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  g_free (log.serial_lost);
+  g_free (log.serial_restored);
+  gst_object_unref (src);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  senxor_emulator_server_free (server);
+  g_unlink (link);
+  g_rmdir (dir);
+}
+
+GST_START_TEST (test_reconnect_other_camera)
+{
+  check_other_camera (FALSE);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_reconnect_any_camera)
+{
+  check_other_camera (TRUE);
+}
+GST_END_TEST;
+
+/* Two configured emulators without serial= are two cameras: each has its
+ * own serial number, and serial= opens the one asked for, not the first. */
+GST_START_TEST (test_serial_picks_emulator)
+{
+  g_autoptr (SenxorEmulator) second = NULL;
+  g_autofree gchar *want = NULL, *sn = NULL;
+  GstHarness *h;
+
+  if (!configure_discovery ("pick1?module=mi05&fast=1&scene=gradient;"
+          "pick2?module=mi05&fast=1&scene=gradient"))
+    return;
+  second = senxor_emulator_get_shared ("pick2", NULL, NULL);
+  fail_unless (second != NULL);
+  want = senxor_emulator_dup_serial (second);
+  {
+    g_autoptr (SenxorEmulator) first = senxor_emulator_get_shared ("pick1",
+        NULL, NULL);
+    g_autofree gchar *other = senxor_emulator_dup_serial (first);
+
+    fail_if (g_str_equal (want, other), "both emulators have %s", want);
+  }
+
+  h = gst_harness_new ("senxorsrc");
+  g_object_set (h->element, "serial", want, NULL);
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (h->element, "serial-number", &sn, NULL);
+  fail_unless_equals_string (sn, want);
+  fail_unless (senxor_emulator_is_streaming (second));
+  gst_harness_teardown (h);
+  senxor_emulator_forget_shared ("pick1");
+  senxor_emulator_forget_shared ("pick2");
+}
+GST_END_TEST;
+
 /* A camera silent from power-up: the source opens it on the streaming
  * thread, so no state change waits for the register reads; without
  * reconnect the open fails with a clear error after the register timeout. */
@@ -1755,6 +1961,9 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_reconnect_tcp);
   tcase_add_test (tc, test_reconnect_missing_at_start);
   tcase_add_test (tc, test_reconnect_across_flush);
+  tcase_add_test (tc, test_reconnect_other_camera);
+  tcase_add_test (tc, test_reconnect_any_camera);
+  tcase_add_test (tc, test_serial_picks_emulator);
   tcase_add_test (tc, test_mute_camera);
   tcase_add_test (tc, test_over_pty);
   tcase_add_test (tc, test_over_tcp);
