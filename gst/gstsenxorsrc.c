@@ -27,11 +27,14 @@
  * ## Threads
  * All device I/O happens on the streaming thread.  start() only checks the
  * device string; the camera is opened by the first create() (once the
- * pipeline is PLAYING), which then negotiates caps for its frame size, and it
- * is closed in stop().  A camera that does not answer therefore never holds
+ * pipeline is PLAYING), which measures its maximum frame rate from the
+ * device's frame timestamps (the camera does not report it) and then
+ * negotiates caps for its frame size and rate, and it is closed in stop().  A camera that does not answer therefore never holds
  * up a state change: unlock() cancels the open, a register read or the wait
  * for a frame at once.  With #GstSenxorSrc:reconnect, a camera missing or not
- * answering when the pipeline starts is waited for like one that went away.
+ * answering when the pipeline starts is waited for like one that went away,
+ * and a camera that went away is taken back only if it is the same one (its
+ * serial number) unless #GstSenxorSrc:reconnect-any-camera is set.
  * Camera controls set while PLAYING are queued and written by the streaming
  * thread between two frames.
  */
@@ -2017,9 +2020,9 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       DEFAULT_PROP_SERIAL, rw | GST_PARAM_MUTABLE_READY);
   properties[PROP_FPS_DIVIDER] = g_param_spec_uint ("fps-divider",
       "Frame rate divider",
-      "Frame rate = the module's maximum / this divider; 0: negotiated with "
-      "downstream (the maximum unless caps ask for less). Changing it while "
-      "PLAYING renegotiates", 0, MAX_DIVIDER, DEFAULT_PROP_FPS_DIVIDER, ctrl);
+      "Frame rate = the camera's maximum (measured when it opens) / this "
+      "divider; 0: negotiated with downstream (the maximum unless caps ask "
+      "for less). Changing it while PLAYING renegotiates", 0, MAX_DIVIDER, DEFAULT_PROP_FPS_DIVIDER, ctrl);
   properties[PROP_EMISSIVITY] = g_param_spec_double ("emissivity",
       "Emissivity",
       "Emissivity of the scene, a fraction (0.95, not 95; the EMISSIVITY "
