@@ -598,6 +598,11 @@ apply_control (GstSenxorSrc *self, Control ctrl, const Controls *c,
 
   switch (ctrl) {
     case CTRL_FRAME_RATE:
+      /* Nothing to write when the camera has it (0 and 1 are the same):
+       * after measuring the rate at divider 1, the usual case. */
+      if (MAX (r[SENXOR_REG_FRAME_RATE] & SENXOR_FRAME_RATE_DIVIDER_MASK, 1)
+          == MAX (divider, 1))
+        return TRUE;
       /* Through the session, which also adapts its frame timeout. */
       GST_DEBUG_OBJECT (self, "frame rate divider %u", divider);
       if (!senxor_session_set_frame_rate_divider (self->session, divider,
@@ -906,11 +911,8 @@ measure_fps_max (GstSenxorSrc *self, GCancellable *cancellable,
 
   drop_held_frames (self);
   if (!apply_pending_controls (self, cancellable, error) ||
-      !senxor_session_set_frame_rate_divider (self->session, 1, cancellable,
-          error))
+      !apply_control (self, CTRL_FRAME_RATE, NULL, 1, cancellable, error))
     return FALSE;
-  self->regs[SENXOR_REG_FRAME_RATE] = (self->regs[SENXOR_REG_FRAME_RATE] &
-      ~SENXOR_FRAME_RATE_DIVIDER_MASK) | 1;
   GST_OBJECT_LOCK (self);
   /* the negotiated divider is written again afterwards */
   self->pending |= CTRL_FRAME_RATE;
@@ -927,8 +929,9 @@ measure_fps_max (GstSenxorSrc *self, GCancellable *cancellable,
     gint64 timeout = frame_timeout_us (self);
     guint32 ts;
 
-    /* After two frames a camera that goes quiet does not hold the stream
-     * up: the rate is decided with what there is. */
+    /* A camera that goes quiet does not hold the stream up: the rate is
+     * decided with what there is, and the frames are delivered (the next
+     * read finds the silence).  After two frames, the wait is short. */
     if (self->held.length >= 2)
       timeout = timeout < 0 ? MEASURE_FRAME_TIMEOUT_US :
           MIN (timeout, MEASURE_FRAME_TIMEOUT_US);
@@ -936,7 +939,7 @@ measure_fps_max (GstSenxorSrc *self, GCancellable *cancellable,
     if (!senxor_session_read_frame (self->session, f->pixels, n_pixels,
             &f->info, timeout, cancellable, &local)) {
       held_frame_free (f);
-      if (self->held.length >= 2 &&
+      if (self->held.length >= 1 &&
           g_error_matches (local, SENXOR_ERROR, SENXOR_ERROR_TIMEOUT))
         break;
       drop_held_frames (self);

@@ -24,8 +24,10 @@ BOUND_S = float(os.environ.get("SENXOR_TORTURE_BOUND", "2.0"))
 KINDS = {
     # a camera that streams (paced at 30 fps)
     "streaming": "emulator://?module=mi08&scene=flat",
-    # a camera that opens, sends one frame and then says nothing at all
-    "silent": "emulator://?module=mi08&scene=flat&faults=stall=3600s@1f",
+    # a camera that opens, sends three frames (what senxorsrc reads to
+    # measure its frame rate before the first buffer) and then says nothing
+    # at all
+    "silent": "emulator://?module=mi08&scene=flat&faults=stall=3600s@3f",
     # a camera silent from power-up: not even the register reads of the
     # open are answered (the open runs on the streaming thread, so it must
     # not hold up any state change)
@@ -98,11 +100,11 @@ def torture(kind, device, rng, failures):
             if ret == Gst.StateChangeReturn.FAILURE:
                 break
         if rng.random() < 0.2:
-            # let the streaming thread open the camera and a few frames
-            # through (the silent camera sends its one frame, then the
-            # thread blocks waiting for the next; the mute one blocks in
-            # the open)
-            time.sleep(0.05)
+            # let the streaming thread open the camera, measure its rate
+            # (three frames at 25.5 fps) and a frame or two through (the
+            # silent camera sends its frames, then the thread blocks waiting
+            # for the next; the mute one blocks in the open)
+            time.sleep(0.2)
         for state in back:
             ret, dt = set_state(pipe, state, times)
             if ret == Gst.StateChangeReturn.FAILURE:
