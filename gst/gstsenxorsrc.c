@@ -693,8 +693,25 @@ apply_pending_controls (GstSenxorSrc *self, GCancellable *cancellable,
 /* ---- open / close ---- */
 
 static void
+held_frame_free (gpointer data)
+{
+  HeldFrame *f = data;
+
+  g_free (f->pixels);
+  g_free (f);
+}
+
+static void
+drop_held_frames (GstSenxorSrc *self)
+{
+  g_queue_clear_full (&self->held, held_frame_free);
+}
+
+static void
 close_session (GstSenxorSrc *self)
 {
+  /* frames held from this camera go with it */
+  drop_held_frames (self);
   if (!self->session)
     return;
   /* Closing stops the stream.  The stop command is sent in any case; a
@@ -831,21 +848,6 @@ open_camera (GstSenxorSrc *self, const gchar *device_override,
 /* ---- the frame rate ---- */
 
 static gint64 frame_timeout_us (GstSenxorSrc *self);
-
-static void
-held_frame_free (gpointer data)
-{
-  HeldFrame *f = data;
-
-  g_free (f->pixels);
-  g_free (f);
-}
-
-static void
-drop_held_frames (GstSenxorSrc *self)
-{
-  g_queue_clear_full (&self->held, held_frame_free);
-}
 
 /* FPS_MAX from @k frame periods that took @span_ms by the device's clock.
  * Its millisecond timestamps put each end up to 1 ms off, so the rate lies
