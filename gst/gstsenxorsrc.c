@@ -29,9 +29,10 @@
  * device string; the camera is opened by the first create() (once the
  * pipeline is PLAYING), which measures its maximum frame rate from the
  * device's frame timestamps (the camera does not report it) and then
- * negotiates caps for its frame size and rate, and it is closed in stop().  A camera that does not answer therefore never holds
- * up a state change: unlock() cancels the open, a register read or the wait
- * for a frame at once.  With #GstSenxorSrc:reconnect, a camera missing or not
+ * negotiates caps for its frame size and rate, and it is closed in stop().
+ * A camera that does not answer therefore never holds up a state change:
+ * unlock() cancels the open, a register read or the wait for a frame at
+ * once.  With #GstSenxorSrc:reconnect, a camera missing or not
  * answering when the pipeline starts is waited for like one that went away,
  * and a camera that went away is taken back only if it is the same one (its
  * serial number) unless #GstSenxorSrc:reconnect-any-camera is set.
@@ -1067,7 +1068,6 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
 
   close_session (self);
-  drop_held_frames (self);
   g_clear_pointer (&self->scratch, g_free);
   self->have_info = FALSE;
   GST_OBJECT_LOCK (self);
@@ -1958,7 +1958,6 @@ gst_senxor_src_finalize (GObject *object)
   g_free (self->opened_device);
   g_free (self->rate_serial);
   g_free (self->other_serial);
-  drop_held_frames (self);
   g_free (self->scratch);
   hold_cancellable_fd (self, FALSE);
   g_clear_object (&self->cancellable);
@@ -2027,7 +2026,8 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "Frame rate divider",
       "Frame rate = the camera's maximum (measured when it opens) / this "
       "divider; 0: negotiated with downstream (the maximum unless caps ask "
-      "for less). Changing it while PLAYING renegotiates", 0, MAX_DIVIDER, DEFAULT_PROP_FPS_DIVIDER, ctrl);
+      "for less). Changing it while PLAYING renegotiates", 0, MAX_DIVIDER,
+      DEFAULT_PROP_FPS_DIVIDER, ctrl);
   properties[PROP_EMISSIVITY] = g_param_spec_double ("emissivity",
       "Emissivity",
       "Emissivity of the scene, a fraction (0.95, not 95; the EMISSIVITY "
