@@ -101,10 +101,10 @@ def torture(kind, device, rng, failures):
                 break
         if rng.random() < 0.2:
             # let the streaming thread open the camera, measure its rate
-            # (three frames at 25.5 fps) and a frame or two through (the
+            # (three frames at 25.5 fps: 120 ms) and a frame through (the
             # silent camera sends its frames, then the thread blocks waiting
             # for the next; the mute one blocks in the open)
-            time.sleep(0.2)
+            time.sleep(0.15)
         for state in back:
             ret, dt = set_state(pipe, state, times)
             if ret == Gst.StateChangeReturn.FAILURE:
