@@ -74,7 +74,10 @@ typedef struct {
  * (a leading '?' is allowed; NULL or "" gives the defaults).  Keys: module,
  * fps, scene, seed, faults, fast, serial, nomodule, fw, mcu-type,
  * senxor-type, module-type, name (ignored).  Unknown keys and bad values fail
- * with %SENXOR_ERROR_INVALID_ARGUMENT naming the key and what it accepts. */
+ * with %SENXOR_ERROR_INVALID_ARGUMENT naming the key and what it accepts.
+ * Without serial, the serial number is derived from the other options (and
+ * from the name for senxor_emulator_get_shared(), from the address for the
+ * servers), so that each emulator has its own. */
 SenxorEmulator *senxor_emulator_new (const char *options, GError **error);
 /* The same from already-parsed key -> value strings (NULL: defaults). */
 SenxorEmulator *senxor_emulator_new_from_params (GHashTable *params, GError **error);
