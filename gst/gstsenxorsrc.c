@@ -779,18 +779,18 @@ open_device (GstSenxorSrc *self, const gchar *device_override,
     return FALSE;
 
   info = senxor_session_get_info (session);
-  if (device && serial && g_ascii_strcasecmp (info->serial, serial) != 0) {
-    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
-        "%s has serial number %s, not %s", chosen, info->serial, serial);
-    senxor_session_close (session);
-    return FALSE;
-  }
   if (expect_serial && g_ascii_strcasecmp (info->serial, expect_serial) != 0) {
     /* NOT_FOUND: the lost camera is not back yet */
     announce_other_camera (self, chosen, info->serial, expect_serial);
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
         "%s has serial number %s, not %s (the camera that was lost)", chosen,
         info->serial, expect_serial);
+    senxor_session_close (session);
+    return FALSE;
+  }
+  if (device && serial && g_ascii_strcasecmp (info->serial, serial) != 0) {
+    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_NOT_FOUND,
+        "%s has serial number %s, not %s", chosen, info->serial, serial);
     senxor_session_close (session);
     return FALSE;
   }
