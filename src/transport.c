@@ -18,9 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#ifdef HAVE_SENXOR_EMULATOR
 #include "senxor/emulator.h"
-#endif
 
 const char *
 senxor_device_kind_name (SenxorDeviceKind kind)
@@ -565,11 +563,9 @@ senxor_device_address_parse (const char *device, GError **error)
     a->kind = SENXOR_DEVICE_EMULATOR;
     if (!parse_emulator (a, device, rest, error))
       return NULL;
-#ifdef HAVE_SENXOR_EMULATOR
     /* bad options fail here, not only when the emulator is created */
     if (!_senxor_emulator_check_params (a->params, error))
       return NULL;
-#endif
   } else {
     g_autofree char *why = g_strdup_printf ("unknown scheme '%s'", scheme);
     return invalid (error, device, why), NULL;
@@ -583,7 +579,6 @@ senxor_device_address_parse (const char *device, GError **error)
 static SenxorTransport *
 emulator_open (const SenxorDeviceAddress *addr, GError **error)
 {
-#ifdef HAVE_SENXOR_EMULATOR
   SenxorEmulator *emu;
   SenxorTransport *t;
 
@@ -596,11 +591,6 @@ emulator_open (const SenxorDeviceAddress *addr, GError **error)
   t = senxor_emulator_transport_new (emu);
   senxor_emulator_unref (emu);
   return t;
-#else
-  g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_UNSUPPORTED,
-      "%s: this libsenxor was built without the emulator", addr->uri);
-  return NULL;
-#endif
 }
 
 SenxorTransport *
