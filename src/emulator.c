@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include "emulator-private.h"
-#include "transport-private.h"
 #include "senxor/error.h"
 #include "senxor/registers.h"
 
