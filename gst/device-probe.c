@@ -1,9 +1,7 @@
 /* What the device provider learns about a camera without disturbing it
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "device-probe.h"
 

@@ -32,9 +32,7 @@
  * ]| Lists the emulated camera with its caps and properties.
  */
 
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <string.h>
 

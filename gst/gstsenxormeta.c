@@ -1,9 +1,7 @@
 /* Buffer metas of the Senxor thermal elements
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "gstsenxormeta.h"
 

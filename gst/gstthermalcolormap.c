@@ -26,9 +26,7 @@
  * gst-launch-1.0 videotestsrc pattern=gradient ! video/x-raw,format=GRAY8 ! thermalcolormap palette-file=my.pal ! video/x-raw,format=I420 ! x264enc ! fakesink
  * ]|
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <string.h>
 

@@ -30,9 +30,7 @@
  * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY16_LE,width=160,height=120 ! thermalnormalize input-unit=centi-kelvin mode=histogram ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * ]|
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <math.h>
 #include <string.h>

@@ -44,9 +44,7 @@
  *   ! videoconvert ! autovideosink
  * ]|
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "gstthermaloverlay.h"
 #include "gstsenxorelements.h"

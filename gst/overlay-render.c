@@ -1,9 +1,7 @@
 /* thermaloverlay internals: property syntax, measurements and drawing
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "overlay-render.h"
 

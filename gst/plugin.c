@@ -1,9 +1,7 @@
 /* The senxor plugin: Senxor thermal camera source and thermal video filters
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <gst/gst.h>
 

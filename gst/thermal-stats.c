@@ -5,9 +5,7 @@
  * over restrict-qualified pointers that GCC vectorises at -O3 (check with
  * -fopt-info-vec).  Rows are independent, so any stride works.
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <math.h>
 #include <string.h>

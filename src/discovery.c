@@ -12,9 +12,7 @@
 #include "senxor/error.h"
 #include "senxor/session.h"
 #include "senxor/registers.h"
-#ifdef HAVE_SENXOR_EMULATOR
 #include "senxor/emulator.h"
-#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -487,7 +485,6 @@ set_probed (SenxorDeviceDescription *d, SenxorModule module, const char *serial)
 static gboolean
 probe_running_emulator (SenxorDeviceDescription *d)
 {
-#ifdef HAVE_SENXOR_EMULATOR
   g_autoptr (SenxorDeviceAddress) addr = senxor_device_address_parse (d->device, NULL);
   g_autoptr (SenxorEmulator) emu = NULL;
   char serial[SENXOR_SERIAL_LEN + 1];
@@ -502,9 +499,6 @@ probe_running_emulator (SenxorDeviceDescription *d)
       id[3], id[4], id[5]);
   set_probed (d, senxor_emulator_get_module (emu), serial);
   return TRUE;
-#else
-  return FALSE;
-#endif
 }
 
 static void

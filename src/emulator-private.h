@@ -87,6 +87,9 @@ void _senxor_emulator_store_le16 (const guint16 *src, gsize n, guint8 *dst,
 
 /* ---- the core (emulator.c) ---- */
 
+/* Whether @params are valid emulator options (the emulator:// query); a
+ * GError says which one is not.  Device-string parsing calls it. */
+gboolean _senxor_emulator_check_params (GHashTable *params, GError **error);
 /* An fd that becomes readable when output may have become due or the
  * connection changed; consumers poll it next to their own fds. */
 int _senxor_emulator_get_wakeup_fd (SenxorEmulator *emu);

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include "emulator-private.h"
-#include "transport-private.h"
 #include "senxor/error.h"
 #include "senxor/registers.h"
 
@@ -37,7 +36,7 @@ typedef struct {
   guint8 module_type;
 } ModuleIdentity;
 
-/* Defaults consistent with real modules (PROTOCOL.md, vendor tables). */
+/* Defaults consistent with real modules (docs/protocol.md, Registers). */
 static const ModuleIdentity identities[] = {
   {SENXOR_MODULE_MI08, 0 /* MI48D4 */, 5 /* MI0802 */, 19 /* MI0802-M5S */},
   {SENXOR_MODULE_MI16, 1 /* MI48D5 */, 6 /* MI1602 */, 28 /* MI1602-M5S */},

@@ -1,4 +1,4 @@
-/* libsenxor: GFRA frame layouts, headers and pixel units (facts from PROTOCOL.md)
+/* libsenxor: GFRA frame layouts, headers and pixel units (docs/protocol.md, Frames)
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "senxor/frame.h"

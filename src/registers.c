@@ -1,4 +1,4 @@
-/* libsenxor: the MI48 register map (facts from PROTOCOL.md)
+/* libsenxor: the MI48 register map (facts in docs/protocol.md, Registers)
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "senxor/registers.h"

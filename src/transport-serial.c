@@ -4,49 +4,25 @@
  * Raw termios 115200 8N1 without flow control, DTR and RTS raised (what
  * pyserial does on open), opened exclusively: TIOCEXCL keeps other opens out
  * (except root's) and an advisory flock() is what the vendor's library checks,
- * so both are used.
+ * so both are used.  Reads and writes are those of src/fd-link.c.
  */
 #include "config.h"
 
 #include "transport-private.h"
+#include "fd-link-private.h"
+#include "transport-error-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
-typedef struct {
-  SenxorTransport base;
-  int fd;
-} SerialTransport;
-
-static gssize
-serial_read (SenxorTransport *t, guint8 *buf, gsize len, gint64 timeout_us,
-    GCancellable *cancellable, GError **error)
-{
-  SerialTransport *s = (SerialTransport *) t;
-  SenxorFdLink link = { s->fd, FALSE, t->uri };
-
-  return senxor_fd_link_read (&link, buf, len, timeout_us, cancellable, error);
-}
-
-static gboolean
-serial_write (SenxorTransport *t, const guint8 *data, gsize len, gint64 timeout_us,
-    GCancellable *cancellable, GError **error)
-{
-  SerialTransport *s = (SerialTransport *) t;
-  SenxorFdLink link = { s->fd, FALSE, t->uri };
-
-  return senxor_fd_link_write (&link, data, len, timeout_us, cancellable, error);
-}
-
 static void
 serial_close (SenxorTransport *t)
 {
-  SerialTransport *s = (SerialTransport *) t;
+  SenxorFdTransport *s = (SenxorFdTransport *) t;
 
   if (s->fd >= 0) {
     flock (s->fd, LOCK_UN);
@@ -58,8 +34,8 @@ serial_close (SenxorTransport *t)
 
 static const SenxorTransportClass serial_class = {
   .name = "serial",
-  .read = serial_read,
-  .write = serial_write,
+  .read = senxor_fd_transport_read,
+  .write = senxor_fd_transport_write,
   .close = serial_close,
 };
 
@@ -69,7 +45,7 @@ senxor_transport_serial_open (const SenxorDeviceAddress *addr,
 {
   struct termios tio;
   int fd, bits;
-  SerialTransport *s;
+  SenxorFdTransport *s;
 
   fd = open (addr->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -119,8 +95,9 @@ senxor_transport_serial_open (const SenxorDeviceAddress *addr,
   /* bytes from before this open belong to nobody */
   tcflush (fd, TCIFLUSH);
 
-  s = g_new0 (SerialTransport, 1);
+  s = g_new0 (SenxorFdTransport, 1);
   s->base.klass = &serial_class;
   s->fd = fd;
+  s->is_socket = FALSE;
   return &s->base;
 }

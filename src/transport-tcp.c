@@ -2,44 +2,23 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * GIO resolves and connects (with a timeout and the caller's cancellable);
- * after that the socket's fd is polled like a tty, with TCP_NODELAY so that a
- * 16-byte register request leaves at once.
+ * after that the socket's fd is read and written like a tty's (src/fd-link.c),
+ * with TCP_NODELAY so that a 16-byte register request leaves at once.
  */
 #include "config.h"
 
 #include "transport-private.h"
+#include "fd-link-private.h"
+#include "transport-error-private.h"
 
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 typedef struct {
-  SenxorTransport base;
+  SenxorFdTransport link;       /* the socket's fd, owned by conn */
   GSocketConnection *conn;
-  int fd;
 } TcpTransport;
-
-static gssize
-tcp_read (SenxorTransport *t, guint8 *buf, gsize len, gint64 timeout_us,
-    GCancellable *cancellable, GError **error)
-{
-  TcpTransport *s = (TcpTransport *) t;
-  SenxorFdLink link = { s->fd, TRUE, t->uri };
-
-  return senxor_fd_link_read (&link, buf, len, timeout_us, cancellable, error);
-}
-
-static gboolean
-tcp_write (SenxorTransport *t, const guint8 *data, gsize len, gint64 timeout_us,
-    GCancellable *cancellable, GError **error)
-{
-  TcpTransport *s = (TcpTransport *) t;
-  SenxorFdLink link = { s->fd, TRUE, t->uri };
-
-  return senxor_fd_link_write (&link, data, len, timeout_us, cancellable, error);
-}
 
 static void
 tcp_close (SenxorTransport *t)
@@ -55,8 +34,8 @@ tcp_close (SenxorTransport *t)
 
 static const SenxorTransportClass tcp_class = {
   .name = "tcp",
-  .read = tcp_read,
-  .write = tcp_write,
+  .read = senxor_fd_transport_read,
+  .write = senxor_fd_transport_write,
   .close = tcp_close,
 };
 
@@ -98,8 +77,9 @@ senxor_transport_tcp_open (const SenxorDeviceAddress *addr, GCancellable *cancel
     g_clear_error (&local);
   }
   s = g_new0 (TcpTransport, 1);
-  s->base.klass = &tcp_class;
-  s->fd = g_socket_get_fd (sock);
+  s->link.base.klass = &tcp_class;
+  s->link.fd = g_socket_get_fd (sock);
+  s->link.is_socket = TRUE;
   s->conn = g_steal_pointer (&conn);
-  return &s->base;
+  return &s->link.base;
 }

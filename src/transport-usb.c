@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "transport-private.h"
+#include "transport-error-private.h"
 
 #ifdef HAVE_LIBUSB
 #include <libusb.h>

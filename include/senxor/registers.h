@@ -84,7 +84,7 @@ typedef enum {
 /**
  * SenxorRegisterInfo:
  * @address: the register address
- * @name: its name as in PROTOCOL.md (upper case, e.g. "FRAME_MODE")
+ * @name: its name as in docs/protocol.md (upper case, e.g. "FRAME_MODE")
  * @writable: %FALSE for read-only registers
  * @description: one line
  */

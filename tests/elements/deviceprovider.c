@@ -8,9 +8,7 @@
  * a fake sysfs tree.  No real camera is needed; with no Senxor tty on
  * the machine the udev side runs and finds nothing.
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Writes the decoder's seed corpus (tests/fuzz/corpus/decoder/): real
-# protocol messages as PROTOCOL.md describes them, built independently of the
+# protocol messages as docs/protocol.md describes them, built independently of the
 # C encoder.  Re-run after changing it; the files are committed.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import os

@@ -6,8 +6,8 @@
 # is asserted so a loaded machine does not flake) and the process's file
 # descriptors, threads and resident memory are compared before and after.
 #
-# SENXOR_TORTURE_CYCLES (default 200 per kind; 1000 for the full run of
-# issue 13) sets the number of cycles.
+# SENXOR_TORTURE_CYCLES (default 200 per kind; 1000 for the long run in
+# docs/reliability.md) sets the number of cycles.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import os
 import random

@@ -1,4 +1,4 @@
-/* Codec tests: golden vectors from PROTOCOL.md, round trips of every message
+/* Codec tests: golden vectors of docs/protocol.md, round trips of every message
  * kind and frame layout, chunking independence, resynchronisation and limits.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -13,7 +13,7 @@
 static void
 test_layouts_table (void)
 {
-  /* PROTOCOL.md's table */
+  /* the Layouts table of docs/protocol.md */
   static const struct {
     SenxorModule module;
     guint w, h;
