@@ -16,6 +16,8 @@
 
 #include <senxor/senxor.h>
 
+#include "options.h"
+
 #include <errno.h>
 #include <glib-unix.h>
 #include <locale.h>
@@ -110,72 +112,8 @@ usage_error (const char *message)
 
 /* ---- option values ---- */
 
-/* @str for a message: it may be anything, so printable ASCII only, bounded */
-static char *
-shown_value (const char *str)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = str; *p && s->len < 24; p++)
-    g_string_append_c (s, g_ascii_isprint (*p) ? *p : '?');
-  if (strlen (str) > 24)
-    g_string_append (s, "...");
-  return g_string_free (s, FALSE);
-}
-
-/* A whole string that is a finite decimal number, in the C locale ("0.5"
- * means the same whatever the user's language); not hex, "inf", "nan",
- * spaces or a number too large for a double, all of which g_ascii_strtod()
- * would take. */
-static gboolean
-parse_decimal (const char *str, double *out)
-{
-  char *end = NULL;
-
-  if (*str == '\0' || strspn (str, "0123456789+-.eE") != strlen (str))
-    return FALSE;
-  *out = g_ascii_strtod (str, &end);
-  return end != str && *end == '\0' && isfinite (*out);
-}
-
-/* A decimal number of @unit in [@min, @max]. */
-static gboolean
-parse_double_option (const char *option, const char *str, double min, double max,
-    const char *unit, double *out, GError **error)
-{
-  double v;
-
-  if (!parse_decimal (str, &v) || v < min || v > max) {
-    g_autofree char *shown = shown_value (str);
-
-    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
-        "%s must be a number of %s from %.15g to %.15g, not '%s'", option, unit, min,
-        max, shown);
-    return FALSE;
-  }
-  *out = v;
-  return TRUE;
-}
-
-/* A decimal integer in [@min, @max]. */
-static gboolean
-parse_int_option (const char *option, const char *str, int min, int max, int *out,
-    GError **error)
-{
-  gint64 v;
-
-  if (!g_ascii_string_to_signed (str, 10, min, max, &v, NULL)) {
-    g_autofree char *shown = shown_value (str);
-
-    g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
-        "%s must be a whole number from %d to %d, not '%s'", option, min, max, shown);
-    return FALSE;
-  }
-  *out = (int) v;
-  return TRUE;
-}
-
-/* Parses the command line and checks the options every command has. */
+/* Parses the command line and checks the options every command has.  Numeric
+ * option values are checked by tools/options.c, shared with the servers. */
 static gboolean
 parse_options (GOptionContext *ctx, int *argc, char ***argv, GError **error)
 {
@@ -190,9 +128,8 @@ parse_options (GOptionContext *ctx, int *argc, char ***argv, GError **error)
       break;
     }
   }
-  return !opt_register_timeout_str || parse_double_option ("--register-timeout",
-      opt_register_timeout_str, REGISTER_TIMEOUT_MIN, REGISTER_TIMEOUT_MAX, "seconds",
-      &opt_register_timeout, error);
+  return tool_option_double ("--register-timeout", opt_register_timeout_str,
+      REGISTER_TIMEOUT_MIN, REGISTER_TIMEOUT_MAX, "seconds", &opt_register_timeout, error);
 }
 
 /* ---- Ctrl-C: a thread turns SIGINT/SIGTERM into a cancel ---- */
@@ -375,9 +312,9 @@ static gboolean
 parse_emissivity (const char *str, guint8 *value, GError **error)
 {
   double v;
-  g_autofree char *shown = shown_value (str);
+  g_autofree char *shown = tool_shown_value (str);
 
-  if (parse_decimal (str, &v)) {
+  if (tool_parse_decimal (str, &v)) {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
     if (v >= 0.01 && v <= 1.0) {
@@ -489,7 +426,7 @@ parse_value (const char *str, guint8 *out, GError **error)
   else
     ok = g_ascii_string_to_unsigned (str, 10, 0, 255, &v, NULL);
   if (!ok) {
-    g_autofree char *shown = shown_value (str);
+    g_autofree char *shown = tool_shown_value (str);
 
     g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
         "Invalid register value '%s': use 0 .. 255 or 0x00 .. 0xFF", shown);
@@ -646,7 +583,7 @@ write_frame (FILE *out, Format format, const Frame *f, guint index)
 static gboolean
 parse_divider (const char *str, int *divider, GError **error)
 {
-  return !str || parse_int_option ("--divider", str, 0, DIVIDER_MAX, divider, error);
+  return tool_option_int ("--divider", str, 0, DIVIDER_MAX, divider, error);
 }
 
 static int
@@ -694,10 +631,10 @@ cmd_capture (int argc, char **argv)
     return usage_error (error->message);
   output_owned = output;
   format_owned = format_str;
-  if ((count_str && !parse_int_option ("-n/--count", count_str, 1, G_MAXINT, &count,
-              &error)) || !parse_divider (divider_str, &divider, &error) ||
-      (timeout_str && !parse_double_option ("--timeout", timeout_str, FRAME_TIMEOUT_MIN,
-              FRAME_TIMEOUT_MAX, "seconds", &timeout, &error)))
+  if (!tool_option_int ("-n/--count", count_str, 1, G_MAXINT, &count, &error) ||
+      !parse_divider (divider_str, &divider, &error) ||
+      !tool_option_double ("--timeout", timeout_str, FRAME_TIMEOUT_MIN,
+          FRAME_TIMEOUT_MAX, "seconds", &timeout, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("capture needs exactly one DEVICE");
@@ -782,8 +719,8 @@ cmd_stream (int argc, char **argv)
       "minimum and maximum in °C; on a terminal the line is updated in place.\n");
   if (!parse_options (ctx, &argc, &argv, &error))
     return usage_error (error->message);
-  if ((seconds_str && !parse_double_option ("--seconds", seconds_str, 0,
-              STREAM_SECONDS_MAX, "seconds", &seconds, &error)) ||
+  if (!tool_option_double ("--seconds", seconds_str, 0, STREAM_SECONDS_MAX,
+          "seconds", &seconds, &error) ||
       !parse_divider (divider_str, &divider, &error))
     return usage_error (error->message);
   if (argc != 2)

@@ -37,6 +37,7 @@
 #include <sys/socket.h>
 
 #include "options.h"
+#include "palette-option.h"
 
 #define PROGRAM "senxor-http-server"
 #define DEFAULT_ADDRESS "127.0.0.1"
@@ -753,8 +754,9 @@ main (int argc, char **argv)
       !tool_option_int ("--width", width_text, 16, 8192, &width, &error) ||
       !tool_option_int ("--jpeg-quality", quality_text, 1, 100, &quality, &error) ||
       !tool_option_double ("--start-timeout", timeout_text, 0.1, 3600.0,
-          &server.start_timeout, &error)) {
-    g_printerr (PROGRAM ": bad option: %s\n", error->message);
+          "seconds", &server.start_timeout, &error) ||
+      (pipeline == NULL && !tool_option_palette (palette, &error))) {
+    g_printerr (PROGRAM ": %s\n", error->message);
     return 2;
   }
   if (argc > 1) {

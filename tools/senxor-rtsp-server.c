@@ -25,7 +25,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "rtsp-options.h"
+#include "options.h"
+#include "palette-option.h"
 #include "rtsp-publish.h"
 
 #define PROGRAM "senxor-rtsp-server"
@@ -709,23 +710,6 @@ check_startup (GstElement *pipeline, const gchar *device, const gchar *standin_l
   return TRUE;
 }
 
-static gboolean
-parse_number (const gchar *option, const gchar *text, gint64 min, gint64 max,
-    gint *value)
-{
-  g_autoptr (GError) error = NULL;
-  gint64 number;
-
-  if (text == NULL)
-    return TRUE;
-  if (!rtsp_option_parse_int (option, text, min, max, &number, &error)) {
-    g_printerr (PROGRAM ": %s\n", error->message);
-    return FALSE;
-  }
-  *value = (gint) number;
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -816,14 +800,17 @@ main (int argc, char **argv)
     g_printerr (PROGRAM ": unexpected argument \"%s\" (try --help)\n", argv[1]);
     return 2;
   }
-  if (!parse_number ("--port", port_text, 0, 65535, &port) ||
-      !parse_number ("--width", width_text, 16, 8192, &width) ||
-      !parse_number ("--bitrate", bitrate_text, 1, 2048000, &bitrate) ||
-      !parse_number ("--linger", linger_text, 0, MAX_LINGER, &linger))
+  if (!tool_option_int ("--port", port_text, 0, 65535, &port, &error) ||
+      !tool_option_int ("--width", width_text, 16, 8192, &width, &error) ||
+      !tool_option_int ("--bitrate", bitrate_text, 1, 2048000, &bitrate, &error) ||
+      !tool_option_int ("--linger", linger_text, 0, MAX_LINGER, &linger, &error) ||
+      (pipeline == NULL && source == NULL && !tool_option_palette (palette, &error))) {
+    g_printerr (PROGRAM ": %s\n", error->message);
     return 2;
+  }
   if (width % 2 != 0) {
-    g_printerr (PROGRAM ": --width \"%d\": must be even (H.264 4:2:0 video has "
-        "even sizes)\n", width);
+    g_printerr (PROGRAM ": --width must be even (H.264 4:2:0 video has even "
+        "sizes), not '%d'\n", width);
     return 2;
   }
   if (mount[0] != '/') {
