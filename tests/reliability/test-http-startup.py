@@ -2,7 +2,8 @@
 # senxor-http-server checks at start-up what would make every client fail
 # later, and its options: a bad numeric option (range, nan, inf, garbage,
 # negative, hex, blanks) exits 2 with one line naming the option, the value
-# and the accepted range; a pipeline that cannot work (nothing feeds the
+# and the accepted range, a palette thermalcolormap does not have with one
+# line listing those it has; a pipeline that cannot work (nothing feeds the
 # jpeg appsink, formats that do not negotiate, a source that ends or sends
 # nothing, a camera that cannot be opened) exits 1 with one line and never
 # says "serving".  Odd picture sizes work (4:2:0 JPEG of odd width).
@@ -61,24 +62,38 @@ def expect(args, status, words, **kw):
 
 
 # ---- every numeric option: a table of bad values (exit 2, one line) ----
-# (value, "out of range" | "not a"): "not a" for text that is no number of
-# the option's kind at all
-R, N = "out of range", "not a"
-BAD = {
-    "--port": [("abc", N), ("-1", R), ("65536", R), ("nan", N), ("inf", N), ("0x1f90", N), (" 80", N),
-               ("", N), ("8080.5", N), ("99999999999999999999", R), ("80 ", N)],
-    "--width": [("15", R), ("8193", R), ("-640", R), ("nan", N), ("-inf", N), ("1e3", N), ("640px", N),
-                ("0", R), ("six", N)],
-    "--jpeg-quality": [("0", R), ("101", R), ("-5", R), ("inf", N), ("high", N), ("85.5", N), ("+", N)],
-    "--start-timeout": [("0", R), ("-1", R), ("nan", N), ("inf", N), ("-inf", N), ("3601", R), ("1s", N),
-                        ("0x10", N), ("1e999", N), ("", N), (" 5", N)],
+# The line is the one every program gives (tools/options.c):
+#   --port must be a whole number from 0 to 65535, not '70000'
+ACCEPTED = {
+    "--port": "a whole number from 0 to 65535",
+    "--width": "a whole number from 16 to 8192",
+    "--jpeg-quality": "a whole number from 1 to 100",
+    "--start-timeout": "a number of seconds from 0.1 to 3600",
 }
-for option, rows in BAD.items():
-    for value, kind in rows:
+BAD = {
+    "--port": ["abc", "-1", "65536", "nan", "inf", "0x1f90", " 80", "", "8080.5", "99999999999999999999", "80 "],
+    "--width": ["15", "8193", "-640", "nan", "-inf", "1e3", "640px", "0", "six"],
+    "--jpeg-quality": ["0", "101", "-5", "inf", "high", "85.5", "+"],
+    "--start-timeout": ["0", "-1", "nan", "inf", "-inf", "3601", "1s", "0x10", "1e999", "", " 5"],
+}
+for option, values in BAD.items():
+    for value in values:
         expect([option, value, "--device", CAMERA], 2,
-               ["bad option: %s: '%s' is %s" % (option, value, kind), "give"])
+               ["senxor-http-server: %s must be %s, not '%s'\n" % (option, ACCEPTED[option], value)])
 # the former name of --jpeg-quality still works, and is checked the same way
-expect(["--quality", "1000", "--device", CAMERA], 2, ["--jpeg-quality: '1000' is out of range"])
+expect(["--quality", "1000", "--device", CAMERA], 2, ["--jpeg-quality must be a whole number from 1 to 100, not '1000'"])
+# a value that is not printable or too long is shown on one line
+expect(["--port", "8\n0", "--device", CAMERA], 2, ["--port must be a whole number from 0 to 65535, not '8?0'"])
+expect(["--port", "1" * 40, "--device", CAMERA], 2, ["not '%s...'" % ("1" * 24)])
+# a palette thermalcolormap does not have: the valid names on one line
+code, out, err = run(["--palette", "foo", "--device", CAMERA])
+palettes = re.search(r"^senxor-http-server: --palette must be one of ((?:[a-z-]+, )+[a-z-]+), not 'foo'$", err.strip())
+if code != 2 or len(err.strip().splitlines()) != 1 or palettes is None \
+        or not {"ironbow", "rainbow", "white-hot"} <= set(palettes.group(1).split(", ")):
+    failures.append("--palette foo: exit status %d, stderr %r" % (code, err))
+print("%-70s -> %d %s" % ("--palette foo", code, err.strip()[:120]))
+# a palette name with launch syntax in it is refused, not spliced into the pipeline
+expect(["--palette", "ironbow ! fakesink", "--device", CAMERA], 2, ["--palette must be one of", "not 'ironbow ! fakesink'"])
 expect(["--bogus"], 2, ["Unknown option --bogus"])
 expect(["extra-argument"], 2, ["unexpected argument 'extra-argument'"])
 
@@ -162,8 +177,9 @@ if shutil.which("ffprobe") is None:
 
 # Odd widths: the picture is odd-sized 4:2:0, and the first request is served
 # (the server only says "serving" once a picture is there).
-for width in (17, 33):
-    server = Server(["--width", str(width), "--device", CAMERA])
+# A palette thermalcolormap has is taken (here with the second width).
+for width, palette in ((17, []), (33, ["--palette", "jet"])):
+    server = Server(["--width", str(width), "--device", CAMERA] + palette)
     status, body = server.get("snapshot.jpg")
     if status != 200:
         server.stop()

@@ -225,7 +225,7 @@ print("a burst of %d clients while the server was stopped: all connected and ser
 port = base.split(":")[2].strip("/")
 for args_, code_, message in (
         (["--port", port, "--source", "videotestsrc"], 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
-        (["--jpeg-quality", "0"], 2, r"bad option: --jpeg-quality: '0' is out of range"),
+        (["--jpeg-quality", "0"], 2, r"--jpeg-quality must be a whole number from 1 to 100, not '0'"),
         (["--help"], 0, r"--device=DEVICE")):
     other = Process([server_bin] + args_)
     code = other.proc.wait(30)

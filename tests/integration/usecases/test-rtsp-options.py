@@ -5,6 +5,7 @@
 # does not negotiate or whose encoder refuses the size) stops it at start-up
 # with one clear line, unless --wait-for-camera says to start anyway.
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import re
 import signal
 import socket
 import sys
@@ -51,9 +52,32 @@ for option, value in BAD:
           "%s %r: expected one line naming %s, got: %s" % (option, value, option, lines))
 print("%d bad values refused with one line each" % len(BAD))
 
+# The line is the one every program gives (tools/options.c), with the value.
+status, lines = run(["--bitrate", "2048001"] + source)
+check(lines == ["senxor-rtsp-server: --bitrate must be a whole number from 1 to 2048000, not '2048001'"],
+      "--bitrate 2048001: %s" % lines)
+status, lines = run(["--linger", "5\ns"] + source)
+check(lines == ["senxor-rtsp-server: --linger must be a whole number from 0 to 3600, not '5?s'"],
+      "--linger with a newline: %s" % lines)
+
+# A palette thermalcolormap does not have: exit 2, one line listing those it
+# has (read from the element, so compared with a few known names only).  The
+# palette is only used without --source, so a device is given either way.
+status, lines = run(["--palette", "foo", "--port", "0", "--device", "emulator://?module=mi08"])
+palettes = re.match(r"senxor-rtsp-server: --palette must be one of ((?:[a-z-]+, )+[a-z-]+), not 'foo'$",
+                    lines[0] if lines else "")
+check(status == 2 and len(lines) == 1 and palettes is not None
+      and {"ironbow", "rainbow", "white-hot"} <= set(palettes.group(1).split(", ")),
+      "--palette foo: exit status %d, stderr %s" % (status, lines))
+print("refused: %s" % lines[0])
+status, lines = run(["--palette", "ironbow ! fakesink", "--port", "0", "--device", "emulator://?module=mi08"])
+check(status == 2 and len(lines) == 1 and "--palette must be one of" in lines[0],
+      "--palette with launch syntax: exit status %d, stderr %s" % (status, lines))
+
 # An odd height from the aspect (80x62 at 102 wide is 102x79) is made even:
-# the server starts and answers DESCRIBE with 200 (not 503).
-server = Process([server_bin, "--port", "0", "--width", "102"] + source)
+# the server starts and answers DESCRIBE with 200 (not 503).  A palette
+# thermalcolormap has is taken.
+server = Process([server_bin, "--port", "0", "--width", "102", "--palette", "jet"] + source)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
 sock = connect(url)
 status, _, body, _ = request(sock, "DESCRIBE", url, 1, timeout=60, extra="Accept: application/sdp\r\n")

@@ -98,7 +98,7 @@ for c in clients:
 port = url.split(":")[2].split("/")[0]
 for args, status, message in (
         (["--port", port] + source, 1, r"cannot listen on 127\.0\.0\.1 port %s" % port),
-        (["--port", "70000"], 2, r"--port \"70000\": expected a whole number from 0 to 65535"),
+        (["--port", "70000"], 2, r"--port must be a whole number from 0 to 65535, not '70000'"),
         (["--port", "0", "--source", "videotestsrc ! no-such-element"], 1, r"does not parse: no element \"no-such-element\""),
         (["--help"], 0, r"--device=DEVICE")):
     other = Process([server_bin] + args)
