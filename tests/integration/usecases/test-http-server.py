@@ -235,7 +235,10 @@ for args_, code_, message in (
 
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-http-server exited with %d after SIGINT" % status)
-check(server.count(r"stopped", stream="out") == 1, "no 'stopped' line after SIGINT")
+# "stopping" on standard error when the signal comes, "stopped" on standard
+# output once everything is closed (as docs/guide/senxor-http-server.md says).
+check(server.count(r"^senxor-http-server: stopping$") == 1, "no 'stopping' line on stderr after SIGINT")
+check(server.count(r"^senxor-http-server: stopped$", stream="out") == 1, "no 'stopped' line on stdout after SIGINT")
 
 # A pipeline without the jpeg appsink is refused with a clear message.
 bad = Process([server_bin, "--port", "0", "--pipeline", "videotestsrc ! fakesink"])

@@ -109,5 +109,8 @@ for args, status, message in (
 
 status = server.stop(signal.SIGINT)
 check(status == 0, "senxor-rtsp-server exited with %d after SIGINT" % status)
-check(server.count(r"stopped", stream="out") == 1, "no 'stopped' line after SIGINT")
+# "stopping" on standard error when the signal comes, "stopped" on standard
+# output once everything is closed (as docs/guide/senxor-rtsp-server.md says).
+check(server.count(r"^senxor-rtsp-server: stopping$") == 1, "no 'stopping' line on stderr after SIGINT")
+check(server.count(r"^senxor-rtsp-server: stopped$", stream="out") == 1, "no 'stopped' line on stdout after SIGINT")
 print("PASS")
