@@ -4,11 +4,10 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 
 import chromium
-from usecase import check, colour_stats, decode_image, fail
+from usecase import check, colour_stats, decode_image, need_program
 
 # The profiles of 8-bit 4:2:0 H.264 that browsers, phones and hardware
 # decoders play, as ffprobe names them.
@@ -16,10 +15,7 @@ PLAYABLE_PROFILES = ("Constrained Baseline", "Baseline", "Main", "High")
 
 
 def tool(name):
-    path = shutil.which(name)
-    if path is None:
-        fail("no %s: install Debian's ffmpeg package (scripts/install-deps.sh does)" % name)
-    return path
+    return need_program(name, "ffmpeg")
 
 
 def probe(path):

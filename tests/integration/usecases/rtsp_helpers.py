@@ -1,44 +1,28 @@
 # Helpers of the senxor-rtsp-server tests: plain RTSP requests over a socket,
 # FFmpeg runs, a GStreamer client counting decoded frames.
 # SPDX-License-Identifier: LGPL-2.1-or-later
-import atexit
 import re
-import shutil
 import socket
 import subprocess
 import threading
 import time
 
+import usecase
 from usecase import _die_with_parent, fail
 
-# Programs started here die with the test: at exit, and (through the
-# kernel) when the test process is killed.
-_spawned = []
-
-
-@atexit.register
-def _kill_spawned():
-    for proc in _spawned:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+# What GstClient needs, with the Debian packages that have it.
+RTSP_CLIENT_ELEMENTS = (("rtspsrc", "gstreamer1.0-plugins-good"), ("rtph264depay", "gstreamer1.0-plugins-good"),
+                        ("h264parse", "gstreamer1.0-plugins-bad"), ("avdec_h264", "gstreamer1.0-libav"))
 
 
 def spawn(argv, env=None):
-    """Popen with stdout and stderr piped, killed when the test ends."""
+    """Popen with stdout and stderr piped; it dies with the test (at exit,
+    and through the kernel when the test process is killed)."""
     print("+ " + " ".join(argv), flush=True)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             preexec_fn=_die_with_parent)
-    _spawned.append(proc)
+    usecase._children.append(proc)
     return proc
-
-
-def need_program(name, package):
-    """The path of an external program; a clear failure naming the Debian package when missing."""
-    path = shutil.which(name)
-    if path is None:
-        fail("%s is needed by this test: install the Debian package %s" % (name, package))
-    return path
 
 
 def split_url(url):
@@ -116,9 +100,10 @@ def ffmpeg_result(proc, name, timeout=120, server=None):
 class GstClient:
     """rtspsrc -> H.264 decoder -> appsink, counting decoded frames in the background."""
 
-    def __init__(self, Gst, url, name="gst"):
+    def __init__(self, Gst, url, name="gst", server=None):
         self.Gst = Gst
         self.name = name
+        self.server = server  # a usecase.Process whose output a failure shows
         self.frames = 0
         self.size = None
         self.lock = threading.Lock()
@@ -128,6 +113,7 @@ class GstClient:
         self.pipeline.get_by_name("sink").connect("new-sample", self._on_sample)
         self.bus = self.pipeline.get_bus()
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+            self._dump()
             fail("%s: the rtspsrc client could not start" % name)
 
     def _on_sample(self, sink):
@@ -142,6 +128,7 @@ class GstClient:
         msg = self.bus.pop_filtered(self.Gst.MessageType.ERROR)
         if msg is not None:
             err, debug = msg.parse_error()
+            self._dump()
             fail("%s: %s (%s)" % (self.name, err.message, debug))
         with self.lock:
             return self.frames
@@ -152,7 +139,12 @@ class GstClient:
             if self.count() >= at_least:
                 return self.count()
             time.sleep(0.1)
+        self._dump()
         fail("%s: %d frames after %d s, wanted %d" % (self.name, self.count(), timeout, at_least))
+
+    def _dump(self):
+        if self.server is not None:
+            self.server.dump()
 
     def stop(self):
         self.pipeline.set_state(self.Gst.State.NULL)

@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 import media
-from usecase import Process, build_path, check, colour_stats, decode_image, fail, gst, rmtree, tempdir
+from usecase import Process, check, colour_stats, decode_image, fail, gst, rmtree, tempdir
 
 name = sys.argv[1]
 program = sys.argv[2:]

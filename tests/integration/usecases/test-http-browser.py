@@ -16,18 +16,13 @@ import time
 import urllib.request
 
 import chromium
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, build_path, Process, check, colour_stats, decode_image
+from usecase import build_path, Process, check, colour_stats, decode_image, server_source
 
 server_bin = sys.argv[1]
-videotest = "--videotestsrc" in sys.argv
 chromium.find()  # before the server: a missing browser fails naming its package
 
 # ---- the server ----
-if videotest:
-    args = ["--source", GRAY16_TEST_SOURCE]
-else:
-    args = ["--device", EMULATOR]
-server = Process([server_bin, "--port", "0", "--width", "640"] + args)
+server = Process([server_bin, "--port", "0", "--width", "640"] + server_source())
 base = server.wait_line(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
 
 # ---- the browser ----

@@ -5,7 +5,6 @@
 # --jpeg-quality reaches the encoder.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,20 +12,17 @@ import time
 import urllib.error
 import urllib.request
 
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail
+from usecase import Process, check, fail, need_program, server_source
 
 server_bin = sys.argv[1]
-videotest = "--videotestsrc" in sys.argv
 FRAMES = 100
 
-for tool in ("ffmpeg", "ffprobe"):
-    if shutil.which(tool) is None:
-        fail("%s is missing: install Debian's 'ffmpeg' package (scripts/install-deps.sh)" % tool)
+ffmpeg = need_program("ffmpeg", "ffmpeg")
+ffprobe = need_program("ffprobe", "ffmpeg")
 
 
 def start(*extra):
-    args = ["--source", GRAY16_TEST_SOURCE] if videotest else ["--device", EMULATOR]
-    server = Process([server_bin, "--port", "0"] + args + list(extra))
+    server = Process([server_bin, "--port", "0"] + server_source() + list(extra))
     base = server.wait_line(r"serving (http://127\.0\.0\.1:\d+/)", timeout=60).group(1)
     return server, base
 
@@ -44,7 +40,7 @@ def snapshot(base):
 
 def probe(data):
     """(pix_fmt, width, height) of a JPEG by ffprobe, which must not complain."""
-    p = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=pix_fmt,width,height",
+    p = subprocess.run([ffprobe, "-v", "error", "-show_entries", "stream=pix_fmt,width,height",
                         "-of", "json", "-i", "-"], input=data, capture_output=True, timeout=60)
     check(p.returncode == 0 and not p.stderr.strip(),
           "ffprobe failed on the snapshot (%d): %s" % (p.returncode, p.stderr.decode()))
@@ -61,7 +57,7 @@ check(width == 640, "the snapshot is %d wide, expected 640" % width)
 
 # FFmpeg reads the multipart stream (the mpjpeg demuxer, found from the
 # Content-Type) and decodes every part; framecrc prints one line per frame.
-cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-xerror", "-err_detect", "explode",
+cmd = [ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-xerror", "-err_detect", "explode",
        "-i", base + "stream.mjpg", "-frames:v", str(FRAMES), "-f", "framecrc", "-"]
 print("+ " + " ".join(cmd), flush=True)
 try:

@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
 import os
-import re
 import select
 import signal
 import socket
@@ -15,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, colour_stats, decode_image, fail
+from usecase import Process, check, colour_stats, decode_image, fail, server_source
 
 server_bin = sys.argv[1]
 videotest = "--videotestsrc" in sys.argv
@@ -69,10 +68,7 @@ check(waiting.stop(signal.SIGTERM) == 0, "server did not exit 0 on SIGTERM")
 print("503 before the first frame, then the frame: ok")
 
 # ---- 2. The real capture ----
-if videotest:
-    args = ["--source", GRAY16_TEST_SOURCE]
-else:
-    args = ["--device", EMULATOR]
+args = server_source()
 # senxorsrc logs each camera opening at INFO level: count them.
 env = dict(os.environ, GST_DEBUG="senxorsrc:4", GST_DEBUG_NO_COLOR="1")
 server = Process([server_bin, "--port", "0"] + args, env=env)

@@ -9,21 +9,16 @@ import signal
 import subprocess
 import sys
 
-from rtsp_helpers import GstClient, ffmpeg_decode, ffmpeg_result, need_program, DECODER_TROUBLE
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst
+from rtsp_helpers import RTSP_CLIENT_ELEMENTS, GstClient, ffmpeg_decode, ffmpeg_result, DECODER_TROUBLE
+from usecase import Process, check, fail, gst, need_elements, need_program, server_source
 
 server_bin = sys.argv[1]
 ffmpeg = need_program("ffmpeg", "ffmpeg")
 ffprobe = need_program("ffprobe", "ffmpeg")
 Gst = gst()
-for factory in ("rtspsrc", "rtph264depay", "avdec_h264"):
-    if Gst.ElementFactory.find(factory) is None:
-        fail("this test needs %s: install gstreamer1.0-plugins-good and gstreamer1.0-libav" % factory)
+need_elements(Gst, RTSP_CLIENT_ELEMENTS)
 
-if "--videotestsrc" in sys.argv:
-    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
-else:
-    source = ["--device", EMULATOR]
+source = server_source(colour=True)
 # 80x62 scaled to 320 wide: 320x248
 server = Process([server_bin, "--port", "0", "--width", "320"] + source)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=60).group(1)

@@ -15,13 +15,10 @@ import threading
 import time
 
 from rtsp_helpers import connect, request
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail
+from usecase import Process, check, fail, server_source
 
 server_bin = sys.argv[1]
-if "--videotestsrc" in sys.argv:
-    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
-else:
-    source = ["--device", EMULATOR]
+source = server_source(colour=True)
 
 # Generous on a loaded 2-core machine; a stalled server takes many seconds.
 ANSWER_BOUND = 2.0

@@ -11,13 +11,10 @@ import socket
 import sys
 
 from rtsp_helpers import connect, request
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail
+from usecase import Process, check, fail, server_source
 
 server_bin = sys.argv[1]
-if "--videotestsrc" in sys.argv:
-    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
-else:
-    source = ["--device", EMULATOR]
+source = server_source(colour=True)
 
 
 def run(args, timeout=90):

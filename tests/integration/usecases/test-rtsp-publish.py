@@ -19,16 +19,14 @@ import subprocess
 import sys
 import time
 
-from rtsp_helpers import DECODER_TROUBLE, GstClient, ffmpeg_result, need_program, spawn
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst
+from rtsp_helpers import DECODER_TROUBLE, RTSP_CLIENT_ELEMENTS, GstClient, ffmpeg_result, spawn
+from usecase import Process, check, fail, gst, need_elements, need_program, server_source
 
 server_bin = sys.argv[1]
 ffmpeg = need_program("ffmpeg", "ffmpeg")
 Gst = gst()
-for factory, package in (("rtspclientsink", "gstreamer1.0-rtsp"), ("rtph264depay", "gstreamer1.0-plugins-good"), ("srtsink", "gstreamer1.0-plugins-bad"),
-                         ("mpegtsmux", "gstreamer1.0-plugins-bad"), ("avdec_h264", "gstreamer1.0-libav")):
-    if Gst.ElementFactory.find(factory) is None:
-        fail("this test needs %s: install %s" % (factory, package))
+need_elements(Gst, RTSP_CLIENT_ELEMENTS + (("rtspclientsink", "gstreamer1.0-rtsp"), ("srtsink", "gstreamer1.0-plugins-bad"),
+                                           ("mpegtsmux", "gstreamer1.0-plugins-bad")))
 try:
     import gi
     gi.require_version("GstRtspServer", "1.0")
@@ -37,10 +35,7 @@ except ValueError:
 protocols = subprocess.run([ffmpeg, "-hide_banner", "-protocols"], capture_output=True, text=True).stdout
 check("srt" in protocols.split(), "this FFmpeg was built without SRT (ffmpeg -protocols lists no srt)")
 
-if "--videotestsrc" in sys.argv:
-    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
-else:
-    source = ["--device", EMULATOR]
+source = server_source(colour=True)
 
 
 def free_port(kind):

@@ -5,58 +5,22 @@
 import os
 import signal
 import sys
-import threading
 import time
 
-from usecase import EMULATOR, GRAY16_TEST_SOURCE, Process, check, fail, gst, skip
+from rtsp_helpers import RTSP_CLIENT_ELEMENTS, GstClient
+from usecase import Process, check, fail, gst, need_elements, server_source
 
 server_bin = sys.argv[1]
 Gst = gst()
-for factory in ("rtspsrc", "rtph264depay", "avdec_h264"):
-    if Gst.ElementFactory.find(factory) is None:
-        skip("the RTSP client test needs %s (gstreamer1.0-plugins-good / -libav)" % factory)
+need_elements(Gst, RTSP_CLIENT_ELEMENTS)
 
-# --videotestsrc: stand-in picture for builds without the senxor elements
-if "--videotestsrc" in sys.argv:
-    source = ["--source", GRAY16_TEST_SOURCE + " ! thermalnormalize ! thermalcolormap"]
-else:
-    source = ["--device", EMULATOR]
+source = server_source(colour=True)
 # senxorsrc logs each camera opening at INFO level: count them.
 env = dict(os.environ, GST_DEBUG="senxorsrc:4", GST_DEBUG_NO_COLOR="1")
 server = Process([server_bin, "--port", "0", "--width", "320"] + source, env=env)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=60).group(1)
 # The start-up check opens the camera once before the server says it streams.
 opens_at_start = server.count(r"senxorsrc.*opened emulator://")
-
-
-class Client:
-    def __init__(self, name):
-        self.name = name
-        self.frames = 0
-        self.size = None
-        self.lock = threading.Lock()
-        self.pipeline = Gst.parse_launch(
-            "rtspsrc location=%s protocols=tcp latency=200 ! rtph264depay ! h264parse "
-            "! avdec_h264 ! appsink name=sink sync=false emit-signals=true" % url)
-        self.pipeline.get_by_name("sink").connect("new-sample", self.on_sample)
-        self.bus = self.pipeline.get_bus()
-
-    def on_sample(self, sink):
-        sample = sink.emit("pull-sample")
-        s = sample.get_caps().get_structure(0)
-        with self.lock:
-            self.frames += 1
-            self.size = (s.get_value("width"), s.get_value("height"))
-        return Gst.FlowReturn.OK
-
-    def count(self):
-        msg = self.bus.pop_filtered(Gst.MessageType.ERROR)
-        if msg is not None:
-            err, debug = msg.parse_error()
-            server.dump()
-            fail("client %s: %s (%s)" % (self.name, err.message, debug))
-        with self.lock:
-            return self.frames
 
 
 def wait_frames(clients, at_least, timeout):
@@ -69,10 +33,7 @@ def wait_frames(clients, at_least, timeout):
     fail("frames after %d s: %s (wanted %s)" % (timeout, {c.name: c.count() for c in clients}, at_least))
 
 
-clients = [Client("A"), Client("B")]
-for c in clients:
-    check(c.pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE,
-          "client %s could not start" % c.name)
+clients = [GstClient(Gst, url, name, server) for name in ("A", "B")]
 
 # Both receive frames, and keep receiving while the other one is connected.
 wait_frames(clients, {"A": 5, "B": 5}, 60)
@@ -92,7 +53,7 @@ if "--videotestsrc" not in sys.argv:
     print("camera opened once for two clients")
 
 for c in clients:
-    c.pipeline.set_state(Gst.State.NULL)
+    c.stop()
 
 # Clear failures: the port taken, a bad option, a bad pipeline; --help.
 port = url.split(":")[2].split("/")[0]

@@ -37,6 +37,33 @@ def skip(message):
     sys.exit(SKIP)
 
 
+def need_program(name, package):
+    """The path of an external program; a failure naming its Debian package
+    when it is missing."""
+    path = shutil.which(name)
+    if path is None:
+        fail("no %s: install Debian's %s package (scripts/install-deps.sh does)" % (name, package))
+    return path
+
+
+def need_elements(Gst, elements):
+    """Fails naming the Debian package of the first missing GStreamer element
+    of elements, (factory name, package) pairs."""
+    for factory, package in elements:
+        if Gst.ElementFactory.find(factory) is None:
+            fail("no %s element: install Debian's %s package (scripts/install-deps.sh does)" % (factory, package))
+
+
+def server_source(colour=False):
+    """The options that give a server its picture: the emulated camera, or
+    under --videotestsrc (a build without senxorsrc) the GRAY16_LE stand-in,
+    made a colour picture when colour is true (senxor-rtsp-server's --source
+    replaces the colour map too)."""
+    if "--videotestsrc" not in sys.argv:
+        return ["--device", EMULATOR]
+    return ["--source", GRAY16_TEST_SOURCE + (" ! thermalnormalize ! thermalcolormap" if colour else "")]
+
+
 # Children must not outlive a test that fails (sys.exit) or is killed by
 # meson's timeout: kill them at exit, and have the kernel send SIGKILL to a
 # child whose parent dies (children are started from the main thread).
