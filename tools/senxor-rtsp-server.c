@@ -797,7 +797,7 @@ main (int argc, char **argv)
     return 2;
   }
   if (argc > 1) {
-    g_printerr (PROGRAM ": unexpected argument \"%s\" (try --help)\n", argv[1]);
+    g_printerr (PROGRAM ": unexpected argument '%s' (try --help)\n", argv[1]);
     return 2;
   }
   if (!tool_option_int ("--port", port_text, 0, 65535, &port, &error) ||
@@ -814,7 +814,9 @@ main (int argc, char **argv)
     return 2;
   }
   if (mount[0] != '/') {
-    g_printerr (PROGRAM ": --mount \"%s\": must start with '/'\n", mount);
+    g_autofree gchar *shown = tool_shown_value (mount);
+
+    g_printerr (PROGRAM ": --mount must start with '/', not '%s'\n", shown);
     return 2;
   }
   server.linger = linger;

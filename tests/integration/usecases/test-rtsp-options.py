@@ -57,6 +57,14 @@ status, lines = run(["--linger", "5\ns"] + source)
 check(lines == ["senxor-rtsp-server: --linger must be a whole number from 0 to 3600, not '5?s'"],
       "--linger with a newline: %s" % lines)
 
+# The other checks of the command line, in the same words.
+status, lines = run(["--mount", "thermal"] + source)
+check(status == 2 and lines == ["senxor-rtsp-server: --mount must start with '/', not 'thermal'"],
+      "--mount thermal: exit status %d, stderr %s" % (status, lines))
+status, lines = run(["--port", "0", "extra-argument"] + source)
+check(status == 2 and lines == ["senxor-rtsp-server: unexpected argument 'extra-argument' (try --help)"],
+      "an extra argument: exit status %d, stderr %s" % (status, lines))
+
 # A palette thermalcolormap does not have: exit 2, one line listing those it
 # has (read from the element, so compared with a few known names only).  The
 # palette is only used without --source, so a device is given either way.
