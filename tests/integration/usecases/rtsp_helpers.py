@@ -83,7 +83,8 @@ DECODER_TROUBLE = re.compile(r"corrupt|conceal|error|non.monoton|invalid|missing
 
 
 def ffmpeg_result(proc, name, timeout=120, server=None):
-    """Waits for an ffmpeg_decode run: (frames decoded, stderr lines); fails on a hang."""
+    """Waits for an ffmpeg_decode run: (exit status, frames decoded, stderr
+    lines); fails on a hang."""
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -95,6 +96,29 @@ def ffmpeg_result(proc, name, timeout=120, server=None):
     frames = [int(n) for n in re.findall(rb"^frame=(\d+)", out, re.MULTILINE)]
     lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
     return proc.returncode, (frames[-1] if frames else 0), lines
+
+
+def check_clean_decode(proc, name, frames, server, timeout=150):
+    """Waits for an ffmpeg_decode run (or any FFmpeg decoding to -progress
+    pipe:1) and fails unless it exited 0 after at least frames frames with no
+    decoder complaint."""
+    status, decoded, lines = ffmpeg_result(proc, name, timeout=timeout, server=server)
+    trouble = [line for line in lines if DECODER_TROUBLE.search(line)]
+    if status != 0 or decoded < frames or trouble:
+        server.dump()
+        fail("%s: exit status %d, %d frames (wanted %d), decoder complaints:\n%s" % (
+            name, status, decoded, frames, "\n".join(lines)))
+    print("%s: %d frames, no decoder complaint" % (name, decoded))
+
+
+def describe(url, timeout=60):
+    """(status, body) of a DESCRIBE on a connection of its own."""
+    sock = connect(url)
+    try:
+        status, _, body, _ = request(sock, "DESCRIBE", url, 1, timeout=timeout, extra="Accept: application/sdp\r\n")
+    finally:
+        sock.close()
+    return status, body
 
 
 class GstClient:

@@ -9,8 +9,8 @@ import signal
 import subprocess
 import sys
 
-from rtsp_helpers import RTSP_CLIENT_ELEMENTS, GstClient, ffmpeg_decode, ffmpeg_result, DECODER_TROUBLE
-from usecase import Process, check, fail, gst, need_elements, need_program, server_source
+from rtsp_helpers import RTSP_CLIENT_ELEMENTS, GstClient, check_clean_decode, ffmpeg_decode
+from usecase import Process, check, gst, need_elements, need_program, server_source
 
 server_bin = sys.argv[1]
 ffmpeg = need_program("ffmpeg", "ffmpeg")
@@ -28,13 +28,7 @@ url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeou
 FRAMES = 100
 runs = [ffmpeg_decode(ffmpeg, url, FRAMES, extra_input=["-rtsp_transport", "tcp"]) for _ in range(2)]
 for i, proc in enumerate(runs):
-    status, frames, lines = ffmpeg_result(proc, "ffmpeg #%d" % (i + 1), timeout=150)
-    trouble = [line for line in lines if DECODER_TROUBLE.search(line)]
-    if status != 0 or frames < FRAMES or trouble:
-        server.dump()
-        fail("ffmpeg #%d: exit status %d, %d frames (wanted %d), decoder complaints:\n%s" % (
-            i + 1, status, frames, FRAMES, "\n".join(lines)))
-    print("ffmpeg #%d: %d frames, no decoder complaint" % (i + 1, frames))
+    check_clean_decode(proc, "ffmpeg #%d" % (i + 1), FRAMES, server)
 
 # What players see: H.264, 8-bit 4:2:0, a profile browsers, phones and
 # hardware decoders play, the size asked for.

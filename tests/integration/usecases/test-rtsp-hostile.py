@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from rtsp_helpers import connect, request
+from rtsp_helpers import connect, describe, request
 from usecase import Process, check, fail, server_source
 
 server_bin = sys.argv[1]
@@ -132,10 +132,7 @@ def describe_cycles(args, label, cycles=20, wait_disconnect=False):
     url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
     statuses = []
     for i in range(cycles):
-        sock = connect(url)
-        status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60, extra="Accept: application/sdp\r\n")
-        sock.close()
-        statuses.append(status)
+        statuses.append(describe(url)[0])
         deadline = time.monotonic() + 30
         while wait_disconnect and server.count(r"client disconnected") <= i and time.monotonic() < deadline:
             time.sleep(0.001)

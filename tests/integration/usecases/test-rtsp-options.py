@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 
-from rtsp_helpers import connect, request
+from rtsp_helpers import describe
 from usecase import Process, check, fail, server_source
 
 server_bin = sys.argv[1]
@@ -84,9 +84,7 @@ check(status == 2 and len(lines) == 1 and "--palette must be one of" in lines[0]
 # thermalcolormap has is taken.
 server = Process([server_bin, "--port", "0", "--width", "102", "--palette", "jet"] + source)
 url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
-sock = connect(url)
-status, _, body, _ = request(sock, "DESCRIBE", url, 1, timeout=60, extra="Accept: application/sdp\r\n")
-sock.close()
+status, body = describe(url)
 check(status == 200, "DESCRIBE at --width 102: %s, expected 200" % status)
 check(b"H264" in body, "the SDP names no H264:\n%s" % body.decode("utf-8", "replace"))
 check(server.stop(signal.SIGINT) == 0, "the --width 102 server did not stop cleanly")
@@ -132,15 +130,11 @@ if "--videotestsrc" not in sys.argv:
     server = Process([server_bin, "--port", "0", "--device", later, "--wait-for-camera"])
     url = server.wait_line(r"streaming at (rtsp://127\.0\.0\.1:\d+/thermal)", timeout=90).group(1)
     check(server.count(r"not available .*starting anyway") == 1, "no 'starting anyway' line:\n%s" % server.err)
-    sock = connect(url)
-    status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60)
-    sock.close()
+    status, _ = describe(url)
     check(status == 503, "DESCRIBE without the camera: %s, expected 503" % status)
     emulator = Process(["senxor-emulator", "--module", "mi08", "--tcp", str(camera_port)])
     emulator.wait_line(r"tcp://", timeout=30)
-    sock = connect(url)
-    status, _, _, _ = request(sock, "DESCRIBE", url, 1, timeout=60)
-    sock.close()
+    status, _ = describe(url)
     check(status == 200, "DESCRIBE once the camera is there: %s, expected 200" % status)
     check(server.stop(signal.SIGINT) == 0, "the --wait-for-camera server did not stop cleanly")
     emulator.stop()

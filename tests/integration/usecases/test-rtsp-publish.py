@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from rtsp_helpers import DECODER_TROUBLE, RTSP_CLIENT_ELEMENTS, GstClient, ffmpeg_result, spawn
+from rtsp_helpers import RTSP_CLIENT_ELEMENTS, GstClient, check_clean_decode, spawn
 from usecase import Process, check, fail, gst, need_elements, need_program, server_source
 
 server_bin = sys.argv[1]
@@ -69,13 +69,7 @@ def receivers():
 
 def check_receivers(procs, round_name):
     for name, proc in procs.items():
-        status, frames, lines = ffmpeg_result(proc, "%s receiver" % name, timeout=150, server=server)
-        trouble = [line for line in lines if DECODER_TROUBLE.search(line)]
-        if status != 0 or frames < FRAMES or trouble:
-            server.dump()
-            fail("%s, %s receiver: exit status %d, %d frames (wanted %d), complaints:\n%s" % (
-                round_name, name, status, frames, FRAMES, "\n".join(lines)))
-        print("%s, %s receiver: %d frames, no decoder complaint" % (round_name, name, frames))
+        check_clean_decode(proc, "%s, %s receiver" % (round_name, name), FRAMES, server)
 
 
 procs = receivers()
