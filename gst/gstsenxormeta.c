@@ -229,3 +229,142 @@ gst_thermal_mapping_meta_get_celsius (GstThermalMappingMeta *meta, guint x,
     *celsius = v * meta->scale + meta->offset - 273.15;
   return TRUE;
 }
+
+/* ---- GstThermalPaletteMeta ---- */
+
+GType
+gst_thermal_palette_meta_api_get_type (void)
+{
+  static GType type = 0;
+  /* No tags: the palette does not depend on the picture's size, format or
+   * orientation, so converters and scalers keep it as it is. */
+  static const gchar *tags[] = { NULL };
+
+  if (g_once_init_enter (&type)) {
+    GType t = gst_meta_api_type_register ("GstThermalPaletteMetaAPI", tags);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static gboolean
+thermal_palette_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
+{
+  GstThermalPaletteMeta *m = (GstThermalPaletteMeta *) meta;
+
+  m->name = NULL;
+  m->colors = NULL;
+  m->invert = FALSE;
+  return TRUE;
+}
+
+static void
+thermal_palette_meta_free (GstMeta *meta, GstBuffer *buffer)
+{
+  GstThermalPaletteMeta *m = (GstThermalPaletteMeta *) meta;
+
+  g_clear_pointer (&m->colors, g_bytes_unref);
+}
+
+static gboolean
+thermal_palette_meta_transform (GstBuffer *dest, GstMeta *meta,
+    GstBuffer *buffer, GQuark type, gpointer data)
+{
+  GstThermalPaletteMeta *m = (GstThermalPaletteMeta *) meta;
+  GstThermalPaletteMeta *old;
+
+  /* Whatever is done to the pixels (copies, colour conversion, scaling),
+   * each display level keeps its colour.  A buffer has one palette: the
+   * newest replaces one already there. */
+  old = gst_buffer_get_thermal_palette_meta (dest);
+  if (old)
+    gst_buffer_remove_meta (dest, (GstMeta *) old);
+  return gst_buffer_add_thermal_palette_meta (dest, m->name, m->colors,
+      m->invert) != NULL;
+}
+
+const GstMetaInfo *
+gst_thermal_palette_meta_get_info (void)
+{
+  static const GstMetaInfo *info = NULL;
+
+  if (g_once_init_enter ((GstMetaInfo **) & info)) {
+    const GstMetaInfo *mi = gst_meta_register (GST_THERMAL_PALETTE_META_API_TYPE,
+        "GstThermalPaletteMeta", sizeof (GstThermalPaletteMeta),
+        thermal_palette_meta_init, thermal_palette_meta_free,
+        thermal_palette_meta_transform);
+    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) mi);
+  }
+  return info;
+}
+
+/**
+ * gst_buffer_add_thermal_palette_meta:
+ * @buffer: a writable #GstBuffer
+ * @name: the palette's name (a thermalcolormap palette nick, or "file")
+ * @colors: (transfer none): exactly #GST_THERMAL_PALETTE_META_COLORS_SIZE
+ *   bytes, R, G, B of display levels 0..255 before @invert; the meta takes a
+ *   new reference, the bytes are not copied
+ * @invert: whether level L shows the colour listed for 255 - L
+ *
+ * Attaches the palette a picture was painted with.
+ *
+ * Returns: (transfer none) (nullable): the new meta, or NULL when @colors
+ *   does not have the right size.
+ */
+GstThermalPaletteMeta *
+gst_buffer_add_thermal_palette_meta (GstBuffer *buffer, const gchar *name,
+    GBytes *colors, gboolean invert)
+{
+  GstThermalPaletteMeta *m;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (colors != NULL, NULL);
+  g_return_val_if_fail (g_bytes_get_size (colors) ==
+      GST_THERMAL_PALETTE_META_COLORS_SIZE, NULL);
+
+  m = (GstThermalPaletteMeta *) gst_buffer_add_meta (buffer,
+      GST_THERMAL_PALETTE_META_INFO, NULL);
+  if (!m)
+    return NULL;
+  m->name = g_intern_string (name);
+  m->colors = g_bytes_ref (colors);
+  m->invert = invert != FALSE;
+  return m;
+}
+
+/**
+ * gst_thermal_palette_meta_get_color:
+ * @meta: a #GstThermalPaletteMeta
+ * @level: a display level, 0..255
+ * @r: (out) (optional): red
+ * @g: (out) (optional): green
+ * @b: (out) (optional): blue
+ *
+ * The colour display level @level was painted with (@invert applied).
+ *
+ * Returns: FALSE when @level is above 255 or the meta has no colours.
+ */
+gboolean
+gst_thermal_palette_meta_get_color (const GstThermalPaletteMeta *meta,
+    guint level, guint8 *r, guint8 *g, guint8 *b)
+{
+  const guint8 *rgb;
+  gsize size = 0;
+
+  g_return_val_if_fail (meta != NULL, FALSE);
+  if (level > 255 || !meta->colors)
+    return FALSE;
+  rgb = g_bytes_get_data (meta->colors, &size);
+  if (size != GST_THERMAL_PALETTE_META_COLORS_SIZE)
+    return FALSE;
+  rgb += 3 * (meta->invert ? 255 - level : level);
+  if (r)
+    *r = rgb[0];
+  if (g)
+    *g = rgb[1];
+  if (b)
+    *b = rgb[2];
+  return TRUE;
+}

@@ -126,4 +126,61 @@ GstThermalMappingMeta *gst_buffer_add_thermal_mapping_meta (GstBuffer *buffer,
 gboolean gst_thermal_mapping_meta_get_celsius (GstThermalMappingMeta *meta,
     guint x, guint y, gdouble *celsius);
 
+/**
+ * GST_THERMAL_PALETTE_META_COLORS_SIZE:
+ *
+ * The size in bytes of #GstThermalPaletteMeta.colors: R, G, B for each of
+ * the 256 display levels.
+ */
+#define GST_THERMAL_PALETTE_META_COLORS_SIZE (256 * 3)
+
+/**
+ * GstThermalPaletteMeta:
+ * @meta: parent
+ * @name: the palette's name, interned (compare with ==, never free): a
+ *   thermalcolormap palette nick such as "ironbow", or "file" for a palette
+ *   read from a file
+ * @colors: (transfer full): the palette as listed, before @invert:
+ *   #GST_THERMAL_PALETTE_META_COLORS_SIZE bytes, R, G, B of display level 0
+ *   first; a reference, shared by every buffer painted with it, never copied
+ * @invert: TRUE when display level L was painted with the colour listed for
+ *   255 - L (thermalcolormap's invert)
+ *
+ * What thermalcolormap attaches to every output buffer: the colour each
+ * display level was painted with, so that a legend drawn later
+ * (thermaloverlay, applications) shows the picture's own palette, whatever
+ * lies between them (queues, converters, scalers, appsink and appsrc).
+ * Together with #GstThermalMappingMeta it says which temperature each colour
+ * stands for.  It does not depend on the picture's size, format or
+ * orientation, so it has no tags and every element that copies untagged
+ * metas (videoconvert, videoscale, queue, in-place filters) keeps it.
+ * gst_thermal_palette_meta_get_color() gives the colour of a level.
+ */
+typedef struct {
+  GstMeta meta;
+  const gchar *name;
+  GBytes *colors;
+  gboolean invert;
+} GstThermalPaletteMeta;
+
+GType gst_thermal_palette_meta_api_get_type (void);
+#define GST_THERMAL_PALETTE_META_API_TYPE (gst_thermal_palette_meta_api_get_type ())
+const GstMetaInfo *gst_thermal_palette_meta_get_info (void);
+#define GST_THERMAL_PALETTE_META_INFO (gst_thermal_palette_meta_get_info ())
+
+/**
+ * gst_buffer_get_thermal_palette_meta:
+ * @b: a #GstBuffer
+ *
+ * Returns: (transfer none) (nullable): the buffer's #GstThermalPaletteMeta.
+ */
+#define gst_buffer_get_thermal_palette_meta(b) \
+  ((GstThermalPaletteMeta *) gst_buffer_get_meta ((b), GST_THERMAL_PALETTE_META_API_TYPE))
+
+GstThermalPaletteMeta *gst_buffer_add_thermal_palette_meta (GstBuffer *buffer,
+    const gchar *name, GBytes *colors, gboolean invert);
+
+gboolean gst_thermal_palette_meta_get_color (const GstThermalPaletteMeta *meta,
+    guint level, guint8 *r, guint8 *g, guint8 *b);
+
 G_END_DECLS

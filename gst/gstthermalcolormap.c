@@ -17,7 +17,10 @@
  * Alpha (RGBA-family output) is opaque, a constant, or zero below a
  * threshold input level, so compositor can lay hot regions over a camera
  * picture.  All properties can change while PLAYING; the next frame uses
- * them.  Buffer metas (GstThermalMappingMeta) pass through.
+ * them.  Buffer metas (GstThermalMappingMeta) pass through, and every output
+ * buffer carries a #GstThermalPaletteMeta naming the palette, its colours
+ * (shared, not copied) and invert, so a legend further down (thermaloverlay,
+ * an application behind appsink) shows the colours of the picture.
  *
  * ## Example launch lines
  * |[
@@ -31,6 +34,7 @@
 #include <string.h>
 
 #include "gstsenxorelements.h"
+#include "gstsenxormeta.h"
 #include "gstthermalcolormap.h"
 #include "palette-file.h"
 
@@ -75,8 +79,13 @@ struct _GstThermalColormap
 
   gboolean file_dirty;          /* palette_file changed, not loaded yet */
   guint file_generation;        /* bumped on every palette_file change */
-  gboolean have_file_palette;
-  guint8 file_palette[256][3];
+  GBytes *file_colors;          /* palette_file loaded, or NULL */
+
+  /* What the tables were built from, for the GstThermalPaletteMeta of every
+   * output buffer (the bytes are shared with it, not copied). */
+  GBytes *colors;
+  const gchar *colors_name;     /* palette nick or "file", static/interned */
+  gboolean colors_invert;
 
   gboolean lut_dirty;
   ColormapFunc func;
@@ -116,32 +125,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         GST_VIDEO_CAPS_MAKE (SRC_YUV_FORMATS) ", colorimetry=(string)bt601"));
 
 GType
-gst_thermal_palette_get_type (void)
-{
-  static GType type = 0;
-  static GEnumValue values[GST_THERMAL_PALETTE_COUNT + 1];
-
-  if (g_once_init_enter (&type)) {
-    GType t;
-    guint i;
-
-    /* The names and order come from the generated table file, so the enum
-     * and the tables cannot disagree. */
-    for (i = 0; i < GST_THERMAL_PALETTE_COUNT; i++) {
-      values[i].value = (gint) i;
-      values[i].value_name = thermal_palette_descriptions[i];
-      values[i].value_nick = thermal_palette_nicks[i];
-    }
-    values[GST_THERMAL_PALETTE_COUNT].value = 0;
-    values[GST_THERMAL_PALETTE_COUNT].value_name = NULL;
-    values[GST_THERMAL_PALETTE_COUNT].value_nick = NULL;
-    t = g_enum_register_static ("GstThermalPalette", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-GType
 gst_thermal_colormap_alpha_mode_get_type (void)
 {
   static GType type = 0;
@@ -169,10 +152,19 @@ gst_thermal_colormap_alpha_mode_get_type (void)
 static void
 gst_thermal_colormap_build_luts (GstThermalColormap *self)
 {
-  const guint8 (*pal)[3] = self->have_file_palette ?
-      (const guint8 (*)[3]) self->file_palette :
-      thermal_palette_tables[self->palette];
+  const guint8 (*pal)[3];
   guint level;
+
+  g_clear_pointer (&self->colors, g_bytes_unref);
+  if (self->file_colors) {
+    self->colors = g_bytes_ref (self->file_colors);
+    self->colors_name = "file";
+  } else {
+    self->colors = thermal_palette_builtin_colors (self->palette);
+    self->colors_name = thermal_palette_nicks[self->palette];
+  }
+  self->colors_invert = self->invert;
+  pal = g_bytes_get_data (self->colors, NULL);
 
   for (level = 0; level < 256; level++) {
     const guint8 *rgb = pal[self->invert ? 255 - level : level];
@@ -346,8 +338,7 @@ gst_thermal_colormap_update_file_palette (GstThermalColormap *self)
 {
   g_autofree gchar *path = NULL;
   g_autoptr (GError) error = NULL;
-  guint8 lut[256][3];
-  gboolean have = FALSE;
+  g_autoptr (GBytes) colors = NULL;
   guint generation;
 
   GST_OBJECT_LOCK (self);
@@ -360,29 +351,25 @@ gst_thermal_colormap_update_file_palette (GstThermalColormap *self)
   GST_OBJECT_UNLOCK (self);
 
   if (path != NULL && path[0] != '\0') {
-    if (!thermal_palette_load (path, lut, &error) &&
-        error->domain != THERMAL_PALETTE_ERROR) {
-      GST_ELEMENT_ERROR (self, RESOURCE, READ,
-          ("Could not read palette file \"%s\": %s", path, error->message),
-          ("palette-file=%s", path));
-      return FALSE;
-    }
-    if (error) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Invalid palette file \"%s\": %s", path, error->message),
+    colors = thermal_palette_load_colors (path, &error);
+    if (!colors && error->domain == THERMAL_PALETTE_ERROR) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
           ("palette-file=%s; the format is described in docs/palettes.md",
               path));
       return FALSE;
     }
-    have = TRUE;
+    if (!colors) {
+      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("%s", error->message),
+          ("palette-file=%s", path));
+      return FALSE;
+    }
     GST_INFO_OBJECT (self, "loaded palette file %s", path);
   }
 
   GST_OBJECT_LOCK (self);
   if (generation == self->file_generation) {
-    self->have_file_palette = have;
-    if (have)
-      memcpy (self->file_palette, lut, sizeof (lut));
+    g_clear_pointer (&self->file_colors, g_bytes_unref);
+    self->file_colors = g_steal_pointer (&colors);
     self->file_dirty = FALSE;
     self->lut_dirty = TRUE;
   }
@@ -546,6 +533,10 @@ gst_thermal_colormap_transform_frame (GstVideoFilter *filter,
     GstVideoFrame *in_frame, GstVideoFrame *out_frame)
 {
   GstThermalColormap *self = GST_THERMAL_COLORMAP (filter);
+  GstThermalPaletteMeta *old;
+  GBytes *colors;
+  const gchar *name;
+  gboolean invert;
 
   if (!gst_thermal_colormap_update_file_palette (self))
     return GST_FLOW_ERROR;
@@ -554,7 +545,18 @@ gst_thermal_colormap_transform_frame (GstVideoFilter *filter,
   if (self->lut_dirty)
     gst_thermal_colormap_build_luts (self);
   self->func (self, in_frame, out_frame);
+  colors = g_bytes_ref (self->colors);
+  name = self->colors_name;
+  invert = self->colors_invert;
   GST_OBJECT_UNLOCK (self);
+
+  /* One palette per buffer: a meta copied from the input is replaced. */
+  old = gst_buffer_get_thermal_palette_meta (out_frame->buffer);
+  if (old)
+    gst_buffer_remove_meta (out_frame->buffer, (GstMeta *) old);
+  gst_buffer_add_thermal_palette_meta (out_frame->buffer, name, colors,
+      invert);
+  g_bytes_unref (colors);
   return GST_FLOW_OK;
 }
 
@@ -636,6 +638,8 @@ gst_thermal_colormap_finalize (GObject *object)
   GstThermalColormap *self = GST_THERMAL_COLORMAP (object);
 
   g_free (self->palette_file);
+  g_clear_pointer (&self->file_colors, g_bytes_unref);
+  g_clear_pointer (&self->colors, g_bytes_unref);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 

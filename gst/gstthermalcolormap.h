@@ -7,17 +7,13 @@
 #include <gst/video/video.h>
 #include <gst/video/gstvideofilter.h>
 
-#include "thermal-palettes.h"
+#include "palette-file.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_THERMAL_COLORMAP (gst_thermal_colormap_get_type ())
 G_DECLARE_FINAL_TYPE (GstThermalColormap, gst_thermal_colormap, GST,
     THERMAL_COLORMAP, GstVideoFilter)
-
-/* The GType of the GstThermalPalette enum (thermal-palettes.h). */
-GType gst_thermal_palette_get_type (void);
-#define GST_TYPE_THERMAL_PALETTE (gst_thermal_palette_get_type ())
 
 /**
  * GstThermalColormapAlphaMode:

@@ -20,9 +20,12 @@
  * sensor pixel when written as an integer ("10"), a fraction of the sensor
  * size when written with a decimal point ("0.5"), or a percentage ("50%").
  *
- * The legend's colours follow the nearest thermalcolormap upstream (its
- * palette, palette-file and invert), unless #GstThermalOverlay:palette,
- * #GstThermalOverlay:palette-file or #GstThermalOverlay:invert are set.
+ * The legend's colours are those the picture was painted with: the
+ * #GstThermalPaletteMeta thermalcolormap attaches to each buffer, which
+ * survives queues, converters, scalers and appsink/appsrc.  Setting
+ * #GstThermalOverlay:palette, #GstThermalOverlay:palette-file or
+ * #GstThermalOverlay:invert overrides it; without the meta the legend shows
+ * these properties (ironbow by default).
  *
  * Without the mapping meta, the element posts one warning and lets the video
  * through unchanged.
@@ -49,10 +52,8 @@
 #include "gstthermaloverlay.h"
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
-#include "gstthermalcolormap.h"
 #include "overlay-render.h"
 #include "palette-file.h"
-#include "thermal-palettes.h"
 
 #include <math.h>
 #include <string.h>
@@ -116,10 +117,10 @@ struct _GstThermalOverlay {
   gboolean post_messages;
   GstThermalPalette palette;
   gchar *palette_file;
-  gboolean have_file_lut;       /* palette_file loaded into file_lut */
-  guint8 file_lut[256][3];
+  GBytes *file_colors;          /* palette_file loaded, or NULL */
   gboolean invert;
-  /* palette, palette-file or invert was set: do not follow thermalcolormap */
+  /* palette, palette-file or invert was set: the legend ignores the
+   * buffers' GstThermalPaletteMeta */
   gboolean palette_explicit;
   /* A property value that could not be parsed; posted as a warning by the
    * streaming thread (at set time the element often has no bus yet). */
@@ -132,10 +133,6 @@ struct _GstThermalOverlay {
   gboolean warned_bad_meta;
   guint8 *mask;
   gsize mask_size;
-  GWeakRef colormap;            /* the thermalcolormap upstream, if any */
-  gchar *followed_file;         /* its palette-file, loaded in followed_lut */
-  gboolean have_followed_lut;
-  guint8 followed_lut[256][3];
 };
 
 /* What one frame is drawn with: a copy of the properties. */
@@ -152,7 +149,7 @@ typedef struct {
   guint font_size;
   gboolean post_messages;
   guint8 legend_lut[256][3];    /* colour of each display level, as drawn */
-  const gchar *legend_palette;  /* palette nick, or "file" */
+  const gchar *legend_palette;  /* palette nick, or "file"; static/interned */
 } Settings;
 
 #define OVERLAY_CAPS \
@@ -162,8 +159,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (OVERLAY_CAPS));
-
-static GstElement *find_upstream_colormap (GstThermalOverlay *self);
 
 #define gst_thermal_overlay_parent_class parent_class
 G_DEFINE_TYPE (GstThermalOverlay, gst_thermal_overlay, GST_TYPE_VIDEO_FILTER);
@@ -218,27 +213,24 @@ static void
 set_palette_file (GstThermalOverlay *self, const gchar *path)
 {
   g_autoptr (GError) error = NULL;
-  guint8 lut[256][3];
-  gboolean have = FALSE;
+  GBytes *colors = NULL;
 
   /* The file is read without the lock: no lock across I/O. */
   if (path && *path)
-    have = thermal_palette_load (path, lut, &error);
+    colors = thermal_palette_load_colors (path, &error);
 
   GST_OBJECT_LOCK (self);
   g_free (self->palette_file);
   self->palette_file = g_strdup (path);
-  self->have_file_lut = have;
+  g_clear_pointer (&self->file_colors, g_bytes_unref);
+  self->file_colors = colors;
   self->palette_explicit = TRUE;
-  if (have)
-    memcpy (self->file_lut, lut, sizeof (lut));
   if (error) {
-    GST_WARNING_OBJECT (self, "palette-file \"%s\": %s", path,
-        error->message);
+    GST_WARNING_OBJECT (self, "%s", error->message);
     g_free (self->pending_warning);
-    self->pending_warning = g_strdup_printf ("palette-file=\"%s\" is not "
-        "used for the legend (%s); the legend shows palette instead; the "
-        "format is described in docs/palettes.md", path, error->message);
+    self->pending_warning = g_strdup_printf ("%s; the legend shows palette "
+        "instead; the format is described in docs/palettes.md",
+        error->message);
   }
   GST_OBJECT_UNLOCK (self);
 }
@@ -432,70 +424,10 @@ gst_thermal_overlay_set_info (GstVideoFilter *filter, GstCaps *incaps,
     return FALSE;
   }
   overlay_target_set_layout (&self->target, alpha, r, g, b, a);
-  /* Caps arrive once the pipeline is linked: the time to look upstream. */
-  {
-    GstElement *colormap = find_upstream_colormap (self);
-
-    g_weak_ref_set (&self->colormap, colormap);
-    GST_DEBUG_OBJECT (self, "legend colours from %" GST_PTR_FORMAT, colormap);
-    if (colormap)
-      gst_object_unref (colormap);
-  }
   GST_DEBUG_OBJECT (self, "%s: alpha %d, swap R/B %d, reorder %d",
       gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info)), alpha,
       self->target.swap_rb, self->target.reorder);
   return TRUE;
-}
-
-/* The nearest thermalcolormap upstream, through elements with one sink
- * pad (videoscale, videoconvert, queue, capsfilter, ...) and bin
- * boundaries; NULL when there is none. */
-static GstElement *
-find_upstream_colormap (GstThermalOverlay *self)
-{
-  GstPad *pad = gst_object_ref (GST_BASE_TRANSFORM_SINK_PAD (self));
-
-  for (guint hops = 0; hops < 32; hops++) {
-    GstPad *peer = gst_pad_get_peer (pad);
-    GstObject *parent;
-    GstElement *element;
-
-    gst_object_unref (pad);
-    if (!peer)
-      return NULL;
-    /* A bin's source ghost pad: go on from the pad it stands for. */
-    while (GST_IS_GHOST_PAD (peer)) {
-      GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (peer));
-
-      gst_object_unref (peer);
-      if (!target)
-        return NULL;
-      peer = target;
-    }
-    parent = gst_object_get_parent (GST_OBJECT (peer));
-    gst_object_unref (peer);
-    /* The inside of a bin's sink ghost pad: go on from the ghost pad. */
-    if (parent && GST_IS_GHOST_PAD (parent)) {
-      pad = GST_PAD (parent);
-      continue;
-    }
-    if (!parent || !GST_IS_ELEMENT (parent)) {
-      g_clear_object (&parent);
-      return NULL;
-    }
-    element = GST_ELEMENT (parent);
-    if (GST_IS_THERMAL_COLORMAP (element))
-      return element;
-    GST_OBJECT_LOCK (element);
-    pad = element->numsinkpads == 1 ?
-        gst_object_ref (GST_PAD (element->sinkpads->data)) : NULL;
-    GST_OBJECT_UNLOCK (element);
-    gst_object_unref (element);
-    if (!pad)
-      return NULL;
-  }
-  gst_object_unref (pad);
-  return NULL;
 }
 
 static void
@@ -505,56 +437,35 @@ fill_lut (guint8 lut[256][3], const guint8 (*table)[3], gboolean invert)
     memcpy (lut[level], table[invert ? 255 - level : level], 3);
 }
 
-/* The colours thermalcolormap gives each display level: those of the
- * thermalcolormap upstream unless palette, palette-file or invert were set
- * here, else those of these properties. */
+/* The colours of each display level as the picture shows them: those of
+ * the buffer's GstThermalPaletteMeta unless palette, palette-file or invert
+ * were set here (or the buffer has none), else those of these properties. */
 static void
-legend_colors (GstThermalOverlay *self, Settings *s)
+legend_colors (GstThermalOverlay *self, Settings *s, GstBuffer *buffer)
 {
-  GstElement *colormap = NULL;
-  GstThermalPalette palette;
-  gboolean invert;
+  GstThermalPaletteMeta *meta = gst_buffer_get_thermal_palette_meta (buffer);
+  gsize size = 0;
+  const guint8 *colors = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (self->palette_explicit) {
-    s->legend_palette = self->have_file_lut ? "file" :
-        thermal_palette_nicks[self->palette];
-    fill_lut (s->legend_lut, self->have_file_lut ?
-        (const guint8 (*)[3]) self->file_lut :
-        thermal_palette_tables[self->palette], self->invert);
+  if (!self->palette_explicit && meta && meta->colors)
+    colors = g_bytes_get_data (meta->colors, &size);
+  if (colors && size == THERMAL_PALETTE_COLORS_SIZE) {
     GST_OBJECT_UNLOCK (self);
+    s->legend_palette = meta->name;
+    fill_lut (s->legend_lut, (const guint8 (*)[3]) colors, meta->invert);
     return;
   }
-  palette = self->palette;
-  invert = self->invert;
-  GST_OBJECT_UNLOCK (self);
-
-  colormap = g_weak_ref_get (&self->colormap);
-  if (colormap) {
-    g_autofree gchar *file = NULL;
-
-    g_object_get (colormap, "palette", &palette, "palette-file", &file,
-        "invert", &invert, NULL);
-    gst_object_unref (colormap);
-    if (!file || !*file) {
-      g_clear_pointer (&self->followed_file, g_free);
-      self->have_followed_lut = FALSE;
-    } else if (g_strcmp0 (file, self->followed_file) != 0) {
-      /* Only when it changes; thermalcolormap reports a bad file itself. */
-      g_free (self->followed_file);
-      self->followed_file = g_strdup (file);
-      self->have_followed_lut = thermal_palette_load (file,
-          self->followed_lut, NULL);
-    }
-    if (self->have_followed_lut) {
-      s->legend_palette = "file";
-      fill_lut (s->legend_lut, (const guint8 (*)[3]) self->followed_lut,
-          invert);
-      return;
-    }
+  if (self->file_colors) {
+    s->legend_palette = "file";
+    fill_lut (s->legend_lut, g_bytes_get_data (self->file_colors, NULL),
+        self->invert);
+  } else {
+    s->legend_palette = thermal_palette_nicks[self->palette];
+    fill_lut (s->legend_lut, thermal_palette_tables[self->palette],
+        self->invert);
   }
-  s->legend_palette = thermal_palette_nicks[palette];
-  fill_lut (s->legend_lut, thermal_palette_tables[palette], invert);
+  GST_OBJECT_UNLOCK (self);
 }
 
 static void
@@ -943,7 +854,7 @@ gst_thermal_overlay_transform_frame_ip (GstVideoFilter *filter,
   rad.offset = meta->offset;
 
   settings_snapshot (self, &s);
-  legend_colors (self, &s);
+  legend_colors (self, &s, frame->buffer);
   measure (self, &s, &rad, meta, &res);
   draw (self, &s, &rad, &res, frame);
   gst_buffer_unmap (meta->radiometric, &map);
@@ -978,8 +889,7 @@ gst_thermal_overlay_finalize (GObject *object)
   g_clear_pointer (&self->rois, g_array_unref);
   g_free (self->pending_warning);
   g_free (self->palette_file);
-  g_weak_ref_clear (&self->colormap);
-  g_free (self->followed_file);
+  g_clear_pointer (&self->file_colors, g_bytes_unref);
   g_clear_pointer (&self->renderer, overlay_renderer_free);
   g_free (self->mask);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1054,17 +964,19 @@ gst_thermal_overlay_class_init (GstThermalOverlayClass *klass)
 
   g_object_class_install_property (gobject_class, PROP_PALETTE,
       g_param_spec_enum ("palette", "Palette",
-          "Palette of the legend's colour bar when it cannot follow a "
-          "thermalcolormap upstream (the legend follows one by default); "
-          "setting it stops the following",
+          "Palette of the legend's colour bar; setting it overrides the "
+          "palette the buffers carry (by default the legend shows the "
+          "palette thermalcolormap painted the picture with)",
           GST_TYPE_THERMAL_PALETTE, DEFAULT_PROP_PALETTE, flags));
   g_object_class_install_property (gobject_class, PROP_PALETTE_FILE,
       g_param_spec_string ("palette-file", "Palette file",
           "Palette file of the legend (as thermalcolormap's palette-file); "
-          "overrides palette while set", DEFAULT_PROP_PALETTE_FILE, flags));
+          "overrides palette while set, and setting it overrides the palette "
+          "the buffers carry", DEFAULT_PROP_PALETTE_FILE, flags));
   g_object_class_install_property (gobject_class, PROP_INVERT,
       g_param_spec_boolean ("invert", "Invert",
-          "Reverse the legend's palette (as thermalcolormap's invert)",
+          "Reverse the legend's palette (as thermalcolormap's invert); "
+          "setting it overrides the palette the buffers carry",
           DEFAULT_PROP_INVERT, flags));
 
   gst_element_class_set_static_metadata (element_class,
@@ -1099,7 +1011,6 @@ gst_thermal_overlay_init (GstThermalOverlay *self)
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->palette = DEFAULT_PROP_PALETTE;
   self->invert = DEFAULT_PROP_INVERT;
-  g_weak_ref_init (&self->colormap, NULL);
   self->spots = g_array_new (FALSE, TRUE, sizeof (OverlayPoint));
   self->rois = g_array_new (FALSE, TRUE, sizeof (OverlayRect));
 }

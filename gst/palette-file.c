@@ -1,4 +1,5 @@
-/* Palette files of thermalcolormap (format: docs/palettes.md)
+/* Palettes of thermalcolormap and thermaloverlay; palette files
+ * (format: docs/palettes.md)
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A hand-written scanner rather than sscanf/strtod: the text need not be
@@ -446,4 +447,57 @@ thermal_palette_load (const char *path, guint8 lut[256][3], GError **error)
     return FALSE;
   }
   return thermal_palette_parse (buf, got, lut, error);
+}
+
+GType
+gst_thermal_palette_get_type (void)
+{
+  static GType type = 0;
+  static GEnumValue values[GST_THERMAL_PALETTE_COUNT + 1];
+
+  if (g_once_init_enter (&type)) {
+    GType t;
+    guint i;
+
+    /* The names and order come from the generated table file, so the enum
+     * and the tables cannot disagree. */
+    for (i = 0; i < GST_THERMAL_PALETTE_COUNT; i++) {
+      values[i].value = (gint) i;
+      values[i].value_name = thermal_palette_descriptions[i];
+      values[i].value_nick = thermal_palette_nicks[i];
+    }
+    values[GST_THERMAL_PALETTE_COUNT].value = 0;
+    values[GST_THERMAL_PALETTE_COUNT].value_name = NULL;
+    values[GST_THERMAL_PALETTE_COUNT].value_nick = NULL;
+    t = g_enum_register_static ("GstThermalPalette", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GBytes *
+thermal_palette_builtin_colors (GstThermalPalette palette)
+{
+  g_return_val_if_fail ((guint) palette < GST_THERMAL_PALETTE_COUNT, NULL);
+  G_STATIC_ASSERT (sizeof (thermal_palette_tables[0]) ==
+      THERMAL_PALETTE_COLORS_SIZE);
+  return g_bytes_new_static (thermal_palette_tables[palette],
+      THERMAL_PALETTE_COLORS_SIZE);
+}
+
+GBytes *
+thermal_palette_load_colors (const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  guint8 *lut = g_malloc (THERMAL_PALETTE_COLORS_SIZE);
+
+  if (!thermal_palette_load (path, (guint8 (*)[3]) lut, &local)) {
+    g_free (lut);
+    g_set_error (error, local->domain, local->code,
+        local->domain == THERMAL_PALETTE_ERROR ?
+        "Invalid palette file \"%s\": %s" :
+        "Could not read palette file \"%s\": %s", path, local->message);
+    return NULL;
+  }
+  return g_bytes_new_take (lut, THERMAL_PALETTE_COLORS_SIZE);
 }

@@ -1,9 +1,13 @@
-/* Palette files of thermalcolormap: a small text format (docs/palettes.md)
+/* Palettes of thermalcolormap and thermaloverlay: the enum's GType, the
+ * built-in tables as shared bytes, and palette files, a small text format
+ * (docs/palettes.md)
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "thermal-palettes.h"
 
 G_BEGIN_DECLS
 
@@ -69,5 +73,40 @@ gboolean thermal_palette_parse (const char *text, gsize len,
  */
 gboolean thermal_palette_load (const char *path, guint8 lut[256][3],
     GError **error);
+
+/* The GType of the GstThermalPalette enum (thermal-palettes.h): the values of
+ * thermalcolormap's and thermaloverlay's palette properties. */
+GType gst_thermal_palette_get_type (void);
+#define GST_TYPE_THERMAL_PALETTE (gst_thermal_palette_get_type ())
+
+/* The size of a palette as bytes: R, G, B of each level 0..255. */
+#define THERMAL_PALETTE_COLORS_SIZE (256 * 3)
+
+/**
+ * thermal_palette_builtin_colors:
+ * @palette: a built-in palette
+ *
+ * The built-in table of @palette as bytes (THERMAL_PALETTE_COLORS_SIZE),
+ * referencing the static table, not copying it.
+ *
+ * Returns: (transfer full): the colours.
+ */
+GBytes *thermal_palette_builtin_colors (GstThermalPalette palette);
+
+/**
+ * thermal_palette_load_colors:
+ * @path: the file's name
+ * @error: return location for the error of thermal_palette_load(), whose
+ *   message is the one sentence every element shows for this file:
+ *   `Could not read palette file "PATH": REASON` (#G_FILE_ERROR) or
+ *   `Invalid palette file "PATH": line N: REASON` (#THERMAL_PALETTE_ERROR)
+ *
+ * Reads a palette file with thermal_palette_load() into new bytes
+ * (THERMAL_PALETTE_COLORS_SIZE), so that the elements that take a
+ * palette-file read it and word its errors the same way.
+ *
+ * Returns: (transfer full) (nullable): the colours, or NULL on failure.
+ */
+GBytes *thermal_palette_load_colors (const char *path, GError **error);
 
 G_END_DECLS
