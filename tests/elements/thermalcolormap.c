@@ -1187,6 +1187,181 @@ GST_START_TEST (test_mapping_meta_survives)
 }
 GST_END_TEST;
 
+/* ---- GstThermalPaletteMeta ---- */
+
+static GBytes *
+ramp_colors (void)
+{
+  guint8 *t = g_malloc (GST_THERMAL_PALETTE_META_COLORS_SIZE);
+
+  for (guint i = 0; i < 256; i++) {
+    t[3 * i] = i;
+    t[3 * i + 1] = 255 - i;
+    t[3 * i + 2] = (i * 7) & 0xff;
+  }
+  return g_bytes_new_take (t, GST_THERMAL_PALETTE_META_COLORS_SIZE);
+}
+
+/* add, get, get_color, copy (a reference, not a copy of the colours). */
+GST_START_TEST (test_palette_meta_api)
+{
+  GBytes *colors = ramp_colors ();
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 16, NULL);
+  GstBuffer *copy;
+  GstThermalPaletteMeta *m, *c;
+  guint8 r = 0, g = 0, b = 0;
+
+  fail_unless (gst_buffer_get_thermal_palette_meta (buf) == NULL);
+  m = gst_buffer_add_thermal_palette_meta (buf, "my-ramp", colors, FALSE);
+  fail_unless (m != NULL);
+  fail_unless (gst_buffer_get_thermal_palette_meta (buf) == m);
+  fail_unless (m->name == g_intern_string ("my-ramp"));
+  fail_unless (m->colors == colors);
+  fail_unless (!m->invert);
+  fail_unless (gst_thermal_palette_meta_get_color (m, 10, &r, &g, &b));
+  fail_unless (r == 10 && g == 245 && b == 70, "%u %u %u", r, g, b);
+  m->invert = TRUE;
+  fail_unless (gst_thermal_palette_meta_get_color (m, 10, &r, &g, &b));
+  fail_unless (r == 245 && g == 10 && b == ((245 * 7) & 0xff), "%u %u %u",
+      r, g, b);
+  fail_if (gst_thermal_palette_meta_get_color (m, 256, &r, NULL, NULL));
+
+  copy = gst_buffer_copy (buf);
+  c = gst_buffer_get_thermal_palette_meta (copy);
+  fail_unless (c != NULL && c != m);
+  fail_unless_equals_string (c->name, "my-ramp");
+  fail_unless (c->invert);
+  fail_unless (c->colors == colors, "the colours were copied, not shared");
+
+  /* The colours outlive the buffers only through their references. */
+  gst_buffer_unref (buf);
+  fail_unless (gst_thermal_palette_meta_get_color (c, 0, &r, &g, &b));
+  fail_unless (r == 255 && g == 0);
+  gst_buffer_unref (copy);
+  g_bytes_unref (colors);
+}
+GST_END_TEST;
+
+/* Every output buffer names the palette, shares its colours and says
+ * whether it is inverted; property changes show on the next buffer. */
+GST_START_TEST (test_palette_meta_on_output)
+{
+  GstHarness *hr = harness_new ("BGRx", 4, 2);
+  guint8 levels[8] = { 0, 1, 2, 3, 252, 253, 254, 255 };
+  GstThermalPaletteMeta *m;
+  GBytes *first;
+  GstBuffer *out, *out2;
+  GString *file = g_string_new (NULL);
+  gchar *path = NULL;
+  gint fd;
+
+  fail_unless_equals_int (gst_harness_push (hr, gray_buffer (levels, 4, 2)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  m = gst_buffer_get_thermal_palette_meta (out);
+  fail_unless (m != NULL, "no GstThermalPaletteMeta on the output");
+  fail_unless_equals_string (m->name, "ironbow");
+  fail_unless (!m->invert);
+  fail_unless (g_bytes_get_size (m->colors) ==
+      GST_THERMAL_PALETTE_META_COLORS_SIZE);
+  fail_unless (memcmp (g_bytes_get_data (m->colors, NULL),
+          thermal_palette_tables[GST_THERMAL_PALETTE_IRONBOW],
+          GST_THERMAL_PALETTE_META_COLORS_SIZE) == 0);
+  first = m->colors;
+
+  /* the next buffer shares the same colours: nothing is copied per frame */
+  fail_unless_equals_int (gst_harness_push (hr, gray_buffer (levels, 4, 2)),
+      GST_FLOW_OK);
+  out2 = gst_harness_pull (hr);
+  fail_unless (gst_buffer_get_thermal_palette_meta (out2)->colors == first);
+  gst_buffer_unref (out2);
+  gst_buffer_unref (out);
+
+  gst_util_set_object_arg (G_OBJECT (hr->element), "palette", "viridis");
+  g_object_set (hr->element, "invert", TRUE, NULL);
+  /* an input that already carries a palette: the output has one, ours */
+  out = gray_buffer (levels, 4, 2);
+  first = ramp_colors ();
+  gst_buffer_add_thermal_palette_meta (out, "stale", first, FALSE);
+  g_bytes_unref (first);
+  fail_unless_equals_int (gst_harness_push (hr, out), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  {
+    gpointer state = NULL;
+    GstMeta *meta;
+    guint n = 0;
+
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_THERMAL_PALETTE_META_API_TYPE)))
+      n++;
+    fail_unless_equals_int (n, 1);
+  }
+  m = gst_buffer_get_thermal_palette_meta (out);
+  fail_unless_equals_string (m->name, "viridis");
+  fail_unless (m->invert);
+  fail_unless (memcmp (g_bytes_get_data (m->colors, NULL),
+          thermal_palette_tables[GST_THERMAL_PALETTE_VIRIDIS],
+          GST_THERMAL_PALETTE_META_COLORS_SIZE) == 0);
+  gst_buffer_unref (out);
+
+  /* a palette file: name "file", the file's colours */
+  for (guint i = 0; i < 256; i++)
+    g_string_append_printf (file, "%u %u 7\n", 255 - i, i);
+  fd = g_file_open_tmp ("colormap-meta-XXXXXX.txt", &path, NULL);
+  fail_unless (fd >= 0);
+  close (fd);
+  fail_unless (g_file_set_contents (path, file->str, -1, NULL));
+  g_object_set (hr->element, "palette-file", path, "invert", FALSE, NULL);
+  fail_unless_equals_int (gst_harness_push (hr, gray_buffer (levels, 4, 2)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  m = gst_buffer_get_thermal_palette_meta (out);
+  fail_unless_equals_string (m->name, "file");
+  fail_unless (!m->invert);
+  {
+    const guint8 *c = g_bytes_get_data (m->colors, NULL);
+
+    fail_unless (c[0] == 255 && c[1] == 0 && c[2] == 7);
+    fail_unless (c[3 * 255] == 0 && c[3 * 255 + 1] == 255);
+  }
+  gst_buffer_unref (out);
+
+  g_unlink (path);
+  g_free (path);
+  g_string_free (file, TRUE);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+/* The meta survives the usual converters and scalers unchanged. */
+GST_START_TEST (test_palette_meta_survives_converters)
+{
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap palette=magma "
+      "invert=true ! video/x-raw,format=RGBA ! videoconvert ! videoscale "
+      "! video/x-raw,format=I420,width=64,height=48 ! queue");
+  guint8 levels[16 * 12];
+  GstThermalPaletteMeta *m;
+  GstBuffer *out;
+
+  memset (levels, 128, sizeof (levels));
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=16,"
+      "height=12,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, gray_buffer (levels, 16, 12)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  m = gst_buffer_get_thermal_palette_meta (out);
+  fail_unless (m != NULL, "GstThermalPaletteMeta was dropped");
+  fail_unless_equals_string (m->name, "magma");
+  fail_unless (m->invert);
+  fail_unless (memcmp (g_bytes_get_data (m->colors, NULL),
+          thermal_palette_tables[GST_THERMAL_PALETTE_MAGMA],
+          GST_THERMAL_PALETTE_META_COLORS_SIZE) == 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
 static Suite *
 thermalcolormap_suite (void)
 {
@@ -1214,6 +1389,9 @@ thermalcolormap_suite (void)
   tcase_add_test (tc, test_parse_random_input);
   tcase_add_test (tc, test_caps_preference);
   tcase_add_test (tc, test_mapping_meta_survives);
+  tcase_add_test (tc, test_palette_meta_api);
+  tcase_add_test (tc, test_palette_meta_on_output);
+  tcase_add_test (tc, test_palette_meta_survives_converters);
   return s;
 }
 

@@ -8,6 +8,8 @@
  */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include <errno.h>
@@ -1430,7 +1432,7 @@ GST_START_TEST (test_after_colormap_and_videoscale)
       arm + 1, 0, 255, 255);
   fail_unless ((gint) cyan.n >= 4 * (arm - arm / 4) && (cyan.x0 + cyan.x1) / 2 ==
       center (70, SW, 640), "cold marker: %u pixels", cyan.n);
-  /* The legend follows the thermalcolormap upstream: inverted inferno. */
+  /* The legend shows the palette on the buffers: inverted inferno. */
   for (guint i = 0; i < 256; i++)
     memcpy (reversed[i], thermal_palette_tables[GST_THERMAL_PALETTE_INFERNO]
         [255 - i], 3);
@@ -1471,7 +1473,7 @@ GST_START_TEST (test_after_colormap_and_videoscale)
 }
 GST_END_TEST;
 
-/* The thermalcolormap is found inside a bin and through a queue. */
+/* The palette reaches the legend from inside a bin and through a queue. */
 GST_START_TEST (test_legend_follows_through_bins)
 {
   GstHarness *hr = gst_harness_new_parse ("bin.( thermalcolormap "
@@ -1495,6 +1497,249 @@ GST_START_TEST (test_legend_follows_through_bins)
       (gst_message_get_structure (msg), "legend-palette"), "magma");
   gst_message_unref (msg);
   gst_buffer_unref (out);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* @table with level L taking the colour of 255 - L when @invert. */
+static void
+palette_as_shown (const guint8 (*table)[3], gboolean invert,
+    guint8 out[256][3])
+{
+  for (guint i = 0; i < 256; i++)
+    memcpy (out[i], table[invert ? 255 - i : i], 3);
+}
+
+/* The legend-palette field of the next thermal-overlay message. */
+static void
+assert_legend_palette (GstBus *bus, const gchar *expected)
+{
+  GstMessage *msg = pop_overlay_message (bus);
+
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (msg), "legend-palette"), expected);
+  gst_message_unref (msg);
+}
+
+/* The legend takes its colours from the buffer's GstThermalPaletteMeta,
+ * with no thermalcolormap anywhere: a hand-made palette under a name of
+ * its own, inverted. */
+GST_START_TEST (test_legend_from_palette_meta)
+{
+  GstBus *bus;
+  GstHarness *hr = make_harness ("RGBx", 640, 480, &bus);
+  gint stride;
+  GstBuffer *rad = make_radiometric (SW, SH, BASE_DK, &stride);
+  guint8 *table = g_malloc (GST_THERMAL_PALETTE_META_COLORS_SIZE);
+  guint8 shown[256][3];
+  GBytes *colors;
+  GstBuffer *in, *out;
+
+  for (guint i = 0; i < 256; i++) {
+    table[3 * i] = 255 - i;
+    table[3 * i + 1] = i;
+    table[3 * i + 2] = i / 2;
+  }
+  colors = g_bytes_new_take (table, GST_THERMAL_PALETTE_META_COLORS_SIZE);
+  g_object_set (hr->element, "hot-cold", FALSE, "labels", FALSE,
+      "post-messages", TRUE, NULL);
+  in = make_frame ("RGBx", 640, 480, rad, stride);
+  fail_unless (gst_buffer_add_thermal_palette_meta (in, "my-colours", colors,
+          TRUE) != NULL);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  palette_as_shown ((const guint8 (*)[3]) g_bytes_get_data (colors, NULL),
+      TRUE, shown);
+  assert_legend_shows (out, "RGBx", 640, 480, (const guint8 (*)[3]) shown);
+  assert_legend_palette (bus, "my-colours");
+  gst_buffer_unref (out);
+
+  /* The overlay's own palette overrides the meta. */
+  gst_util_set_object_arg (G_OBJECT (hr->element), "palette", "bone");
+  in = make_frame ("RGBx", 640, 480, rad, stride);
+  gst_buffer_add_thermal_palette_meta (in, "my-colours", colors, TRUE);
+  fail_unless_equals_int (gst_harness_push (hr, in), GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  assert_legend_shows (out, "RGBx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_BONE]);
+  assert_legend_palette (bus, "bone");
+  gst_buffer_unref (out);
+
+  g_bytes_unref (colors);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+static GstBuffer *
+pull_from (GstElement *pipeline)
+{
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstSample *sample;
+  GstBuffer *buf;
+
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+      60 * GST_SECOND);
+  fail_unless (sample != NULL, "nothing came out of %s",
+      GST_OBJECT_NAME (pipeline));
+  buf = gst_buffer_ref (gst_sample_get_buffer (sample));
+  gst_sample_unref (sample);
+  gst_object_unref (sink);
+  return buf;
+}
+
+static void
+push_into (GstElement *pipeline, GstBuffer *buf)
+{
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), buf),
+      GST_FLOW_OK);
+  gst_object_unref (src);
+}
+
+/* Two pipelines: the first paints the picture and hands it over through
+ * appsink, the second takes it through appsrc and draws the legend.  No
+ * pad leads from thermaloverlay back to thermalcolormap; the palette
+ * travels on the buffer, also when it changes while playing. */
+GST_START_TEST (test_legend_across_appsink_appsrc)
+{
+  GstElement *paint = gst_parse_launch ("appsrc name=src format=time "
+      "caps=video/x-raw,format=GRAY8,width=80,height=62,framerate=30/1 "
+      "! thermalcolormap name=cm palette=cividis invert=true "
+      "! video/x-raw,format=BGRx ! appsink name=sink sync=false", NULL);
+  GstElement *draw = gst_parse_launch ("appsrc name=src format=time "
+      "caps=video/x-raw,format=BGRx,width=80,height=62,framerate=30/1 "
+      "! videoscale ! video/x-raw,width=640,height=480 "
+      "! thermaloverlay post-messages=true ! appsink name=sink sync=false",
+      NULL);
+  GstElement *colormap;
+  GstBus *bus;
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  guint8 shown[256][3];
+  GstBuffer *out;
+
+  fail_unless (paint != NULL && draw != NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (draw));
+  fail_unless (gst_element_set_state (paint, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_set_state (draw, GST_STATE_PLAYING)
+      != GST_STATE_CHANGE_FAILURE);
+
+  push_into (paint, make_display (rad, stride));
+  push_into (draw, pull_from (paint));
+  out = pull_from (draw);
+  palette_as_shown (thermal_palette_tables[GST_THERMAL_PALETTE_CIVIDIS], TRUE,
+      shown);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) shown);
+  assert_legend_palette (bus, "cividis");
+  gst_buffer_unref (out);
+
+  colormap = gst_bin_get_by_name (GST_BIN (paint), "cm");
+  gst_util_set_object_arg (G_OBJECT (colormap), "palette", "turbo");
+  g_object_set (colormap, "invert", FALSE, NULL);
+  gst_object_unref (colormap);
+  push_into (paint, make_display (rad, stride));
+  push_into (draw, pull_from (paint));
+  out = pull_from (draw);
+  assert_legend_shows (out, "BGRx", 640, 480,
+      thermal_palette_tables[GST_THERMAL_PALETTE_TURBO]);
+  assert_legend_palette (bus, "turbo");
+  gst_buffer_unref (out);
+
+  gst_element_set_state (paint, GST_STATE_NULL);
+  gst_element_set_state (draw, GST_STATE_NULL);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  gst_object_unref (paint);
+  gst_object_unref (draw);
+  gst_buffer_unref (rad);
+}
+GST_END_TEST;
+
+/* Through a queue, a real colour conversion (to I420 and back) and a
+ * scaler, the legend still shows the palette painted upstream. */
+GST_START_TEST (test_legend_through_queue_videoconvert_videoscale)
+{
+  GstHarness *hr = gst_harness_new_parse ("thermalcolormap "
+      "palette=plasma invert=true ! video/x-raw,format=I420 ! queue "
+      "! videoconvert ! videoscale "
+      "! video/x-raw,format=RGBx,width=640,height=480 "
+      "! thermaloverlay post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gint stride;
+  GstBuffer *rad = make_scene (&stride);
+  GstThermalPaletteMeta *meta;
+  guint8 shown[256][3];
+  GstBuffer *out;
+
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  palette_as_shown (thermal_palette_tables[GST_THERMAL_PALETTE_PLASMA], TRUE,
+      shown);
+  assert_legend_shows (out, "RGBx", 640, 480, (const guint8 (*)[3]) shown);
+  assert_legend_palette (bus, "plasma");
+  /* ... and the meta itself arrives, for whatever follows. */
+  meta = gst_buffer_get_thermal_palette_meta (out);
+  fail_unless (meta != NULL, "GstThermalPaletteMeta was dropped");
+  fail_unless_equals_string (meta->name, "plasma");
+  fail_unless (meta->invert);
+  gst_buffer_unref (out);
+  gst_buffer_unref (rad);
+  teardown (hr, bus);
+}
+GST_END_TEST;
+
+/* thermalcolormap's palette-file reaches the legend on the buffer: the
+ * overlay reads no file of its own. */
+GST_START_TEST (test_legend_follows_palette_file)
+{
+  GString *file = g_string_new ("# green to magenta\n");
+  guint8 custom[256][3];
+  gchar *path = NULL, *launch;
+  GstHarness *hr;
+  GstBus *bus = gst_bus_new ();
+  gint stride, fd;
+  GstBuffer *rad = make_scene (&stride);
+  GstBuffer *out;
+
+  for (guint i = 0; i < 256; i++) {
+    custom[i][0] = i;
+    custom[i][1] = 255 - i;
+    custom[i][2] = i;
+    g_string_append_printf (file, "%u %u %u\n", i, 255 - i, i);
+  }
+  fd = g_file_open_tmp ("colormap-palette-XXXXXX.txt", &path, NULL);
+  fail_unless (fd >= 0);
+  close (fd);
+  fail_unless (g_file_set_contents (path, file->str, -1, NULL));
+  launch = g_strdup_printf ("thermalcolormap palette-file=\"%s\" "
+      "! videoscale ! video/x-raw,format=BGRx,width=640,height=480 "
+      "! thermaloverlay post-messages=true", path);
+  hr = gst_harness_new_parse (launch);
+  gst_element_set_bus (hr->element, bus);
+  gst_harness_set_src_caps_str (hr, "video/x-raw,format=GRAY8,width=80,"
+      "height=62,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (hr, make_display (rad, stride)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (hr);
+  fail_unless (out != NULL);
+  assert_legend_shows (out, "BGRx", 640, 480, (const guint8 (*)[3]) custom);
+  assert_legend_palette (bus, "file");
+  gst_buffer_unref (out);
+
+  g_unlink (path);
+  g_free (path);
+  g_free (launch);
+  g_string_free (file, TRUE);
   gst_buffer_unref (rad);
   teardown (hr, bus);
 }
@@ -1755,6 +2000,10 @@ thermaloverlay_suite (void)
   tcase_add_test (tc, test_legend_drawn);
   tcase_add_test (tc, test_legend_palette);
   tcase_add_test (tc, test_legend_palette_file_not_regular);
+  tcase_add_test (tc, test_legend_from_palette_meta);
+  tcase_add_test (tc, test_legend_across_appsink_appsrc);
+  tcase_add_test (tc, test_legend_through_queue_videoconvert_videoscale);
+  tcase_add_test (tc, test_legend_follows_palette_file);
   tcase_add_test (tc, test_no_meta);
   tcase_add_test (tc, test_bad_meta);
   tcase_add_test (tc, test_invalid_property_values);
