@@ -309,8 +309,9 @@ gst_thermal_palette_meta_get_info (void)
  *
  * Attaches the palette a picture was painted with.
  *
- * Returns: (transfer none) (nullable): the new meta, or NULL when @colors
- *   does not have the right size.
+ * Returns: (transfer none) (nullable): the new meta, or NULL (with a
+ *   critical warning: a programming error) when @colors does not have the
+ *   right size.
  */
 GstThermalPaletteMeta *
 gst_buffer_add_thermal_palette_meta (GstBuffer *buffer, const gchar *name,
