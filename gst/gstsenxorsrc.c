@@ -64,8 +64,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_senxor_src_debug);
 #define CTRL_BIT(i) (1u << ((i) + 1))
 #define MAX_CONTROLS 31
 
-static const SenxorControlInfo *controls;
-static guint n_controls;
+static const SenxorControlInfo *camera_controls;
+static guint n_camera_controls;
 
 struct _GstSenxorSrc {
   GstPushSrc parent;
@@ -74,7 +74,7 @@ struct _GstSenxorSrc {
   gchar *device;
   gchar *serial;
   guint fps_divider;            /* 0: negotiated */
-  gdouble controls[MAX_CONTROLS];       /* in senxor_controls () units */
+  gdouble controls[MAX_CONTROLS];       /* in the table's units */
   guint user_set;               /* Control bits the user set */
   guint pending;                /* Control bits to write before the next frame */
   guint timeout_ms;
@@ -513,15 +513,16 @@ read_controls (GstSenxorSrc *self, GCancellable *cancellable, GError **error)
       !senxor_session_read_controls (self->session, &self->regs, cancellable,
           error))
     return FALSE;
-  for (i = 0; i < n_controls; i++)
-    known[i] = senxor_control_registers_get (&self->regs, &controls[i], &v[i]);
+  for (i = 0; i < n_camera_controls; i++)
+    known[i] = senxor_control_registers_get (&self->regs, &camera_controls[i],
+        &v[i]);
 
   GST_OBJECT_LOCK (self);
   user_set = self->user_set;
-  for (i = 0; i < n_controls; i++) {
+  for (i = 0; i < n_camera_controls; i++) {
     /* a value the property cannot hold (an emissivity of 0) is not shown */
-    if (!(user_set & CTRL_BIT (i)) && known[i] && v[i] >= controls[i].min &&
-        v[i] <= controls[i].max)
+    if (!(user_set & CTRL_BIT (i)) && known[i] &&
+        v[i] >= camera_controls[i].min && v[i] <= camera_controls[i].max)
       self->controls[i] = v[i];
   }
   GST_OBJECT_UNLOCK (self);
@@ -572,12 +573,12 @@ apply_pending_controls (GstSenxorSrc *self, GCancellable *cancellable,
     GST_OBJECT_UNLOCK (self);
     return FALSE;
   }
-  for (i = 0; i < n_controls; i++) {
+  for (i = 0; i < n_camera_controls; i++) {
     if (!(pending & CTRL_BIT (i)))
       continue;
-    GST_DEBUG_OBJECT (self, "%s = %g", controls[i].name, values[i]);
-    if (!senxor_session_write_control (self->session, &controls[i], values[i],
-            &self->regs, cancellable, error)) {
+    GST_DEBUG_OBJECT (self, "%s = %g", camera_controls[i].name, values[i]);
+    if (!senxor_session_write_control (self->session, &camera_controls[i],
+            values[i], &self->regs, cancellable, error)) {
       GST_OBJECT_LOCK (self);
       self->pending |= pending & ~(CTRL_BIT (i) - 1);
       GST_OBJECT_UNLOCK (self);
@@ -1792,7 +1793,7 @@ gst_senxor_src_set_property (GObject *object, guint prop_id,
       break;
     default:
       if (prop_id >= PROP_CONTROL_FIRST &&
-          prop_id < PROP_CONTROL_FIRST + n_controls) {
+          prop_id < PROP_CONTROL_FIRST + n_camera_controls) {
         guint i = prop_id - PROP_CONTROL_FIRST;
 
         self->controls[i] = control_from_value (value);
@@ -1853,7 +1854,7 @@ gst_senxor_src_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     default:
       if (prop_id >= PROP_CONTROL_FIRST &&
-          prop_id < PROP_CONTROL_FIRST + n_controls) {
+          prop_id < PROP_CONTROL_FIRST + n_camera_controls) {
         control_to_value (self->controls[prop_id - PROP_CONTROL_FIRST], value);
         break;
       }
@@ -1893,8 +1894,8 @@ gst_senxor_src_init (GstSenxorSrc *self)
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE);
 
   self->fps_divider = DEFAULT_PROP_FPS_DIVIDER;
-  for (guint i = 0; i < n_controls; i++)
-    self->controls[i] = controls[i].default_value;
+  for (guint i = 0; i < n_camera_controls; i++)
+    self->controls[i] = camera_controls[i].default_value;
   self->timeout_ms = DEFAULT_PROP_TIMEOUT;
   self->reconnect = DEFAULT_PROP_RECONNECT;
   self->retry_interval_ms = DEFAULT_PROP_RETRY_INTERVAL;
@@ -1973,11 +1974,11 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "device is open", NULL, ro);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
   /* the camera controls, as libsenxor defines them */
-  controls = senxor_controls (&n_controls);
-  g_assert (n_controls <= MAX_CONTROLS);
-  for (guint i = 0; i < n_controls; i++)
+  camera_controls = senxor_controls (&n_camera_controls);
+  g_assert (n_camera_controls <= MAX_CONTROLS);
+  for (guint i = 0; i < n_camera_controls; i++)
     g_object_class_install_property (gobject_class, PROP_CONTROL_FIRST + i,
-        control_param_spec (&controls[i]));
+        control_param_spec (&camera_controls[i]));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,

@@ -36,6 +36,13 @@ fixture_clear (Fixture *f)
   g_clear_pointer (&f->emu, senxor_emulator_unref);
 }
 
+/* The register at @addr, as the emulated camera holds it. */
+static guint
+reg (Fixture *f, guint8 addr)
+{
+  return senxor_emulator_get_register (f->emu, addr);
+}
+
 static const SenxorControlInfo *
 control (const char *name)
 {
@@ -121,57 +128,57 @@ test_write_read_each (void)
   fixture_open (&f);
 
   write_ok (&f, "emissivity", 0.5);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_EMISSIVITY), ==, 50);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_EMISSIVITY), ==, 50);
   g_assert_cmpfloat (read_ok (&f, "emissivity"), ==, 0.5);
 
   write_ok (&f, "offset-correction", -1.5);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_OFFSET_CORR), ==,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_OFFSET_CORR), ==,
       (guint8) (gint8) -15);
   g_assert_cmpfloat (read_ok (&f, "offset-correction"), ==, -1.5);
   write_ok (&f, "offset-correction", 12.7);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_OFFSET_CORR), ==, 127);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_OFFSET_CORR), ==, 127);
   write_ok (&f, "offset-correction", -12.8);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_OFFSET_CORR), ==, 0x80);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_OFFSET_CORR), ==, 0x80);
   g_assert_cmpfloat (read_ok (&f, "offset-correction"), ==, -12.8);
 
   write_ok (&f, "sensitivity-factor", 90);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_SENSITIVITY_FACTOR),
+  g_assert_cmpuint (reg (&f, SENXOR_REG_SENSITIVITY_FACTOR),
       ==, 90);
   g_assert_cmpfloat (read_ok (&f, "sensitivity-factor"), ==, 90);
 
   write_ok (&f, "temporal-filter-strength", 0x1234);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_FILTER_SETTING_1),
+  g_assert_cmpuint (reg (&f, SENXOR_REG_FILTER_SETTING_1),
       ==, 0x34);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_FILTER_SETTING_2),
+  g_assert_cmpuint (reg (&f, SENXOR_REG_FILTER_SETTING_2),
       ==, 0x12);
   g_assert_cmpfloat (read_ok (&f, "temporal-filter-strength"), ==, 0x1234);
 
   write_ok (&f, "median-filter", 2);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MEDIAN_CTRL) & 3,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MEDIAN_CTRL) & 3,
       ==, 3);
   g_assert_cmpfloat (read_ok (&f, "median-filter"), ==, 2);
   write_ok (&f, "median-filter", 1);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MEDIAN_CTRL) & 3,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MEDIAN_CTRL) & 3,
       ==, 1);
   g_assert_cmpfloat (read_ok (&f, "median-filter"), ==, 1);
   write_ok (&f, "median-filter", 0);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MEDIAN_CTRL) & 3,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MEDIAN_CTRL) & 3,
       ==, 0);
 
   write_ok (&f, "stark", 1);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_STARK_CTRL) & 1, ==, 1);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_STARK_CTRL) & 1, ==, 1);
   g_assert_cmpfloat (read_ok (&f, "stark"), ==, 1);
   write_ok (&f, "stark", 0);
   g_assert_cmpfloat (read_ok (&f, "stark"), ==, 0);
 
   write_ok (&f, "mms", 1);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MMS_CTRL) & 3, ==, 3);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MMS_CTRL) & 3, ==, 3);
   g_assert_cmpfloat (read_ok (&f, "mms"), ==, 1);
   /* either bit on counts as on */
   senxor_emulator_set_register (f.emu, SENXOR_REG_MMS_CTRL, SENXOR_MMS_RA);
   g_assert_cmpfloat (read_ok (&f, "mms"), ==, 1);
   write_ok (&f, "mms", 0);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MMS_CTRL) & 3, ==, 0);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MMS_CTRL) & 3, ==, 0);
 
   fixture_clear (&f);
 }
@@ -188,24 +195,24 @@ test_shared_bits (void)
   fixture_open (&f);
   senxor_emulator_set_register (f.emu, SENXOR_REG_SENXOR_GAIN, 0xA0);
   write_ok (&f, "gain", 3);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_SENXOR_GAIN), ==, 0xA3);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_SENXOR_GAIN), ==, 0xA3);
   g_assert_true (senxor_session_read_control_int (f.s, control ("gain"), &v, NULL,
           &error));
   g_assert_cmpint (v, ==, 3);
 
   senxor_emulator_set_register (f.emu, SENXOR_REG_STARK_CTRL, 0x1A);
   write_ok (&f, "stark", 1);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_STARK_CTRL), ==, 0x1B);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_STARK_CTRL), ==, 0x1B);
 
   senxor_emulator_set_register (f.emu, SENXOR_REG_FILTER_CONTROL, 0xF2);
   write_ok (&f, "temporal-filter", 1);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_FILTER_CONTROL), ==,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_FILTER_CONTROL), ==,
       0xF1);
   g_assert_cmpfloat (read_ok (&f, "temporal-filter"), ==, 1);
 
   senxor_emulator_set_register (f.emu, SENXOR_REG_MEDIAN_CTRL, 0x80);
   write_ok (&f, "median-filter", 2);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_MEDIAN_CTRL), ==, 0x83);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_MEDIAN_CTRL), ==, 0x83);
   fixture_clear (&f);
 }
 
@@ -231,16 +238,16 @@ test_rounding (void)
 
   fixture_open (&f);
   write_ok (&f, "emissivity", 0.955);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_EMISSIVITY), ==,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_EMISSIVITY), ==,
       (guint) lround (0.955 * 100.0));
   write_ok (&f, "emissivity", 0.014);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_EMISSIVITY), ==, 1);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_EMISSIVITY), ==, 1);
   write_ok (&f, "emissivity", 0.996);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_EMISSIVITY), ==, 100);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_EMISSIVITY), ==, 100);
   write_ok (&f, "offset-correction", 0.26);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_OFFSET_CORR), ==, 3);
+  g_assert_cmpuint (reg (&f, SENXOR_REG_OFFSET_CORR), ==, 3);
   write_ok (&f, "offset-correction", -0.25);
-  g_assert_cmpuint (senxor_emulator_get_register (f.emu, SENXOR_REG_OFFSET_CORR), ==,
+  g_assert_cmpuint (reg (&f, SENXOR_REG_OFFSET_CORR), ==,
       (guint8) (gint8) lround (-2.5));
   g_assert_cmpfloat (read_ok (&f, "offset-correction"), ==, lround (-2.5) / 10.0);
   fixture_clear (&f);
