@@ -453,8 +453,8 @@ cmd_set (int argc, char **argv)
   guint8 address = 0, value = 0, back, raw[2];
   gdouble want = 0, got;
 
-  description = g_strconcat ("REGISTER: a name (FRAME_RATE) or an address (0xB4).  "
-      "VALUE: 0 .. 255 or 0x00 .. 0xFF.\n", controls_help,
+  description = g_strconcat ("REGISTER: a name (FRAME_RATE) or an address (0xB4); its VALUE is\n"
+      "0 .. 255 or 0x00 .. 0xFF.  A CONTROL's VALUE is in the control's unit.\n", controls_help,
       "Read-only registers are refused.  The value is read back and printed.\n"
       "Note: opening a camera stops its stream and resets TEMP_UNITS and NO_HEADER,\n"
       "and closing stops the stream, so FRAME_MODE streaming bits do not persist.\n",
