@@ -57,32 +57,15 @@
 GST_DEBUG_CATEGORY_STATIC (gst_senxor_src_debug);
 #define GST_CAT_DEFAULT gst_senxor_src_debug
 
-/* Camera controls; a bit per control in the user-set and pending masks. */
-typedef enum {
-  CTRL_FRAME_RATE = 1 << 0,
-  CTRL_EMISSIVITY = 1 << 1,
-  CTRL_OFFSET = 1 << 2,
-  CTRL_SENSITIVITY = 1 << 3,
-  CTRL_GAIN = 1 << 4,
-  CTRL_TEMPORAL = 1 << 5,
-  CTRL_MEDIAN = 1 << 6,
-  CTRL_STARK = 1 << 7,
-  CTRL_MMS = 1 << 8,
-} Control;
+/* Camera controls: the frame rate, then libsenxor's controls
+ * (senxor_controls ()) in their order; a bit each in the user-set and
+ * pending masks, a property each from PROP_CONTROL_FIRST on. */
+#define CTRL_FRAME_RATE (1u << 0)
+#define CTRL_BIT(i) (1u << ((i) + 1))
+#define MAX_CONTROLS 31
 
-#define CTRL_ALL 0x1ff
-
-typedef struct {
-  gdouble emissivity;
-  gdouble offset_correction;
-  guint sensitivity_factor;
-  GstSenxorSrcGain gain;
-  gboolean temporal_filter;
-  guint temporal_filter_strength;
-  GstSenxorSrcMedian median_filter;
-  gboolean stark;
-  gboolean mms;
-} Controls;
+static const SenxorControlInfo *camera_controls;
+static guint n_camera_controls;
 
 struct _GstSenxorSrc {
   GstPushSrc parent;
@@ -91,7 +74,7 @@ struct _GstSenxorSrc {
   gchar *device;
   gchar *serial;
   guint fps_divider;            /* 0: negotiated */
-  Controls controls;
+  gdouble controls[MAX_CONTROLS];       /* in the table's units */
   guint user_set;               /* Control bits the user set */
   guint pending;                /* Control bits to write before the next frame */
   guint timeout_ms;
@@ -128,7 +111,8 @@ struct _GstSenxorSrc {
   GstVideoInfo info;
   gboolean have_info;
   GstClockTime duration;
-  guint8 regs[256];             /* last known value of each control register */
+  SenxorControlRegisters regs;  /* last known values of the control registers */
+  guint8 frame_rate_reg;        /* ... and of FRAME_RATE */
   guint16 *scratch;             /* frame memory when the stride is padded */
   guint64 frames_out;
   guint64 frames_lost_total;
@@ -165,15 +149,6 @@ enum {
   PROP_DEVICE,
   PROP_SERIAL,
   PROP_FPS_DIVIDER,
-  PROP_EMISSIVITY,
-  PROP_OFFSET_CORRECTION,
-  PROP_SENSITIVITY_FACTOR,
-  PROP_GAIN,
-  PROP_TEMPORAL_FILTER,
-  PROP_TEMPORAL_FILTER_STRENGTH,
-  PROP_MEDIAN_FILTER,
-  PROP_STARK,
-  PROP_MMS,
   PROP_TIMEOUT,
   PROP_RECONNECT,
   PROP_RETRY_INTERVAL,
@@ -182,7 +157,9 @@ enum {
   PROP_FIRMWARE,
   PROP_SERIAL_NUMBER,
   PROP_MCU_TYPE,
-  N_PROPS
+  N_PROPS,
+  /* then one per camera control */
+  PROP_CONTROL_FIRST = N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
@@ -190,15 +167,6 @@ static GParamSpec *properties[N_PROPS];
 #define DEFAULT_PROP_DEVICE NULL
 #define DEFAULT_PROP_SERIAL NULL
 #define DEFAULT_PROP_FPS_DIVIDER 0
-#define DEFAULT_PROP_EMISSIVITY 0.95
-#define DEFAULT_PROP_OFFSET_CORRECTION 0.0
-#define DEFAULT_PROP_SENSITIVITY_FACTOR 100
-#define DEFAULT_PROP_GAIN GST_SENXOR_SRC_GAIN_1
-#define DEFAULT_PROP_TEMPORAL_FILTER FALSE
-#define DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH 0
-#define DEFAULT_PROP_MEDIAN_FILTER GST_SENXOR_SRC_MEDIAN_OFF
-#define DEFAULT_PROP_STARK FALSE
-#define DEFAULT_PROP_MMS FALSE
 #define DEFAULT_PROP_TIMEOUT 0
 #define DEFAULT_PROP_RECONNECT FALSE
 #define DEFAULT_PROP_RETRY_INTERVAL 500
@@ -238,22 +206,65 @@ G_DEFINE_TYPE_WITH_CODE (GstSenxorSrc, gst_senxor_src, GST_TYPE_PUSH_SRC,
 GST_ELEMENT_REGISTER_DEFINE (senxorsrc, "senxorsrc", GST_RANK_NONE,
     GST_TYPE_SENXOR_SRC);
 
+/* The GEnum of an enum control's values: GstSenxorSrc and the control's
+ * name in camel case (GstSenxorSrcGain), but for the types the element
+ * had before its controls came from libsenxor. */
+static GType
+control_enum_type (const SenxorControlInfo *c)
+{
+  static const struct {
+    const char *control;
+    const char *type_name;
+  } kept[] = {
+    {"median-filter", "GstSenxorSrcMedian"},
+  };
+  static GMutex lock;
+  g_autoptr (GString) name = g_string_new ("GstSenxorSrc");
+  gboolean upper = TRUE;
+  GEnumValue *values;
+  GType type;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (kept); i++)
+    if (g_str_equal (c->name, kept[i].control))
+      break;
+  if (i < G_N_ELEMENTS (kept)) {
+    g_string_assign (name, kept[i].type_name);
+  } else {
+    for (const char *p = c->name; *p; p++) {
+      if (!g_ascii_isalnum (*p)) {
+        upper = TRUE;
+        continue;
+      }
+      g_string_append_c (name, upper ? g_ascii_toupper (*p) : *p);
+      upper = FALSE;
+    }
+  }
+
+  g_mutex_lock (&lock);
+  type = g_type_from_name (name->str);
+  if (type == 0) {
+    /* static for the life of the process, like any registered enum */
+    values = g_new0 (GEnumValue, c->n_values + 1);
+    for (i = 0; i < c->n_values; i++) {
+      values[i].value = c->values[i].value;
+      values[i].value_name = c->values[i].description;
+      values[i].value_nick = c->values[i].nick;
+    }
+    type = g_enum_register_static (g_intern_string (name->str), values);
+  }
+  g_mutex_unlock (&lock);
+  return type;
+}
+
 GType
 gst_senxor_src_gain_get_type (void)
 {
   static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_SENXOR_SRC_GAIN_1, "Gain 1.0", "1"},
-    {GST_SENXOR_SRC_GAIN_AUTO, "Automatic gain", "auto"},
-    {GST_SENXOR_SRC_GAIN_0_25, "Gain 0.25", "0.25"},
-    {GST_SENXOR_SRC_GAIN_0_5, "Gain 0.5", "0.5"},
-    {0, NULL, NULL},
-  };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstSenxorSrcGain", values);
-    g_once_init_leave (&type, t);
-  }
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        control_enum_type (senxor_control_lookup ("gain")));
   return type;
 }
 
@@ -261,17 +272,10 @@ GType
 gst_senxor_src_median_get_type (void)
 {
   static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_SENXOR_SRC_MEDIAN_OFF, "No median filter", "off"},
-    {GST_SENXOR_SRC_MEDIAN_3X3, "3x3 median filter", "3x3"},
-    {GST_SENXOR_SRC_MEDIAN_5X5, "5x5 median filter", "5x5"},
-    {0, NULL, NULL},
-  };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstSenxorSrcMedian", values);
-    g_once_init_leave (&type, t);
-  }
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        control_enum_type (senxor_control_lookup ("median-filter")));
   return type;
 }
 
@@ -494,167 +498,55 @@ choose_device (const gchar *device, const gchar *serial, GError **error)
 
 /* ---- controls ---- */
 
-static const guint8 control_registers[] = {
-  SENXOR_REG_FRAME_RATE, SENXOR_REG_EMISSIVITY, SENXOR_REG_OFFSET_CORR,
-  SENXOR_REG_SENSITIVITY_FACTOR, SENXOR_REG_SENXOR_GAIN,
-  SENXOR_REG_FILTER_CONTROL, SENXOR_REG_FILTER_SETTING_1,
-  SENXOR_REG_FILTER_SETTING_2, SENXOR_REG_MEDIAN_CTRL, SENXOR_REG_STARK_CTRL,
-  SENXOR_REG_MMS_CTRL,
-};
-
 /* Reads the control registers, and shows the device's settings in the
  * properties the user did not set. */
 static gboolean
 read_controls (GstSenxorSrc *self, GCancellable *cancellable, GError **error)
 {
-  Controls c;
+  gdouble v[MAX_CONTROLS];
+  gboolean known[MAX_CONTROLS];
   guint user_set, i;
-  const guint8 *r = self->regs;
 
-  for (i = 0; i < G_N_ELEMENTS (control_registers); i++) {
-    guint8 addr = control_registers[i];
-
-    if (!senxor_session_read_register (self->session, addr, &self->regs[addr],
-            cancellable, error))
-      return FALSE;
-  }
-
-  c.emissivity = r[SENXOR_REG_EMISSIVITY] / 100.0;
-  c.offset_correction = (gint8) r[SENXOR_REG_OFFSET_CORR] / 10.0;
-  c.sensitivity_factor = r[SENXOR_REG_SENSITIVITY_FACTOR];
-  switch (r[SENXOR_REG_SENXOR_GAIN] & SENXOR_GAIN_MASK) {
-    case 1:
-      c.gain = GST_SENXOR_SRC_GAIN_AUTO;
-      break;
-    case 2:
-      c.gain = GST_SENXOR_SRC_GAIN_0_25;
-      break;
-    case 3:
-      c.gain = GST_SENXOR_SRC_GAIN_0_5;
-      break;
-    default:
-      c.gain = GST_SENXOR_SRC_GAIN_1;
-      break;
-  }
-  c.temporal_filter =
-      (r[SENXOR_REG_FILTER_CONTROL] & SENXOR_FILTER_TEMPORAL_ENABLE) != 0;
-  c.temporal_filter_strength = r[SENXOR_REG_FILTER_SETTING_1] |
-      (r[SENXOR_REG_FILTER_SETTING_2] << 8);
-  if (!(r[SENXOR_REG_MEDIAN_CTRL] & SENXOR_MEDIAN_ENABLE))
-    c.median_filter = GST_SENXOR_SRC_MEDIAN_OFF;
-  else if (r[SENXOR_REG_MEDIAN_CTRL] & SENXOR_MEDIAN_KERNEL_5)
-    c.median_filter = GST_SENXOR_SRC_MEDIAN_5X5;
-  else
-    c.median_filter = GST_SENXOR_SRC_MEDIAN_3X3;
-  c.stark = (r[SENXOR_REG_STARK_CTRL] & SENXOR_STARK_ENABLE) != 0;
-  c.mms = (r[SENXOR_REG_MMS_CTRL] & (SENXOR_MMS_KXMS | SENXOR_MMS_RA)) != 0;
+  senxor_control_registers_clear (&self->regs);
+  if (!senxor_session_read_register (self->session, SENXOR_REG_FRAME_RATE,
+          &self->frame_rate_reg, cancellable, error) ||
+      !senxor_session_read_controls (self->session, &self->regs, cancellable,
+          error))
+    return FALSE;
+  for (i = 0; i < n_camera_controls; i++)
+    known[i] = senxor_control_registers_get (&self->regs, &camera_controls[i],
+        &v[i]);
 
   GST_OBJECT_LOCK (self);
   user_set = self->user_set;
-  if (!(user_set & CTRL_EMISSIVITY) && r[SENXOR_REG_EMISSIVITY] >= 1 &&
-      r[SENXOR_REG_EMISSIVITY] <= 100)
-    self->controls.emissivity = c.emissivity;
-  if (!(user_set & CTRL_OFFSET))
-    self->controls.offset_correction = c.offset_correction;
-  if (!(user_set & CTRL_SENSITIVITY))
-    self->controls.sensitivity_factor = c.sensitivity_factor;
-  if (!(user_set & CTRL_GAIN))
-    self->controls.gain = c.gain;
-  if (!(user_set & CTRL_TEMPORAL)) {
-    self->controls.temporal_filter = c.temporal_filter;
-    self->controls.temporal_filter_strength = c.temporal_filter_strength;
+  for (i = 0; i < n_camera_controls; i++) {
+    /* a value the property cannot hold (an emissivity of 0) is not shown */
+    if (!(user_set & CTRL_BIT (i)) && known[i] &&
+        v[i] >= camera_controls[i].min && v[i] <= camera_controls[i].max)
+      self->controls[i] = v[i];
   }
-  if (!(user_set & CTRL_MEDIAN))
-    self->controls.median_filter = c.median_filter;
-  if (!(user_set & CTRL_STARK))
-    self->controls.stark = c.stark;
-  if (!(user_set & CTRL_MMS))
-    self->controls.mms = c.mms;
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
-/* Writes @value to @addr and remembers it for read-modify-writes. */
+/* Writes the frame rate divider. */
 static gboolean
-write_reg (GstSenxorSrc *self, guint8 addr, guint8 value,
-    GCancellable *cancellable, GError **error)
+apply_frame_rate (GstSenxorSrc *self, guint divider, GCancellable *cancellable,
+    GError **error)
 {
-  GST_DEBUG_OBJECT (self, "register 0x%02X <- 0x%02X", addr, value);
-  if (!senxor_session_write_register (self->session, addr, value, cancellable,
-          error))
+  /* Nothing to write when the camera has it (0 and 1 are the same):
+   * after measuring the rate at divider 1, the usual case. */
+  if (MAX (self->frame_rate_reg & SENXOR_FRAME_RATE_DIVIDER_MASK, 1)
+      == MAX (divider, 1))
+    return TRUE;
+  /* Through the session, which also adapts its frame timeout. */
+  GST_DEBUG_OBJECT (self, "frame rate divider %u", divider);
+  if (!senxor_session_set_frame_rate_divider (self->session, divider,
+          cancellable, error))
     return FALSE;
-  self->regs[addr] = value;
+  self->frame_rate_reg = (self->frame_rate_reg &
+      ~SENXOR_FRAME_RATE_DIVIDER_MASK) | divider;
   return TRUE;
-}
-
-/* Writes one control from @c. */
-static gboolean
-apply_control (GstSenxorSrc *self, Control ctrl, const Controls *c,
-    guint divider, GCancellable *cancellable, GError **error)
-{
-  guint8 *r = self->regs;
-  guint8 v;
-
-  switch (ctrl) {
-    case CTRL_FRAME_RATE:
-      /* Nothing to write when the camera has it (0 and 1 are the same):
-       * after measuring the rate at divider 1, the usual case. */
-      if (MAX (r[SENXOR_REG_FRAME_RATE] & SENXOR_FRAME_RATE_DIVIDER_MASK, 1)
-          == MAX (divider, 1))
-        return TRUE;
-      /* Through the session, which also adapts its frame timeout. */
-      GST_DEBUG_OBJECT (self, "frame rate divider %u", divider);
-      if (!senxor_session_set_frame_rate_divider (self->session, divider,
-              cancellable, error))
-        return FALSE;
-      r[SENXOR_REG_FRAME_RATE] = (r[SENXOR_REG_FRAME_RATE] &
-          ~SENXOR_FRAME_RATE_DIVIDER_MASK) | divider;
-      return TRUE;
-    case CTRL_EMISSIVITY:
-      v = (guint8) CLAMP (lround (c->emissivity * 100.0), 1, 100);
-      return write_reg (self, SENXOR_REG_EMISSIVITY, v, cancellable, error);
-    case CTRL_OFFSET:
-      v = (guint8) (gint8) CLAMP (lround (c->offset_correction * 10.0), -128,
-          127);
-      return write_reg (self, SENXOR_REG_OFFSET_CORR, v, cancellable, error);
-    case CTRL_SENSITIVITY:
-      return write_reg (self, SENXOR_REG_SENSITIVITY_FACTOR,
-          (guint8) c->sensitivity_factor, cancellable, error);
-    case CTRL_GAIN:
-      v = (r[SENXOR_REG_SENXOR_GAIN] & ~SENXOR_GAIN_MASK) | (guint8) c->gain;
-      return write_reg (self, SENXOR_REG_SENXOR_GAIN, v, cancellable, error);
-    case CTRL_TEMPORAL:
-      if (!write_reg (self, SENXOR_REG_FILTER_SETTING_1,
-              c->temporal_filter_strength & 0xff, cancellable, error) ||
-          !write_reg (self, SENXOR_REG_FILTER_SETTING_2,
-              (c->temporal_filter_strength >> 8) & 0xff, cancellable, error))
-        return FALSE;
-      v = r[SENXOR_REG_FILTER_CONTROL] & ~(SENXOR_FILTER_TEMPORAL_ENABLE |
-          SENXOR_FILTER_TEMPORAL_INIT);
-      if (c->temporal_filter)
-        v |= SENXOR_FILTER_TEMPORAL_ENABLE;
-      return write_reg (self, SENXOR_REG_FILTER_CONTROL, v, cancellable, error);
-    case CTRL_MEDIAN:
-      v = r[SENXOR_REG_MEDIAN_CTRL] & ~(SENXOR_MEDIAN_ENABLE |
-          SENXOR_MEDIAN_KERNEL_5);
-      if (c->median_filter == GST_SENXOR_SRC_MEDIAN_3X3)
-        v |= SENXOR_MEDIAN_ENABLE;
-      else if (c->median_filter == GST_SENXOR_SRC_MEDIAN_5X5)
-        v |= SENXOR_MEDIAN_ENABLE | SENXOR_MEDIAN_KERNEL_5;
-      return write_reg (self, SENXOR_REG_MEDIAN_CTRL, v, cancellable, error);
-    case CTRL_STARK:
-      v = r[SENXOR_REG_STARK_CTRL] & ~SENXOR_STARK_ENABLE;
-      if (c->stark)
-        v |= SENXOR_STARK_ENABLE;
-      return write_reg (self, SENXOR_REG_STARK_CTRL, v, cancellable, error);
-    case CTRL_MMS:
-      v = r[SENXOR_REG_MMS_CTRL] & ~(SENXOR_MMS_KXMS | SENXOR_MMS_RA);
-      if (c->mms)
-        v |= SENXOR_MMS_KXMS | SENXOR_MMS_RA;
-      return write_reg (self, SENXOR_REG_MMS_CTRL, v, cancellable, error);
-  }
-  g_assert_not_reached ();
-  return FALSE;
 }
 
 /* Writes the pending controls: runs on the streaming thread before the
@@ -664,24 +556,31 @@ static gboolean
 apply_pending_controls (GstSenxorSrc *self, GCancellable *cancellable,
     GError **error)
 {
-  Controls c;
-  guint pending, divider, bit;
+  gdouble values[MAX_CONTROLS];
+  guint pending, divider, i;
 
   GST_OBJECT_LOCK (self);
   pending = self->pending;
   self->pending = 0;
-  c = self->controls;
+  memcpy (values, self->controls, sizeof values);
   divider = self->divider;
   GST_OBJECT_UNLOCK (self);
 
-  for (bit = 1; bit <= CTRL_ALL; bit <<= 1) {
-    if (!(pending & bit))
+  if ((pending & CTRL_FRAME_RATE) && divider != 0 &&
+      !apply_frame_rate (self, divider, cancellable, error)) {
+    GST_OBJECT_LOCK (self);
+    self->pending |= pending;
+    GST_OBJECT_UNLOCK (self);
+    return FALSE;
+  }
+  for (i = 0; i < n_camera_controls; i++) {
+    if (!(pending & CTRL_BIT (i)))
       continue;
-    if (bit == CTRL_FRAME_RATE && divider == 0)
-      continue;
-    if (!apply_control (self, (Control) bit, &c, divider, cancellable, error)) {
+    GST_DEBUG_OBJECT (self, "%s = %g", camera_controls[i].name, values[i]);
+    if (!senxor_session_write_control (self->session, &camera_controls[i],
+            values[i], &self->regs, cancellable, error)) {
       GST_OBJECT_LOCK (self);
-      self->pending |= pending & ~(bit - 1);
+      self->pending |= pending & ~(CTRL_BIT (i) - 1);
       GST_OBJECT_UNLOCK (self);
       return FALSE;
     }
@@ -912,7 +811,7 @@ measure_fps_max (GstSenxorSrc *self, GCancellable *cancellable,
 
   drop_held_frames (self);
   if (!apply_pending_controls (self, cancellable, error) ||
-      !apply_control (self, CTRL_FRAME_RATE, NULL, 1, cancellable, error))
+      !apply_frame_rate (self, 1, cancellable, error))
     return FALSE;
   GST_OBJECT_LOCK (self);
   /* the negotiated divider is written again afterwards */
@@ -1772,10 +1671,84 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
 
 /* ---- properties ---- */
 
+/* A control property: a boolean, an unsigned or signed integer, a double
+ * (controllable: a continuous value) or an enum, with the control's range,
+ * default and description. */
+static GParamSpec *
+control_param_spec (const SenxorControlInfo *c)
+{
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+  g_autofree gchar *text = g_strconcat (c->description, " Unset, the "
+      "camera's setting is kept and shown once it is open", NULL);
+  /* static strings: the library's, and these interned for good */
+  const gchar *blurb = g_intern_string (text);
+
+  switch (c->type) {
+    case SENXOR_CONTROL_BOOLEAN:
+      return g_param_spec_boolean (c->name, c->label, blurb,
+          c->default_value != 0, flags);
+    case SENXOR_CONTROL_INTEGER:
+      if (c->min >= 0)
+        return g_param_spec_uint (c->name, c->label, blurb, (guint) c->min,
+            (guint) c->max, (guint) c->default_value, flags);
+      return g_param_spec_int (c->name, c->label, blurb, (gint) c->min,
+          (gint) c->max, (gint) c->default_value, flags);
+    case SENXOR_CONTROL_ENUM:
+      return g_param_spec_enum (c->name, c->label, blurb,
+          control_enum_type (c), (gint) c->default_value, flags);
+    case SENXOR_CONTROL_DOUBLE:
+      break;
+  }
+  flags |= GST_PARAM_CONTROLLABLE;
+  return g_param_spec_double (c->name, c->label, blurb, c->min, c->max,
+      c->default_value, flags);
+}
+
+/* A control's value from its property's GValue, and back. */
+static gdouble
+control_from_value (const GValue *value)
+{
+  switch (G_VALUE_TYPE (value)) {
+    case G_TYPE_BOOLEAN:
+      return g_value_get_boolean (value);
+    case G_TYPE_UINT:
+      return g_value_get_uint (value);
+    case G_TYPE_INT:
+      return g_value_get_int (value);
+    case G_TYPE_DOUBLE:
+      return g_value_get_double (value);
+    default:
+      return g_value_get_enum (value);
+  }
+}
+
+static void
+control_to_value (gdouble v, GValue *value)
+{
+  switch (G_VALUE_TYPE (value)) {
+    case G_TYPE_BOOLEAN:
+      g_value_set_boolean (value, v != 0);
+      break;
+    case G_TYPE_UINT:
+      g_value_set_uint (value, (guint) lround (v));
+      break;
+    case G_TYPE_INT:
+      g_value_set_int (value, (gint) lround (v));
+      break;
+    case G_TYPE_DOUBLE:
+      g_value_set_double (value, v);
+      break;
+    default:
+      g_value_set_enum (value, (gint) lround (v));
+      break;
+  }
+}
+
 /* Stores a control and queues it for the streaming thread.  Call with the
  * object lock held. */
 static void
-control_changed (GstSenxorSrc *self, Control ctrl)
+control_changed (GstSenxorSrc *self, guint ctrl)
 {
   self->user_set |= ctrl;
   self->pending |= ctrl;
@@ -1806,42 +1779,6 @@ gst_senxor_src_set_property (GObject *object, guint prop_id,
       self->fps_divider = g_value_get_uint (value);
       renegotiate = TRUE;
       break;
-    case PROP_EMISSIVITY:
-      self->controls.emissivity = g_value_get_double (value);
-      control_changed (self, CTRL_EMISSIVITY);
-      break;
-    case PROP_OFFSET_CORRECTION:
-      self->controls.offset_correction = g_value_get_double (value);
-      control_changed (self, CTRL_OFFSET);
-      break;
-    case PROP_SENSITIVITY_FACTOR:
-      self->controls.sensitivity_factor = g_value_get_uint (value);
-      control_changed (self, CTRL_SENSITIVITY);
-      break;
-    case PROP_GAIN:
-      self->controls.gain = g_value_get_enum (value);
-      control_changed (self, CTRL_GAIN);
-      break;
-    case PROP_TEMPORAL_FILTER:
-      self->controls.temporal_filter = g_value_get_boolean (value);
-      control_changed (self, CTRL_TEMPORAL);
-      break;
-    case PROP_TEMPORAL_FILTER_STRENGTH:
-      self->controls.temporal_filter_strength = g_value_get_uint (value);
-      control_changed (self, CTRL_TEMPORAL);
-      break;
-    case PROP_MEDIAN_FILTER:
-      self->controls.median_filter = g_value_get_enum (value);
-      control_changed (self, CTRL_MEDIAN);
-      break;
-    case PROP_STARK:
-      self->controls.stark = g_value_get_boolean (value);
-      control_changed (self, CTRL_STARK);
-      break;
-    case PROP_MMS:
-      self->controls.mms = g_value_get_boolean (value);
-      control_changed (self, CTRL_MMS);
-      break;
     case PROP_TIMEOUT:
       self->timeout_ms = g_value_get_uint (value);
       break;
@@ -1855,6 +1792,14 @@ gst_senxor_src_set_property (GObject *object, guint prop_id,
       self->reconnect_any_camera = g_value_get_boolean (value);
       break;
     default:
+      if (prop_id >= PROP_CONTROL_FIRST &&
+          prop_id < PROP_CONTROL_FIRST + n_camera_controls) {
+        guint i = prop_id - PROP_CONTROL_FIRST;
+
+        self->controls[i] = control_from_value (value);
+        control_changed (self, CTRL_BIT (i));
+        break;
+      }
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
@@ -1883,33 +1828,6 @@ gst_senxor_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_FPS_DIVIDER:
       g_value_set_uint (value, self->fps_divider);
       break;
-    case PROP_EMISSIVITY:
-      g_value_set_double (value, self->controls.emissivity);
-      break;
-    case PROP_OFFSET_CORRECTION:
-      g_value_set_double (value, self->controls.offset_correction);
-      break;
-    case PROP_SENSITIVITY_FACTOR:
-      g_value_set_uint (value, self->controls.sensitivity_factor);
-      break;
-    case PROP_GAIN:
-      g_value_set_enum (value, self->controls.gain);
-      break;
-    case PROP_TEMPORAL_FILTER:
-      g_value_set_boolean (value, self->controls.temporal_filter);
-      break;
-    case PROP_TEMPORAL_FILTER_STRENGTH:
-      g_value_set_uint (value, self->controls.temporal_filter_strength);
-      break;
-    case PROP_MEDIAN_FILTER:
-      g_value_set_enum (value, self->controls.median_filter);
-      break;
-    case PROP_STARK:
-      g_value_set_boolean (value, self->controls.stark);
-      break;
-    case PROP_MMS:
-      g_value_set_boolean (value, self->controls.mms);
-      break;
     case PROP_TIMEOUT:
       g_value_set_uint (value, self->timeout_ms);
       break;
@@ -1935,6 +1853,11 @@ gst_senxor_src_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_string (value, self->mcu_type);
       break;
     default:
+      if (prop_id >= PROP_CONTROL_FIRST &&
+          prop_id < PROP_CONTROL_FIRST + n_camera_controls) {
+        control_to_value (self->controls[prop_id - PROP_CONTROL_FIRST], value);
+        break;
+      }
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
@@ -1971,16 +1894,8 @@ gst_senxor_src_init (GstSenxorSrc *self)
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE);
 
   self->fps_divider = DEFAULT_PROP_FPS_DIVIDER;
-  self->controls.emissivity = DEFAULT_PROP_EMISSIVITY;
-  self->controls.offset_correction = DEFAULT_PROP_OFFSET_CORRECTION;
-  self->controls.sensitivity_factor = DEFAULT_PROP_SENSITIVITY_FACTOR;
-  self->controls.gain = DEFAULT_PROP_GAIN;
-  self->controls.temporal_filter = DEFAULT_PROP_TEMPORAL_FILTER;
-  self->controls.temporal_filter_strength =
-      DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH;
-  self->controls.median_filter = DEFAULT_PROP_MEDIAN_FILTER;
-  self->controls.stark = DEFAULT_PROP_STARK;
-  self->controls.mms = DEFAULT_PROP_MMS;
+  for (guint i = 0; i < n_camera_controls; i++)
+    self->controls[i] = camera_controls[i].default_value;
   self->timeout_ms = DEFAULT_PROP_TIMEOUT;
   self->reconnect = DEFAULT_PROP_RECONNECT;
   self->retry_interval_ms = DEFAULT_PROP_RETRY_INTERVAL;
@@ -2001,7 +1916,6 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ctrl = rw | GST_PARAM_MUTABLE_PLAYING;
-  const GParamFlags controllable = ctrl | GST_PARAM_CONTROLLABLE;
 
   GST_DEBUG_CATEGORY_INIT (gst_senxor_src_debug, "senxorsrc", 0,
       "Senxor thermal camera source");
@@ -2026,44 +1940,6 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "divider; 0: negotiated with downstream (the maximum unless caps ask "
       "for less). Changing it while PLAYING renegotiates", 0, MAX_DIVIDER,
       DEFAULT_PROP_FPS_DIVIDER, ctrl);
-  properties[PROP_EMISSIVITY] = g_param_spec_double ("emissivity",
-      "Emissivity",
-      "Emissivity of the scene, a fraction (0.95, not 95; the EMISSIVITY "
-      "register holds it in percent, steps of 0.01). "
-      "Unset, the camera's setting is kept and shown once it is open",
-      0.01, 1.0, DEFAULT_PROP_EMISSIVITY, controllable);
-  properties[PROP_OFFSET_CORRECTION] = g_param_spec_double
-      ("offset-correction", "Offset correction",
-      "Temperature offset added by the camera, in K (OFFSET_CORR register, "
-      "steps of 0.1 K). Unset, the camera's setting is kept",
-      -12.8, 12.7, DEFAULT_PROP_OFFSET_CORRECTION, controllable);
-  properties[PROP_SENSITIVITY_FACTOR] = g_param_spec_uint
-      ("sensitivity-factor", "Sensitivity factor",
-      "Raw value of the camera's temperature readout correction factor "
-      "(SENSITIVITY_FACTOR register). Unset, the camera's setting is kept",
-      0, 255, DEFAULT_PROP_SENSITIVITY_FACTOR, ctrl);
-  properties[PROP_GAIN] = g_param_spec_enum ("gain", "Gain",
-      "Sensor gain (SENXOR_GAIN register). Unset, the camera's setting is "
-      "kept", GST_TYPE_SENXOR_SRC_GAIN, DEFAULT_PROP_GAIN, ctrl);
-  properties[PROP_TEMPORAL_FILTER] = g_param_spec_boolean ("temporal-filter",
-      "Temporal filter",
-      "The camera's temporal noise filter (FILTER_CONTROL bit 0). Unset, the "
-      "camera's setting is kept", DEFAULT_PROP_TEMPORAL_FILTER, ctrl);
-  properties[PROP_TEMPORAL_FILTER_STRENGTH] = g_param_spec_uint
-      ("temporal-filter-strength", "Temporal filter strength",
-      "Strength of the temporal filter (FILTER_SETTING registers)",
-      0, 65535, DEFAULT_PROP_TEMPORAL_FILTER_STRENGTH, ctrl);
-  properties[PROP_MEDIAN_FILTER] = g_param_spec_enum ("median-filter",
-      "Median filter", "The camera's median filter (MEDIAN_CTRL). Unset, the "
-      "camera's setting is kept", GST_TYPE_SENXOR_SRC_MEDIAN,
-      DEFAULT_PROP_MEDIAN_FILTER, ctrl);
-  properties[PROP_STARK] = g_param_spec_boolean ("stark", "STARK",
-      "The camera's STARK denoising (STARK_CTRL bit 0). Unset, the camera's "
-      "setting is kept", DEFAULT_PROP_STARK, ctrl);
-  properties[PROP_MMS] = g_param_spec_boolean ("mms", "MMS",
-      "The camera's min/max stabilisation (MMS_CTRL: k-extrema median and "
-      "rolling average). Unset, the camera's setting is kept",
-      DEFAULT_PROP_MMS, ctrl);
   properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", "Timeout",
       "How long to wait for a frame before the camera counts as lost, in ms; "
       "0: 1 s, or 50 ms x the divider at divider 20 and above",
@@ -2097,6 +1973,12 @@ gst_senxor_src_class_init (GstSenxorSrcClass *klass)
       "The MI48 controller type (MI48D4, MI48D5, MI48E, MI48G, ...), once the "
       "device is open", NULL, ro);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
+  /* the camera controls, as libsenxor defines them */
+  camera_controls = senxor_controls (&n_camera_controls);
+  g_assert (n_camera_controls <= MAX_CONTROLS);
+  for (guint i = 0; i < n_camera_controls; i++)
+    g_object_class_install_property (gobject_class, PROP_CONTROL_FIRST + i,
+        control_param_spec (&camera_controls[i]));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,

@@ -3,8 +3,9 @@
  *
  *   senxor-tool list [--probe]
  *   senxor-tool info DEVICE
- *   senxor-tool get DEVICE REGISTER|SETTING
- *   senxor-tool set DEVICE REGISTER|SETTING VALUE
+ *   senxor-tool controls [DEVICE]
+ *   senxor-tool get DEVICE REGISTER|CONTROL
+ *   senxor-tool set DEVICE REGISTER|CONTROL VALUE
  *   senxor-tool capture DEVICE -n N -o FILE [--format raw|pgm|csv]
  *   senxor-tool stream DEVICE [--seconds S]
  *
@@ -293,85 +294,82 @@ print_register (guint8 address, guint8 value, gboolean quiet)
     g_print ("0x%02X = 0x%02X (%u)\n", address, value, value);
 }
 
-/* ---- settings: a register in the unit users type elsewhere ----
+/* ---- controls: a camera setting in the unit users type elsewhere ----
  *
- * A setting is asked for by its name (case-insensitive) and takes and shows
- * its value in the unit of the matching senxorsrc property; the register
- * itself stays reachable, raw, by its address. */
+ * A control (libsenxor's table, senxor/controls.h) is asked for by its name
+ * (case-insensitive) and takes and shows its value in the unit of the
+ * senxorsrc property of the same name; its registers stay reachable, raw,
+ * by their addresses. */
 
-typedef struct {
-  const char *name;
-  guint8 address;
-  gboolean (*parse) (const char *str, guint8 *value, GError **error);
-  char *(*format) (guint8 value);
-} Setting;
-
-/* emissivity: a fraction 0.01 .. 1.00, as senxorsrc's property; the
- * register holds it in percent (rounded as senxorsrc rounds) */
+/* Reads the control's registers (raw[i] of control->registers[i]). */
 static gboolean
-parse_emissivity (const char *str, guint8 *value, GError **error)
+read_control_raw (SenxorSession *s, const SenxorControlInfo *c, guint8 *raw,
+    GError **error)
 {
-  double v;
-  g_autofree char *shown = tool_shown_value (str);
-
-  if (tool_parse_decimal (str, &v)) {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-    if (v >= 0.01 && v <= 1.0) {
-      *value = (guint8) CLAMP (lround (v * 100.0), 1, 100);
-      return TRUE;
-    }
-    if (v > 1.0 && v <= 100.0) {
-      /* the percentage of the EMISSIVITY register (and of the vendor's tools) */
-      g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
-          "emissivity is a fraction from 0.01 to 1.00; did you mean %s?",
-          g_ascii_formatd (buf, sizeof buf, v == floor (v) ? "%.2f" : "%g", v / 100.0));
+  for (guint i = 0; i < c->n_registers; i++)
+    if (!senxor_session_read_register (s, c->registers[i], &raw[i], interrupt, error))
       return FALSE;
-    }
+  return TRUE;
+}
+
+/* "offset-correction = -1.5 K (OFFSET_CORR 0xCB = 0xF1)", or the value alone */
+static void
+print_control (const SenxorControlInfo *c, const guint8 *raw, gboolean quiet)
+{
+  g_autofree char *shown = senxor_control_format (c, senxor_control_decode (c, raw));
+  g_autoptr (GString) regs = g_string_new (NULL);
+
+  if (quiet) {
+    g_print ("%s\n", shown);
+    return;
   }
-  g_set_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT,
-      "emissivity is a fraction from 0.01 to 1.00, not '%s'%s", shown,
-      g_ascii_strncasecmp (str, "0x", 2) == 0 ?
-      " (the raw register, in percent, is written by its address: 0xCA)" : "");
+  for (guint i = 0; i < c->n_registers; i++)
+    g_string_append_printf (regs, "%s%s 0x%02X = 0x%02X", i ? ", " : "",
+        senxor_register_lookup (c->registers[i])->name, c->registers[i], raw[i]);
+  g_print ("%s = %s%s%s (%s)\n", c->name, shown, *c->unit ? " " : "", c->unit, regs->str);
+}
+
+/* The control's value as typed; the raw register is by its address. */
+static gboolean
+parse_control_value (const SenxorControlInfo *c, const char *str, gdouble *value,
+    GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (senxor_control_parse (c, str, value, &local))
+    return TRUE;
+  if (g_ascii_strncasecmp (str, "0x", 2) == 0 && c->n_registers == 1)
+    g_set_error (error, local->domain, local->code, "%s (the raw register is written "
+        "by its address: 0x%02X)", local->message, c->registers[0]);
+  else
+    g_propagate_error (error, g_steal_pointer (&local));
   return FALSE;
 }
 
-static char *
-format_emissivity (guint8 value)
+/* The register or control named @name: a control when @control is set,
+ * else the register's @address. */
+static gboolean
+parse_register_or_control (const char *name, const SenxorControlInfo **control,
+    guint8 *address, GError **error)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autoptr (GError) local = NULL;
 
-  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", value / 100.0));
-}
-
-static const Setting settings[] = {
-  {"emissivity", SENXOR_REG_EMISSIVITY, parse_emissivity, format_emissivity},
-};
-
-static const Setting *
-setting_lookup (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
-    if (g_ascii_strcasecmp (name, settings[i].name) == 0)
-      return &settings[i];
-  return NULL;
-}
-
-static void
-print_setting (const Setting *setting, guint8 value, gboolean quiet)
-{
-  g_autofree char *shown = setting->format (value);
-
-  if (quiet)
-    g_print ("%s\n", shown);
+  *control = senxor_control_lookup (name);
+  if (*control || senxor_register_parse (name, address, &local))
+    return TRUE;
+  /* a name, not an address: it may have been meant as a control */
+  if (strspn (name, "0123456789abcdefABCDEFxX") != strlen (name))
+    g_set_error (error, local->domain, local->code, "%s, or a control such as "
+        "emissivity ('senxor-tool controls' lists them)", local->message);
   else
-    g_print ("%s = %s (%s 0x%02X = 0x%02X)\n", setting->name, shown,
-        senxor_register_lookup (setting->address)->name, setting->address, value);
+    g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
 }
 
-static const char settings_help[] =
-    "SETTING: emissivity, a fraction 0.01 .. 1.00 (as senxorsrc's property); its\n"
-    "register (EMISSIVITY, in percent) stays reachable raw by its address, 0xCA.\n";
+static const char controls_help[] =
+    "CONTROL: a camera setting, in the unit of the senxorsrc property of the same\n"
+    "name ('senxor-tool controls' lists them: emissivity, gain, median-filter, ...);\n"
+    "their registers stay reachable raw by their addresses.\n";
 
 static int
 cmd_get (int argc, char **argv)
@@ -382,36 +380,38 @@ cmd_get (int argc, char **argv)
         "Print only the value (a register's in decimal)", NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|SETTING - "
-      "read a register or a setting");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|CONTROL - "
+      "read a register or a control");
   g_autoptr (GError) error = NULL;
   g_autoptr (SenxorSession) s = NULL;
   g_autofree char *description = NULL;
-  const Setting *setting;
-  guint8 address, value;
+  const SenxorControlInfo *control;
+  guint8 address = 0, value, raw[2];
 
   description = g_strconcat ("REGISTER: a name (FRAME_MODE) or an address (0xB1, B1).\n"
-      "The registers are listed by 'senxor-tool info DEVICE'.\n", settings_help, NULL);
+      "The registers are listed by 'senxor-tool info DEVICE'.\n", controls_help, NULL);
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_main_entries (ctx, common_entries, NULL);
   g_option_context_set_description (ctx, description);
   if (!parse_options (ctx, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 3)
-    return usage_error ("get needs a DEVICE and a REGISTER or SETTING");
-  setting = setting_lookup (argv[2]);
-  if (setting)
-    address = setting->address;
-  else if (!senxor_register_parse (argv[2], &address, &error))
+    return usage_error ("get needs a DEVICE and a REGISTER or CONTROL");
+  if (!parse_register_or_control (argv[2], &control, &address, &error))
     return fail (g_steal_pointer (&error));
 
   s = open_device (argv[1], &error);
-  if (!s || !senxor_session_read_register (s, address, &value, interrupt, &error))
+  if (!s)
     return fail (g_steal_pointer (&error));
-  if (setting)
-    print_setting (setting, value, quiet);
-  else
-    print_register (address, value, quiet);
+  if (control) {
+    if (!read_control_raw (s, control, raw, &error))
+      return fail (g_steal_pointer (&error));
+    print_control (control, raw, quiet);
+    return EXIT_OK;
+  }
+  if (!senxor_session_read_register (s, address, &value, interrupt, &error))
+    return fail (g_steal_pointer (&error));
+  print_register (address, value, quiet);
   return EXIT_OK;
 }
 
@@ -444,16 +444,17 @@ cmd_set (int argc, char **argv)
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the value read back", NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|SETTING "
-      "VALUE - write a register or a setting");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE REGISTER|CONTROL "
+      "VALUE - write a register or a control");
   g_autoptr (GError) error = NULL;
   g_autoptr (SenxorSession) s = NULL;
   g_autofree char *description = NULL;
-  const Setting *setting;
-  guint8 address, value, back;
+  const SenxorControlInfo *control;
+  guint8 address = 0, value = 0, back, raw[2];
+  gdouble want = 0, got;
 
-  description = g_strconcat ("REGISTER: a name (FRAME_RATE) or an address (0xB4).  "
-      "VALUE: 0 .. 255 or 0x00 .. 0xFF.\n", settings_help,
+  description = g_strconcat ("REGISTER: a name (FRAME_RATE) or an address (0xB4); its VALUE is\n"
+      "0 .. 255 or 0x00 .. 0xFF.  A CONTROL's VALUE is in the control's unit.\n", controls_help,
       "Read-only registers are refused.  The value is read back and printed.\n"
       "Note: opening a camera stops its stream and resets TEMP_UNITS and NO_HEADER,\n"
       "and closing stops the stream, so FRAME_MODE streaming bits do not persist.\n",
@@ -464,15 +465,27 @@ cmd_set (int argc, char **argv)
   if (!parse_options (ctx, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 4)
-    return usage_error ("set needs a DEVICE, a REGISTER or SETTING and a VALUE");
-  setting = setting_lookup (argv[2]);
-  if (setting) {
-    address = setting->address;
-    if (!setting->parse (argv[3], &value, &error))
-      return fail (g_steal_pointer (&error));
-  } else if (!senxor_register_parse (argv[2], &address, &error) ||
-      !parse_value (argv[3], &value, &error)) {
+    return usage_error ("set needs a DEVICE, a REGISTER or CONTROL and a VALUE");
+  if (!parse_register_or_control (argv[2], &control, &address, &error) ||
+      (control && !parse_control_value (control, argv[3], &want, &error)) ||
+      (!control && !parse_value (argv[3], &value, &error)))
     return fail (g_steal_pointer (&error));
+  if (control) {
+    g_autofree char *wanted = NULL, *shown = NULL;
+
+    s = open_device (argv[1], &error);
+    if (!s || !senxor_session_write_control (s, control, want, NULL, interrupt, &error) ||
+        !read_control_raw (s, control, raw, &error))
+      return fail (g_steal_pointer (&error));
+    print_control (control, raw, quiet);
+    got = senxor_control_decode (control, raw);
+    /* a value between two steps is rounded: no note for that */
+    wanted = senxor_control_format (control, want);
+    shown = senxor_control_format (control, got);
+    if (!quiet && g_strcmp0 (wanted, shown) != 0 &&
+        fabs (got - want) * control->divisor > 0.5 + 1e-9)
+      g_printerr ("senxor-tool: note: the device reads back %s, not %s\n", shown, wanted);
+    return EXIT_OK;
   }
   if (senxor_register_lookup (address) && !senxor_register_lookup (address)->writable) {
     g_printerr ("senxor-tool: %s (0x%02X) is read-only\n",
@@ -484,13 +497,89 @@ cmd_set (int argc, char **argv)
   if (!s || !senxor_session_write_register (s, address, value, interrupt, &error) ||
       !senxor_session_read_register (s, address, &back, interrupt, &error))
     return fail (g_steal_pointer (&error));
-  if (setting)
-    print_setting (setting, back, quiet);
-  else
-    print_register (address, back, quiet);
+  print_register (address, back, quiet);
   if (back != value && !quiet)
     g_printerr ("senxor-tool: note: the device reads back 0x%02X, not 0x%02X\n", back,
         value);
+  return EXIT_OK;
+}
+
+/* ---- controls ---- */
+
+/* "0.01 .. 1.00", "-12.8 .. 12.7 K", "1|auto|0.25|0.5", "true|false" */
+static char *
+control_range (const SenxorControlInfo *c)
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+  GString *out;
+
+  switch (c->type) {
+    case SENXOR_CONTROL_BOOLEAN:
+      return g_strdup ("true|false");
+    case SENXOR_CONTROL_ENUM:
+      out = g_string_new (NULL);
+      for (guint i = 0; i < c->n_values; i++)
+        g_string_append_printf (out, "%s%s", i ? "|" : "", c->values[i].nick);
+      return g_string_free (out, FALSE);
+    case SENXOR_CONTROL_INTEGER:
+    case SENXOR_CONTROL_DOUBLE:
+      break;
+  }
+  lo = senxor_control_format (c, c->min);
+  hi = senxor_control_format (c, c->max);
+  return g_strdup_printf ("%s .. %s%s%s", lo, hi, *c->unit ? " " : "", c->unit);
+}
+
+static int
+cmd_controls (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE] - list the camera "
+      "controls, with a camera's values");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SenxorSession) s = NULL;
+  SenxorControlRegisters regs;
+  const SenxorControlInfo *controls;
+  guint n;
+
+  g_option_context_add_main_entries (ctx, common_entries, NULL);
+  g_option_context_set_description (ctx,
+      "Lists the controls 'get' and 'set' take by name, in the units of the senxorsrc\n"
+      "properties of the same names: name, range, default and description; with a\n"
+      "DEVICE, also the camera's current value of each.\n");
+  if (!parse_options (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc > 2)
+    return usage_error ("controls takes at most one DEVICE");
+
+  if (argc == 2) {
+    s = open_device (argv[1], &error);
+    senxor_control_registers_clear (&regs);
+    if (!s || !senxor_session_read_controls (s, &regs, interrupt, &error))
+      return fail (g_steal_pointer (&error));
+  }
+  controls = senxor_controls (&n);
+  if (s)
+    g_print ("%-25s %-8s %-22s %-8s %s\n", "NAME", "VALUE", "RANGE", "DEFAULT",
+        "DESCRIPTION");
+  else
+    g_print ("%-25s %-22s %-8s %s\n", "NAME", "RANGE", "DEFAULT", "DESCRIPTION");
+  for (guint i = 0; i < n; i++) {
+    const SenxorControlInfo *c = &controls[i];
+    g_autofree char *range = control_range (c);
+    g_autofree char *def = senxor_control_format (c, c->default_value);
+
+    if (s) {
+      g_autofree char *shown = NULL;
+      gdouble v;
+
+      if (senxor_control_registers_get (&regs, c, &v))
+        shown = senxor_control_format (c, v);
+      g_print ("%-25s %-8s %-22s %-8s %s\n", c->name, shown ? shown : "?", range, def,
+          c->description);
+    } else {
+      g_print ("%-25s %-22s %-8s %s\n", c->name, range, def, c->description);
+    }
+  }
   return EXIT_OK;
 }
 
@@ -795,8 +884,9 @@ typedef struct {
 static const Command commands[] = {
   {"list", cmd_list, "list Senxor cameras"},
   {"info", cmd_info, "show a camera's identity and registers"},
-  {"get", cmd_get, "read a register or a setting (emissivity)"},
-  {"set", cmd_set, "write a register or a setting (emissivity)"},
+  {"controls", cmd_controls, "list the camera controls (and a camera's values)"},
+  {"get", cmd_get, "read a register or a control (emissivity, gain, ...)"},
+  {"set", cmd_set, "write a register or a control (emissivity, gain, ...)"},
   {"capture", cmd_capture, "capture frames to a raw, PGM or CSV file"},
   {"stream", cmd_stream, "stream and show fps, lost frames, min/max °C"},
 };

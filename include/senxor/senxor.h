@@ -16,3 +16,4 @@
 #include <senxor/emulator.h>
 #include <senxor/session.h>
 #include <senxor/discovery.h>
+#include <senxor/controls.h>

@@ -776,6 +776,113 @@ GST_START_TEST (test_controls_before_start)
 }
 GST_END_TEST;
 
+/* A property per control of libsenxor's table, with its type, range,
+ * default and description. */
+GST_START_TEST (test_control_properties)
+{
+  GstElement *src = gst_element_factory_make ("senxorsrc", NULL);
+  GObjectClass *klass = G_OBJECT_GET_CLASS (src);
+  const SenxorControlInfo *c;
+  guint n, i, j;
+
+  c = senxor_controls (&n);
+  fail_unless (n > 0);
+  for (i = 0; i < n; i++) {
+    GParamSpec *p = g_object_class_find_property (klass, c[i].name);
+    GValue v = G_VALUE_INIT;
+
+    fail_unless (p != NULL, "no property %s", c[i].name);
+    fail_unless ((p->flags & G_PARAM_READWRITE) == G_PARAM_READWRITE);
+    fail_unless (p->flags & GST_PARAM_MUTABLE_PLAYING);
+    fail_unless (g_str_has_prefix (g_param_spec_get_blurb (p),
+            c[i].description), "%s: %s", c[i].name, g_param_spec_get_blurb (p));
+    fail_unless_equals_string (g_param_spec_get_nick (p), c[i].label);
+    g_value_init (&v, p->value_type);
+    g_object_get_property (G_OBJECT (src), c[i].name, &v);
+    switch (c[i].type) {
+      case SENXOR_CONTROL_BOOLEAN:
+        fail_unless (G_IS_PARAM_SPEC_BOOLEAN (p));
+        fail_unless_equals_int (g_value_get_boolean (&v),
+            c[i].default_value != 0);
+        break;
+      case SENXOR_CONTROL_INTEGER:
+        fail_unless (G_IS_PARAM_SPEC_UINT (p));
+        fail_unless_equals_int (G_PARAM_SPEC_UINT (p)->minimum, c[i].min);
+        fail_unless_equals_int (G_PARAM_SPEC_UINT (p)->maximum, c[i].max);
+        fail_unless_equals_int (g_value_get_uint (&v), c[i].default_value);
+        break;
+      case SENXOR_CONTROL_DOUBLE:
+        fail_unless (G_IS_PARAM_SPEC_DOUBLE (p));
+        fail_unless (p->flags & GST_PARAM_CONTROLLABLE);
+        fail_unless_equals_float (G_PARAM_SPEC_DOUBLE (p)->minimum, c[i].min);
+        fail_unless_equals_float (G_PARAM_SPEC_DOUBLE (p)->maximum, c[i].max);
+        fail_unless_equals_float (g_value_get_double (&v), c[i].default_value);
+        break;
+      case SENXOR_CONTROL_ENUM:{
+        GEnumClass *e;
+
+        fail_unless (G_IS_PARAM_SPEC_ENUM (p));
+        e = G_PARAM_SPEC_ENUM (p)->enum_class;
+        fail_unless_equals_int (e->n_values, c[i].n_values);
+        for (j = 0; j < c[i].n_values; j++) {
+          GEnumValue *ev = g_enum_get_value (e, c[i].values[j].value);
+
+          fail_unless (ev != NULL);
+          fail_unless_equals_string (ev->value_nick, c[i].values[j].nick);
+        }
+        fail_unless_equals_int (g_value_get_enum (&v), c[i].default_value);
+        break;
+      }
+    }
+    g_value_unset (&v);
+  }
+  /* the enum types kept their names */
+  fail_unless_equals_string (g_type_name (G_PARAM_SPEC_VALUE_TYPE
+          (g_object_class_find_property (klass, "gain"))), "GstSenxorSrcGain");
+  fail_unless_equals_string (g_type_name (G_PARAM_SPEC_VALUE_TYPE
+          (g_object_class_find_property (klass, "median-filter"))),
+      "GstSenxorSrcMedian");
+  gst_object_unref (src);
+}
+GST_END_TEST;
+
+/* Each control is written on its own: the filter strength leaves the
+ * camera's temporal filter switch alone; unset controls show the camera's
+ * values. */
+GST_START_TEST (test_controls_separate)
+{
+  g_autofree gchar *name = emu_name ("sep");
+  g_autofree gchar *dev = emu_device (name, "module=mi08");
+  g_autoptr (SenxorEmulator) emu = NULL;
+  GstHarness *h = harness_for (dev);
+  gint gain;
+  guint sensitivity;
+
+  gst_harness_play (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  emu = senxor_emulator_lookup (name);
+  /* the emulator powers up with automatic gain */
+  g_object_get (h->element, "gain", &gain, "sensitivity-factor", &sensitivity,
+      NULL);
+  fail_unless_equals_int (gain, senxor_emulator_get_register (emu,
+          SENXOR_REG_SENXOR_GAIN) & 0x0f);
+  fail_unless_equals_int (sensitivity, senxor_emulator_get_register (emu,
+          SENXOR_REG_SENSITIVITY_FACTOR));
+
+  senxor_emulator_set_register (emu, SENXOR_REG_FILTER_CONTROL,
+      SENXOR_FILTER_TEMPORAL_ENABLE);
+  g_object_set (h->element, "temporal-filter-strength", 300, NULL);
+  fail_unless (wait_register (emu, h, SENXOR_REG_FILTER_SETTING_1, 0xff,
+          300 & 0xff));
+  fail_unless (wait_register (emu, h, SENXOR_REG_FILTER_SETTING_2, 0xff,
+          300 >> 8));
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (senxor_emulator_get_register (emu,
+          SENXOR_REG_FILTER_CONTROL), SENXOR_FILTER_TEMPORAL_ENABLE);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 /* ---- unlock, cycles ---- */
 
 /* Plays @device (which stalls after 3 frames for a minute) until the
@@ -2011,6 +2118,8 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_unlock_silent_pty);
   tcase_add_test (tc, test_two_sources);
   tcase_add_test (tc, test_eight_sources);
+  tcase_add_test (tc, test_control_properties);
+  tcase_add_test (tc, test_controls_separate);
   tcase_add_test (tc, test_inspect);
   tcase_add_test (tc, test_uri_mapping);
   tcase_add_test (tc, test_uridecodebin);

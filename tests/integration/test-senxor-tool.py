@@ -2,7 +2,7 @@
 # senxor-tool end to end: every command against in-process emulators, a pty
 # and TCP; output formats checked value by value; exit codes; Ctrl-C; every
 # numeric option refused with one clear line for bad values; emissivity as a
-# fraction.
+# fraction; every camera control by name.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import fcntl
 import os
@@ -64,7 +64,7 @@ class Base(unittest.TestCase):
 class Help(Base):
     def test_usage(self):
         r = self.ok("--help")
-        for cmd in ("list", "info", "get", "set", "capture", "stream"):
+        for cmd in ("list", "info", "controls", "get", "set", "capture", "stream"):
             self.assertIn(cmd, r.stdout)
             h = self.ok(cmd, "--help")
             self.assertIn("Usage:", h.stdout)
@@ -435,21 +435,125 @@ class List(Base):
         self.assertIn("SENXOR_TCP_DEVICES", self.fails(2, "list").stderr)
 
 
+def serve(test, *args):
+    """a senxor-emulator server, stopped at the end of @test; its address"""
+    p = subprocess.Popen([EMULATOR, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, env=test.env)
+
+    def stop():
+        p.terminate()
+        p.wait(10)
+        p.stdout.close()
+    test.addCleanup(stop)
+    # the first line says where it listens
+    return p.stdout.readline().strip()
+
+
+# Every camera control by name, in senxorsrc's units: the value typed, as
+# shown back (quiet, then with its unit), the registers it lands in (the
+# emulator powers up with the other bits clear), and a value refused with
+# the words of the range it gives.
+CONTROLS = [
+    ("emissivity", "0.5", "0.50", "0.50", {"0xCA": 50},
+     "101", "a fraction from 0.01 to 1.00"),
+    ("offset-correction", "-1.5", "-1.5", "-1.5 K", {"0xCB": 0xF1},
+     "12.8", "a number from -12.8 to 12.7 K"),
+    ("sensitivity-factor", "90", "90", "90", {"0xC2": 90},
+     "256", "a whole number from 0 to 255"),
+    ("gain", "0.25", "0.25", "0.25", {"0xB9": 2}, "2x", "one of 1, auto, 0.25 or 0.5"),
+    ("temporal-filter", "true", "true", "true", {"0xD0": 1}, "2", "true or false"),
+    ("temporal-filter-strength", "4660", "4660", "4660", {"0xD1": 0x34, "0xD2": 0x12},
+     "65536", "a whole number from 0 to 65535"),
+    ("median-filter", "5x5", "5x5", "5x5", {"0x30": 3}, "7x7", "one of off, 3x3 or 5x5"),
+    ("stark", "on", "true", "true", {"0x20": 1}, "maybe", "true or false"),
+    ("mms", "yes", "true", "true", {"0x25": 3}, "-1", "true or false"),
+]
+REGISTER_NAMES = {"0xCA": "EMISSIVITY", "0xCB": "OFFSET_CORR", "0xC2": "SENSITIVITY_FACTOR",
+                  "0xB9": "SENXOR_GAIN", "0xD0": "FILTER_CONTROL", "0xD1": "FILTER_SETTING_1",
+                  "0xD2": "FILTER_SETTING_2", "0x30": "MEDIAN_CTRL", "0x20": "STARK_CTRL",
+                  "0x25": "MMS_CTRL"}
+
+
+class Controls(Base):
+    """get/set/controls by name, in senxorsrc's units, for every control"""
+
+    def test_list(self):
+        lines = self.ok("controls").stdout.splitlines()
+        self.assertEqual(lines[0].split()[:3], ["NAME", "RANGE", "DEFAULT"])
+        self.assertEqual([line.split()[0] for line in lines[1:]], [c[0] for c in CONTROLS])
+        listed = {line.split()[0]: line for line in lines[1:]}
+        self.assertIn(" 0.01 .. 1.00 ", listed["emissivity"])
+        self.assertIn(" -12.8 .. 12.7 K ", listed["offset-correction"])
+        self.assertIn(" off|3x3|5x5 ", listed["median-filter"])
+        self.fails(2, "controls", GRADIENT, "extra")
+        # with a device: its values (the emulator's gain is auto at power-up)
+        lines = self.ok("controls", GRADIENT).stdout.splitlines()
+        self.assertEqual(lines[0].split()[:2], ["NAME", "VALUE"])
+        values = {line.split()[0]: line.split()[1] for line in lines[1:]}
+        self.assertEqual(values["emissivity"], "0.95")
+        self.assertEqual(values["gain"], "auto")
+        self.assertEqual(values["sensitivity-factor"], "100")
+        self.assertEqual(values["median-filter"], "off")
+
+    @unittest.skipUnless(EMULATOR, "senxor-emulator is not built")
+    def test_get_set_each(self):
+        dev = serve(self, "--module", "mi08", "--tcp", "127.0.0.1:0", "--fast")
+        self.assertTrue(dev.startswith("tcp://127.0.0.1:"), dev)
+        for name, typed, quiet, shown, regs, bad, words in CONTROLS:
+            with self.subTest(control=name):
+                raw = ", ".join("%s %s = 0x%02X" % (REGISTER_NAMES[a], a, v)
+                                for a, v in regs.items())
+                self.assertEqual(self.ok("set", "-q", dev, name, "--", typed).stdout.strip(),
+                                 quiet)
+                # in the register, read raw in another run
+                for address, value in regs.items():
+                    self.assertEqual(self.ok("get", "-q", dev, address).stdout.strip(),
+                                     str(value))
+                self.assertEqual(self.ok("get", dev, name.upper()).stdout.strip(),
+                                 "%s = %s (%s)" % (name, shown, raw))
+                self.assertEqual(self.ok("get", "-q", dev, name).stdout.strip(), quiet)
+                # refused before the device is touched
+                r = self.fails(2, "set", dev, name, "--", bad)
+                self.assertEqual(r.stderr.splitlines(),
+                                 ["senxor-tool: %s is %s, not '%s'" % (name, words, bad)])
+                self.assertEqual(r.stdout, "")
+                for address, value in regs.items():
+                    self.assertEqual(self.ok("get", "-q", dev, address).stdout.strip(),
+                                     str(value))
+        values = {line.split()[0]: line.split()[1]
+                  for line in self.ok("controls", dev).stdout.splitlines()[1:]}
+        self.assertEqual(values, {c[0]: c[2] for c in CONTROLS})
+
+    @unittest.skipUnless(EMULATOR, "senxor-emulator is not built")
+    def test_rounding_and_bits_kept(self):
+        dev = serve(self, "--module", "mi08", "--tcp", "127.0.0.1:0", "--fast")
+        # to the nearest step, halves away from zero, as senxorsrc writes them
+        self.assertEqual(self.ok("set", "-q", dev, "offset-correction", "--", "-1.55")
+                         .stdout.strip(), "-1.6")
+        self.assertEqual(self.ok("set", "-q", dev, "offset-correction", "0.04")
+                         .stdout.strip(), "0.0")
+        # the other bits of a shared register stay
+        self.ok("set", dev, "0xB9", "0xA0")
+        self.assertEqual(self.ok("set", dev, "gain", "0.5").stdout.strip(),
+                         "gain = 0.5 (SENXOR_GAIN 0xB9 = 0xA3)")
+        self.ok("set", dev, "0xD0", "0x06")
+        # the temporal filter's init bit is cleared when it is switched
+        self.assertEqual(self.ok("set", dev, "temporal-filter", "on").stdout.strip(),
+                         "temporal-filter = true (FILTER_CONTROL 0xD0 = 0x05)")
+
+    def test_unknown_name(self):
+        r = self.fails(2, "get", GRADIENT, "brightness")
+        self.assertIn("Unknown register 'brightness'", r.stderr)
+        self.assertIn("senxor-tool controls", r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+
 @unittest.skipUnless(EMULATOR, "senxor-emulator is not built")
 class EmulatorServers(Base):
     """senxor-tool against the senxor-emulator CLI on a pty and on TCP"""
 
     def serve(self, *args):
-        p = subprocess.Popen([EMULATOR, *args], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, env=self.env)
-
-        def stop():
-            p.terminate()
-            p.wait(10)
-            p.stdout.close()
-        self.addCleanup(stop)
-        # the first line says where it listens
-        return p.stdout.readline().strip()
+        return serve(self, *args)
 
     def capture_raw(self, dev, n):
         out = self.path("c.raw")
