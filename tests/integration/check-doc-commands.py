@@ -153,7 +153,8 @@ def is_command(text):
 
 
 def extract(path):
-    """The documented command lines of one Markdown file (a list of Line)."""
+    """The documented command lines of one Markdown file: a list of code
+    blocks, each a list of Line."""
     groups = []
     with open(os.path.join(SOURCE, path), encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -288,7 +289,6 @@ def port_open(port):
 
 def ready(run, cwd):
     """Waits until a line that runs until stopped is up; False if it died first."""
-    body = run.line.body
     m = re.search(r"--link (\S+)", run.command)
     if run.line.program == "senxor-emulator" and m:
         link = m.group(1)
@@ -303,7 +303,6 @@ def ready(run, cwd):
         return wait_for(lambda: "Setting pipeline to PLAYING" in run.text(), READY_TIMEOUT, run)
     if run.line.program == "gst-device-monitor-1.0":
         return wait_for(lambda: "Device found" in run.text(), READY_TIMEOUT, run)
-    del body
     return wait_for(lambda: run.text().strip() != "", READY_TIMEOUT, run)
 
 
@@ -430,7 +429,7 @@ def hold_and_stop(run):
     return "ok %s: %s (running for %.1f s, stopped by SIGINT%s)" % (where, run.command, alive, note)
 
 
-def run_group(group, env, verbose):
+def run_group(group, env):
     """Runs the lines of one code block in order, together (a `&` line or one
     that runs until stopped keeps running while the next start); returns a report."""
     tmp = tempfile.mkdtemp(prefix="doc-commands-")
@@ -556,11 +555,11 @@ def main():
         jobs = int(os.environ.get("SENXOR_DOC_JOBS", "6"))
         groups.sort(key=cost, reverse=True)
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            for ok, report in pool.map(lambda g: run_group(g, env, False), groups):
+            for ok, report in pool.map(lambda g: run_group(g, env), groups):
                 for r in report:
                     print(r, flush=True)
                 if not ok:
-                    failed.append(report[-1])
+                    failed.append(report[-1][len("FAIL "):])
         ran = sum(1 for g in groups for line in g if not line.reason)
         listed = sum(1 for g in groups for line in g if line.reason)
         print("%d documented lines run, %d not run (NOT_RUN), in %.0f s" % (ran, listed, time.monotonic() - start))
@@ -571,6 +570,9 @@ def main():
             shutil.rmtree(env["XDG_RUNTIME_DIR"], ignore_errors=True)
     for f in failed:
         print("FAIL: " + f, file=sys.stderr)
+    if failed:
+        print("(fix the doc line, or the code; a line that cannot run in CI goes into NOT_RUN in %s "
+              "with the reason)" % os.path.relpath(__file__, SOURCE), file=sys.stderr)
     return 1 if failed else 0
 
 
