@@ -38,7 +38,7 @@ DOC_GLOBS = ["README.md", "docs/index.md", "docs/*.md", "docs/guide/*.md", "docs
 # `meson devenv -C build [-w .]` and VAR=value prefixes).
 PROGRAMS = ("gst-launch-1.0", "senxor-tool", "senxor-emulator", "senxor-http-server",
             "senxor-rtsp-server", "gst-inspect-1.0", "gst-device-monitor-1.0", "python3",
-            "/usr/bin/python3", "poll-cameras", "recorder", "thermal-rgb")
+            "/usr/bin/python3", "~/senxor-venv/bin/python", "poll-cameras", "recorder", "thermal-rgb")
 
 # Lines that are not run, each with why: (regex searched in the command, reason).
 NEEDS_CAMERA = "needs a real camera at /dev/ttyACM0 (the emulator has no device node)"
@@ -82,7 +82,7 @@ DEFAULT_PORTS = {"senxor-rtsp-server": "8554", "senxor-http-server": "8080"}
 
 # Lines that end by themselves (the rest run until stopped).
 FINITE = [r"num-buffers=", r"^senxor-tool (info|list|get|set|capture)\b", r"--seconds [0-9]{1,2}\b",
-          r"^gst-inspect-1.0", r"^gst-device-monitor-1.0 (?!-f)", r"gen-palettes\.py", r" -m venv ",
+          r"^gst-inspect-1.0", r"^gst-device-monitor-1.0 (?!-f)", r"gen-palettes\.py", r" -m venv ", r"check_python\.py",
           r"filesrc location=", r"--snapshot ", r"--seconds nan"]
 # Lines whose --seconds is too long to wait for in CI: stopped early like a window.
 STOPPED_EARLY = [r"--seconds 60\b"]
