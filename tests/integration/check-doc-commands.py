@@ -50,6 +50,7 @@ NOT_RUN = [
     (r"^senxor-tool (get|set)( -q)? /dev/ttyACM0 (FRAME_RATE|0xB4|emissivity)( 4| 0\.98)?$", NEEDS_CAMERA),
     (r"tools/gen-palettes\.py", "a maintainer's tool that needs python3-matplotlib, which neither the build nor CI "
      "installs (the tables it writes are committed)"),
+    (r"--device /dev/ttyACM0 .*--publish", NEEDS_CAMERA + " and a MediaMTX server to publish to"),
     (r"--device /dev/ttyACM0", NEEDS_CAMERA),
     (r"alarm\.py --threshold 40 --out alarms/ /dev/ttyACM0", NEEDS_CAMERA + " and /dev/ttyACM1"),
     (r"poll_cameras\.py /dev/ttyACM0", NEEDS_CAMERA + " and /dev/ttyACM1"),
