@@ -290,7 +290,7 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
   GQuark domain = GST_RESOURCE_ERROR;
   gint code = GST_RESOURCE_ERROR_FAILED;
   g_autofree gchar *device = NULL;
-  gboolean any;
+  gboolean any, answered;
   gchar *text, *debug;
 
   GST_OBJECT_LOCK (self);
@@ -299,6 +299,8 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
   device = g_strdup (self->opened_device ? self->opened_device :
       self->device ? self->device : self->serial ? self->serial :
       "(first camera found)");
+  /* the frame size is known once the camera has answered (this run) */
+  answered = self->width != 0;
   GST_OBJECT_UNLOCK (self);
 
   if (err->domain != SENXOR_ERROR) {
@@ -341,8 +343,13 @@ post_error (GstSenxorSrc *self, const GError *err, const char *doing)
         break;
       case SENXOR_ERROR_TIMEOUT:
         code = GST_RESOURCE_ERROR_READ;
-        text = g_strdup_printf ("The Senxor camera %s stopped answering.",
-            device);
+        if (answered)
+          text = g_strdup_printf ("The Senxor camera %s stopped answering.",
+              device);
+        else
+          text = g_strdup_printf ("The Senxor camera %s did not answer. "
+              "Check that it is a Senxor camera and that it is powered.",
+              device);
         break;
       case SENXOR_ERROR_PROTOCOL:
         domain = GST_STREAM_ERROR;

@@ -30,8 +30,9 @@
 static gboolean
 on_signal (gpointer user_data)
 {
+  /* The source stays until main removes it (another Ctrl-C sends EOS again). */
   gst_element_send_event (GST_ELEMENT (user_data), gst_event_new_eos ());
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 int

@@ -10,6 +10,9 @@
 #include <senxor/session.h>
 #include <senxor/emulator.h>
 #include <senxor/discovery.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "gstsenxormeta.h"
@@ -72,9 +75,22 @@ assert_error (GstMessage *msg, GQuark domain, gint code)
   fail_unless (debug != NULL && *debug, "no debug string");
 }
 
-/* Runs "senxorsrc DESC ! fakesink" until it posts an error; checks it. */
+/* The error message of @msg contains @part. */
 static void
-check_pipeline_error (const char *src_desc, GQuark domain, gint code)
+assert_error_says (GstMessage *msg, const char *part)
+{
+  g_autoptr (GError) err = NULL;
+
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, part) != NULL,
+      "the error says \"%s\", not \"%s\"", err->message, part);
+}
+
+/* Runs "senxorsrc DESC ! fakesink" until it posts an error; checks it and,
+ * unless @part is NULL, that its message contains @part. */
+static void
+check_pipeline_error_says (const char *src_desc, GQuark domain, gint code,
+    const char *part)
 {
   g_autofree gchar *desc = g_strdup_printf ("senxorsrc %s ! fakesink",
       src_desc);
@@ -87,11 +103,19 @@ check_pipeline_error (const char *src_desc, GQuark domain, gint code)
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   msg = wait_error (bus, 30);
   assert_error (msg, domain, code);
+  if (part != NULL)
+    assert_error_says (msg, part);
   gst_message_unref (msg);
   fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (bus);
   gst_object_unref (pipe);
+}
+
+static void
+check_pipeline_error (const char *src_desc, GQuark domain, gint code)
+{
+  check_pipeline_error_says (src_desc, domain, code, NULL);
 }
 
 static void
@@ -1202,9 +1226,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_error_timeout)
 {
-  check_pipeline_error ("timeout=300 "
+  /* it answered, then went silent */
+  check_pipeline_error_says ("timeout=300 "
       "device=\"emulator://?module=mi05&faults=stall=30s@2f\"",
-      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+      GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ, "stopped answering");
 }
 GST_END_TEST;
 
@@ -1799,10 +1824,27 @@ GST_START_TEST (test_mute_camera)
       GST_STATE_CHANGE_FAILURE);
   msg = wait_error (bus, 30);
   assert_error (msg, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ);
+  /* not "stopped answering": it never answered */
+  assert_error_says (msg, "did not answer");
   gst_message_unref (msg);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipe);
+}
+GST_END_TEST;
+
+/* A pty nobody answers on (a serial port with something else, or nothing,
+ * behind it): the error says the camera never answered. */
+GST_START_TEST (test_silent_pty)
+{
+  g_autofree gchar *desc = NULL;
+  int master = posix_openpt (O_RDWR | O_NOCTTY);
+
+  fail_unless (master >= 0 && grantpt (master) == 0 && unlockpt (master) == 0);
+  desc = g_strdup_printf ("timeout=300 device=%s", ptsname (master));
+  check_pipeline_error_says (desc, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_READ, "did not answer");
+  close (master);
 }
 GST_END_TEST;
 
@@ -2112,6 +2154,7 @@ senxorsrc_suite (void)
   tcase_add_test (tc, test_reconnect_any_camera);
   tcase_add_test (tc, test_serial_picks_emulator);
   tcase_add_test (tc, test_mute_camera);
+  tcase_add_test (tc, test_silent_pty);
   tcase_add_test (tc, test_over_pty);
   tcase_add_test (tc, test_over_tcp);
   tcase_add_test (tc, test_unlock_silent_tcp);
