@@ -930,7 +930,10 @@ check_unlock_silent (const char *device, SenxorEmulator *emu, const char *link)
     got++;
     gst_sample_unref (sample);
   }
-  fail_unless (got >= 1 && got <= 3, "got %u frames", got);
+  /* stall=60s@3f: the emulator checks its frame-count faults between two
+   * batches of frames, so a host that reads late (a loaded machine) can
+   * find a fourth frame already in the transmit backlog */
+  fail_unless (got >= 1 && got <= 4, "got %u frames", got);
   senxor_emulator_get_stats (emu, &stats);
   fail_unless_equals_uint64 (stats.stalls, 1);
 
