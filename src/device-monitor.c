@@ -61,6 +61,7 @@ struct _SenxorDeviceMonitor
   GHashTable *entries;          /* device string -> Entry */
   guint generation;
   gboolean started;
+  gboolean scanning;            /* stop() from a signal handler waits for the scan's end */
   GMainContext *context;
   /* USB changes come as udev events, unless the walk reads a tree that
    * sends none (SENXOR_SYSFS_ROOT, or no GUdev): then the poll walks it */
@@ -219,13 +220,13 @@ identify (SenxorDeviceMonitor *self, Entry *e)
 /* ---- scanning ---- */
 
 /* Brings what was told about @e in line with what is known; @emit FALSE
- * (a one-shot scan) only updates @e. */
+ * (a one-shot scan) or a stop() from a handler only updates @e. */
 static void
 entry_update (SenxorDeviceMonitor *self, Entry *e, gboolean emit)
 {
   if (!e->present) {
     if (e->signalled) {
-      if (emit)
+      if (emit && self->started)
         g_signal_emit (self, signals[SIGNAL_DEVICE_REMOVED], 0, e->signalled);
       g_clear_pointer (&e->signalled, senxor_device_description_free);
     }
@@ -233,12 +234,12 @@ entry_update (SenxorDeviceMonitor *self, Entry *e, gboolean emit)
   }
   if (!e->signalled) {
     e->signalled = senxor_device_description_copy (e->desc);
-    if (emit)
+    if (emit && self->started)
       g_signal_emit (self, signals[SIGNAL_DEVICE_ADDED], 0, e->signalled);
   } else if (!senxor_device_description_same (e->signalled, e->desc)) {
     senxor_device_description_free (e->signalled);
     e->signalled = senxor_device_description_copy (e->desc);
-    if (emit)
+    if (emit && self->started)
       g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, e->signalled);
   }
 }
@@ -372,10 +373,15 @@ follow (SenxorDeviceMonitor *self, gboolean walk_usb, gboolean check_network)
   g_autoptr (GError) error = NULL;
 
   /* a bad configuration line must not make every camera vanish */
+  self->scanning = TRUE;
   if (!rescan (self, walk_usb, check_network, TRUE, &error))
     g_debug ("device discovery failed, keeping the current list: %s", error->message);
-  if (!self->started)
-    return;                     /* stopped from a signal handler */
+  self->scanning = FALSE;
+  if (!self->started) {
+    /* stopped from a signal handler: forget the list now */
+    g_hash_table_remove_all (self->entries);
+    return;
+  }
   if (needs_poll (self) && !self->poll_source) {
     self->poll_source = g_timeout_source_new (self->poll_ms);
     g_source_set_callback (self->poll_source, poll_cb, self, NULL);
@@ -567,7 +573,9 @@ senxor_device_monitor_stop (SenxorDeviceMonitor *monitor)
   g_clear_object (&monitor->udev);
 #endif
   g_clear_pointer (&monitor->context, g_main_context_unref);
-  g_hash_table_remove_all (monitor->entries);
+  /* a scan under way (stop() from a signal handler) still walks the list */
+  if (!monitor->scanning)
+    g_hash_table_remove_all (monitor->entries);
 }
 
 GPtrArray *

@@ -63,8 +63,8 @@ void senxor_device_monitor_set_in_use_func (SenxorDeviceMonitor *monitor,
  * (a silent device costs SENXOR_PROBE_TIMEOUT_US, a TCP check about 1 s):
  * give it a thread of its own when that matters. */
 void senxor_device_monitor_start (SenxorDeviceMonitor *monitor);
-/* Stops following; call it from the thread that started.  No signal
- * follows; the list is forgotten. */
+/* Stops following; call it from the thread that started (a signal handler
+ * may call it).  No signal follows; the list is forgotten. */
 void senxor_device_monitor_stop (SenxorDeviceMonitor *monitor);
 
 /* The devices present (copies, a #GPtrArray that frees them), in

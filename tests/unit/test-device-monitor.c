@@ -313,6 +313,35 @@ test_scan (void)
   g_assert_error (error, SENXOR_ERROR, SENXOR_ERROR_INVALID_ARGUMENT);
 }
 
+static void
+stop_cb (SenxorDeviceMonitor *m, SenxorDeviceDescription *d, guint *told)
+{
+  (*told)++;
+  senxor_device_monitor_stop (m);
+}
+
+/* A handler may stop the monitor: nothing is told after that. */
+static void
+test_stop_from_handler (void)
+{
+  g_autoptr (GMainContext) ctx = g_main_context_new ();
+  g_autoptr (SenxorDeviceMonitor) m = senxor_device_monitor_new ();
+  g_autoptr (GPtrArray) list = NULL;
+  guint told = 0;
+
+  write_config (EMU_MI16 "\n" EMU_MI08 "\n");
+  g_main_context_push_thread_default (ctx);
+  g_signal_connect (m, "device-added", G_CALLBACK (stop_cb), &told);
+  senxor_device_monitor_start (m);
+  g_assert_cmpuint (told, ==, 1);
+  list = senxor_device_monitor_get_devices (m);
+  g_assert_cmpuint (list->len, ==, 0);
+  write_config (EMU_MI08 "\n");
+  spin (ctx, 300 * 1000);
+  g_assert_cmpuint (told, ==, 1);
+  g_main_context_pop_thread_default (ctx);
+}
+
 /* ---- presence helpers ---- */
 
 static void
@@ -395,6 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-monitor/tcp-up-down", test_tcp_up_down);
   g_test_add_func ("/device-monitor/in-use-left-alone", test_in_use_left_alone);
   g_test_add_func ("/device-monitor/scan", test_scan);
+  g_test_add_func ("/device-monitor/stop-from-handler", test_stop_from_handler);
   g_test_add_func ("/device-monitor/proc-net-tcp-parser", test_proc_net_tcp_parser);
   g_test_add_func ("/device-monitor/tcp-presence", test_tcp_presence);
   ret = g_test_run ();
