@@ -21,8 +21,6 @@
 #include <gudev/gudev.h>
 #endif
 
-#define PROBE_TIMEOUT_US (500 * 1000)
-
 /* ---- descriptions ---- */
 
 void
@@ -36,6 +34,8 @@ senxor_device_description_free (SenxorDeviceDescription *d)
   g_free (d->display_name);
   g_free (d->bus_path);
   g_free (d->sysfs_path);
+  g_free (d->firmware);
+  g_free (d->mcu);
   g_free (d);
 }
 
@@ -51,8 +51,13 @@ senxor_device_description_copy (const SenxorDeviceDescription *d)
   c->display_name = g_strdup (d->display_name);
   c->bus_path = g_strdup (d->bus_path);
   c->sysfs_path = g_strdup (d->sysfs_path);
+  c->firmware = g_strdup (d->firmware);
+  c->mcu = g_strdup (d->mcu);
   return c;
 }
+
+G_DEFINE_BOXED_TYPE (SenxorDeviceDescription, senxor_device_description,
+    senxor_device_description_copy, senxor_device_description_free)
 
 gboolean
 senxor_device_description_equal (const SenxorDeviceDescription *a,
@@ -61,6 +66,39 @@ senxor_device_description_equal (const SenxorDeviceDescription *a,
   return g_strcmp0 (a->device, b->device) == 0 && g_strcmp0 (a->id, b->id) == 0 &&
       g_strcmp0 (a->serial, b->serial) == 0 && a->module == b->module &&
       g_strcmp0 (a->display_name, b->display_name) == 0;
+}
+
+gboolean
+senxor_device_description_same (const SenxorDeviceDescription *a,
+    const SenxorDeviceDescription *b)
+{
+  return senxor_device_description_equal (a, b) && a->kind == b->kind &&
+      a->vid == b->vid && a->pid == b->pid && g_strcmp0 (a->bus_path, b->bus_path) == 0 &&
+      g_strcmp0 (a->sysfs_path, b->sysfs_path) == 0 && a->probed == b->probed &&
+      a->probe_status == b->probe_status && g_strcmp0 (a->firmware, b->firmware) == 0 &&
+      g_strcmp0 (a->mcu, b->mcu) == 0 && a->module_type == b->module_type;
+}
+
+const char *
+senxor_probe_status_name (SenxorProbeStatus status)
+{
+  switch (status) {
+    case SENXOR_PROBE_NOT_TRIED:
+      return "not-tried";
+    case SENXOR_PROBE_OK:
+      return "ok";
+    case SENXOR_PROBE_BUSY:
+      return "busy";
+    case SENXOR_PROBE_DENIED:
+      return "permission-denied";
+    case SENXOR_PROBE_NO_MODULE:
+      return "no-module";
+    case SENXOR_PROBE_TIMEOUT:
+      return "timeout";
+    case SENXOR_PROBE_FAILED:
+      return "failed";
+  }
+  return "failed";
 }
 
 const char *
@@ -80,10 +118,39 @@ senxor_usb_product_name (guint16 vid, guint16 pid)
   }
 }
 
+/* The one naming rule: a name= given in the configuration is the user's
+ * choice; else the product (USB) or where the device is, then the module
+ * and serial number when known. */
 static void
-set_display_name (SenxorDeviceDescription *d, const char *base)
+update_display_name (SenxorDeviceDescription *d)
 {
+  g_autoptr (SenxorDeviceAddress) addr = senxor_device_address_parse (d->device, NULL);
+  const char *name = addr ? senxor_device_address_get_param (addr, "name") : NULL;
+  const char *product = senxor_usb_product_name (d->vid, d->pid);
+  g_autofree char *base = NULL;
+
   g_free (d->display_name);
+  if (name && *name) {
+    d->display_name = g_strdup (name);
+    return;
+  }
+  switch (d->kind) {
+    case SENXOR_DEVICE_SERIAL:
+    case SENXOR_DEVICE_USB:
+      base = product ? g_strdup (product) : addr && addr->path ?
+          g_strdup_printf ("Senxor camera at %s", addr->path) : g_strdup ("Senxor camera");
+      break;
+    case SENXOR_DEVICE_TCP:
+      base = addr && addr->host ? g_strdup_printf ("Senxor camera at %s:%u", addr->host,
+          addr->port) : g_strdup ("Senxor camera");
+      break;
+    case SENXOR_DEVICE_EMULATOR:
+      base = addr && addr->name ? g_strdup_printf ("Senxor emulator '%s'", addr->name) :
+          g_strdup ("Senxor emulator");
+      break;
+  }
+  if (!base)
+    base = g_strdup ("Senxor camera");
   if (d->module != SENXOR_MODULE_UNKNOWN && d->serial)
     d->display_name = g_strdup_printf ("%s (%s, %s)", base,
         senxor_module_name (d->module), d->serial);
@@ -131,7 +198,6 @@ static SenxorDeviceDescription *
 description_for_usb (const UsbInfo *u, SenxorDeviceKind kind, const char *device)
 {
   SenxorDeviceDescription *d = g_new0 (SenxorDeviceDescription, 1);
-  const char *product = senxor_usb_product_name (u->vid, u->pid);
 
   d->kind = kind;
   d->device = g_strdup (device);
@@ -142,7 +208,7 @@ description_for_usb (const UsbInfo *u, SenxorDeviceKind kind, const char *device
   d->sysfs_path = g_strdup (u->syspath);
   d->id = d->serial ? g_strdup (d->serial) : u->sysname ?
       g_strconcat ("usb-", u->sysname, NULL) : g_strdup (device);
-  set_display_name (d, product ? product : "Senxor camera");
+  update_display_name (d);
   return d;
 }
 
@@ -437,9 +503,7 @@ description_for_configured (const SenxorDeviceAddress *addr)
 {
   SenxorDeviceDescription *d = g_new0 (SenxorDeviceDescription, 1);
   const char *serial = senxor_device_address_get_param (addr, "serial");
-  const char *name = senxor_device_address_get_param (addr, "name");
   const char *module = senxor_device_address_get_param (addr, "module");
-  g_autofree char *base = NULL;
 
   d->kind = addr->kind;
   d->device = g_strdup (addr->uri);
@@ -447,83 +511,96 @@ description_for_configured (const SenxorDeviceAddress *addr)
   d->id = g_strdup (d->serial ? d->serial : addr->uri);
   if (module)
     d->module = senxor_module_from_string (module);
-  if (name && *name) {
-    d->display_name = g_strdup (name);
-    return d;
-  }
-  switch (addr->kind) {
-    case SENXOR_DEVICE_TCP:
-      base = g_strdup_printf ("Senxor camera at %s:%u", addr->host, addr->port);
-      break;
-    case SENXOR_DEVICE_EMULATOR:
-      base = addr->name ? g_strdup_printf ("Senxor emulator '%s'", addr->name) :
-          g_strdup ("Senxor emulator");
-      break;
-    default:
-      base = g_strdup_printf ("Senxor camera at %s", addr->uri);
-      break;
-  }
-  set_display_name (d, base);
+  update_display_name (d);
   return d;
 }
 
-/* ---- probing ---- */
+/* ---- identity ---- */
 
+static SenxorProbeStatus
+status_for_error (const GError *error)
+{
+  if (error->domain != SENXOR_ERROR)
+    return SENXOR_PROBE_FAILED;
+  switch (error->code) {
+    case SENXOR_ERROR_BUSY:
+      return SENXOR_PROBE_BUSY;
+    case SENXOR_ERROR_PERMISSION:
+      return SENXOR_PROBE_DENIED;
+    case SENXOR_ERROR_NO_MODULE:
+      return SENXOR_PROBE_NO_MODULE;
+    case SENXOR_ERROR_TIMEOUT:
+      return SENXOR_PROBE_TIMEOUT;
+    default:
+      return SENXOR_PROBE_FAILED;
+  }
+}
+
+/* Everything identity says comes from a SenxorDeviceInfo, whether a session
+ * read it or the emulator's registers filled it. */
 static void
-set_probed (SenxorDeviceDescription *d, SenxorModule module, const char *serial)
+set_identity (SenxorDeviceDescription *d, const SenxorDeviceInfo *info)
 {
   d->probed = TRUE;
-  d->module = module;
+  d->probe_status = SENXOR_PROBE_OK;
+  d->module = info->module;
   g_free (d->serial);
-  d->serial = g_strdup (serial);
+  d->serial = g_strdup (info->serial);
   g_free (d->id);
-  d->id = g_strdup (serial);
+  d->id = g_strdup (info->serial);
+  g_free (d->firmware);
+  d->firmware = g_strdup_printf ("%u.%u.%u", info->fw_major, info->fw_minor, info->fw_build);
+  g_free (d->mcu);
+  d->mcu = g_strdup (senxor_mcu_type_name (info->mcu_type));
+  d->module_type = info->module_type;
 }
 
 /* A named emulator that exists already may be streaming to a session of
  * this process: connecting would take it over, so read its registers. */
 static gboolean
-probe_running_emulator (SenxorDeviceDescription *d)
+identify_running_emulator (SenxorDeviceDescription *d)
 {
   g_autoptr (SenxorDeviceAddress) addr = senxor_device_address_parse (d->device, NULL);
   g_autoptr (SenxorEmulator) emu = NULL;
-  char serial[SENXOR_SERIAL_LEN + 1];
-  guint8 id[6];
+  SenxorDeviceInfo info = { 0 };
+  guint8 fw1;
 
   if (!addr || addr->kind != SENXOR_DEVICE_EMULATOR || !addr->name ||
       !(emu = senxor_emulator_lookup (addr->name)))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (id); i++)
-    id[i] = senxor_emulator_get_register (emu, SENXOR_REG_SENXOR_ID_0 + i);
-  g_snprintf (serial, sizeof serial, "%02X%02X%02X%02X%02X%02X", id[0], id[1], id[2],
-      id[3], id[4], id[5]);
-  set_probed (d, senxor_emulator_get_module (emu), serial);
+  fw1 = senxor_emulator_get_register (emu, SENXOR_REG_FW_VERSION_1);
+  info.fw_major = fw1 >> 4;
+  info.fw_minor = fw1 & 0x0F;
+  info.fw_build = senxor_emulator_get_register (emu, SENXOR_REG_FW_VERSION_2);
+  info.mcu_type = senxor_emulator_get_register (emu, SENXOR_REG_MCU_TYPE);
+  info.senxor_type = senxor_emulator_get_register (emu, SENXOR_REG_SENXOR_TYPE);
+  info.module_type = senxor_emulator_get_register (emu, SENXOR_REG_MODULE_TYPE);
+  info.module = senxor_emulator_get_module (emu);
+  for (guint i = 0; i < G_N_ELEMENTS (info.id); i++)
+    info.id[i] = senxor_emulator_get_register (emu, SENXOR_REG_SENXOR_ID_0 + i);
+  senxor_serial_format (info.id, info.serial);
+  set_identity (d, &info);
   return TRUE;
 }
 
-static void
-probe (SenxorDeviceDescription *d)
+void
+senxor_device_description_probe (SenxorDeviceDescription *d, gint64 timeout_us,
+    GCancellable *cancellable)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (SenxorSession) s = NULL;
-  const char *product;
 
-  if (!probe_running_emulator (d)) {
-    s = senxor_session_open_full (d->device, PROBE_TIMEOUT_US, NULL, &error);
+  g_return_if_fail (d != NULL);
+  if (!identify_running_emulator (d)) {
+    s = senxor_session_open_full (d->device, timeout_us, cancellable, &error);
     if (!s) {
       g_debug ("probing %s: %s", d->device, error->message);
+      d->probe_status = status_for_error (error);
       return;
     }
-    set_probed (d, senxor_session_get_info (s)->module,
-        senxor_session_get_info (s)->serial);
+    set_identity (d, senxor_session_get_info (s));
   }
-  product = senxor_usb_product_name (d->vid, d->pid);
-  if (product)
-    set_display_name (d, product);
-  else if (d->kind == SENXOR_DEVICE_EMULATOR)
-    set_display_name (d, "Senxor emulator");
-  else
-    set_display_name (d, "Senxor camera");
+  update_display_name (d);
 }
 
 static int
@@ -582,7 +659,7 @@ senxor_discover_devices (SenxorDiscoverFlags flags, GError **error)
 
   if (flags & SENXOR_DISCOVER_PROBE)
     for (guint i = 0; i < out->len; i++)
-      probe (out->pdata[i]);
+      senxor_device_description_probe (out->pdata[i], SENXOR_PROBE_TIMEOUT_US, NULL);
   g_ptr_array_sort (out, compare_descriptions);
   return g_steal_pointer (&out);
 }

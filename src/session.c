@@ -94,6 +94,13 @@ senxor_mcu_type_name (guint8 mcu_type)
   }
 }
 
+void
+senxor_serial_format (const guint8 id[6], char serial[SENXOR_SERIAL_LEN + 1])
+{
+  g_snprintf (serial, SENXOR_SERIAL_LEN + 1, "%02X%02X%02X%02X%02X%02X", id[0], id[1],
+      id[2], id[3], id[4], id[5]);
+}
+
 static void
 queued_frame_free (gpointer p)
 {
@@ -580,8 +587,7 @@ open_sequence (SenxorSession *s, GCancellable *c, GError **error)
   info->status = v[2];
   info->module_type = v[3];
   info->mcu_type = v[4];
-  g_snprintf (info->serial, sizeof info->serial, "%02X%02X%02X%02X%02X%02X",
-      info->id[0], info->id[1], info->id[2], info->id[3], info->id[4], info->id[5]);
+  senxor_serial_format (info->id, info->serial);
 
   /* deci-Kelvin and a header: what every consumer expects */
   if (!senxor_session_read_register (s, SENXOR_REG_FRAME_FORMAT, &fmt, c, error))

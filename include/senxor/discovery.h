@@ -7,12 +7,12 @@
  * data interface has no driver bound (for the libusb transport), and the TCP
  * devices and emulators named in the configuration: the environment variables
  * SENXOR_TCP_DEVICES and SENXOR_EMULATORS and the file devices.conf (see
- * docs/devices.md).  Callers that watch for changes poll and compare with
- * senxor_device_description_equal().
+ * docs/devices.md).  To follow devices as they come and go, use
+ * #SenxorDeviceMonitor (senxor/device-monitor.h).
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <senxor/frame.h>
 #include <senxor/transport.h>
 
@@ -43,6 +43,38 @@ typedef enum {
 } SenxorDiscoverFlags;
 
 /**
+ * SenxorProbeStatus:
+ * @SENXOR_PROBE_NOT_TRIED: the device was not opened (probing not asked
+ *   for, or the device is in use: an element holds it, or something on
+ *   this host is connected to the TCP device)
+ * @SENXOR_PROBE_OK: the identity was read from the device
+ * @SENXOR_PROBE_BUSY: another program (or element) holds the device
+ * @SENXOR_PROBE_DENIED: no permission to open it (see docs/permissions.md)
+ * @SENXOR_PROBE_NO_MODULE: the MI48 answered that no sensor module is attached
+ * @SENXOR_PROBE_TIMEOUT: the device did not answer in time
+ * @SENXOR_PROBE_FAILED: any other failure
+ *
+ * The outcome of an identity probe.
+ */
+typedef enum {
+  SENXOR_PROBE_NOT_TRIED,
+  SENXOR_PROBE_OK,
+  SENXOR_PROBE_BUSY,
+  SENXOR_PROBE_DENIED,
+  SENXOR_PROBE_NO_MODULE,
+  SENXOR_PROBE_TIMEOUT,
+  SENXOR_PROBE_FAILED,
+} SenxorProbeStatus;
+
+/* "ok", "busy", "permission-denied", "no-module", "timeout", "failed",
+ * "not-tried" */
+const char *senxor_probe_status_name (SenxorProbeStatus status);
+
+/* Register requests of an identity probe wait this long: a silent device
+ * costs one such wait. */
+#define SENXOR_PROBE_TIMEOUT_US (500 * 1000)
+
+/**
  * SenxorDeviceDescription:
  * @device: the device string that opens it
  * @id: a stable identifier: the serial number when known, else the USB
@@ -57,6 +89,10 @@ typedef enum {
  * @sysfs_path: the USB device's sysfs directory, or NULL
  * @module: the sensor module when known (probing, configuration)
  * @probed: whether @module and @serial come from opening the device
+ * @probe_status: how the identity probe went (NOT_TRIED without one)
+ * @firmware: "MAJOR.MINOR.BUILD" when probed, else NULL
+ * @mcu: the MCU name ("MI48D5") when probed, else NULL
+ * @module_type: MODULE_TYPE (0xBB) when probed, else 0
  *
  * One device found.
  */
@@ -72,7 +108,14 @@ typedef struct {
   char *sysfs_path;
   SenxorModule module;
   gboolean probed;
+  SenxorProbeStatus probe_status;
+  char *firmware;
+  char *mcu;
+  guint8 module_type;
 } SenxorDeviceDescription;
+
+#define SENXOR_TYPE_DEVICE_DESCRIPTION (senxor_device_description_get_type ())
+GType senxor_device_description_get_type (void);
 
 /* A #GPtrArray of #SenxorDeviceDescription (it frees them), ordered: serial,
  * usb, tcp, emulator, each by device string.  Errors only for an unreadable
@@ -89,10 +132,23 @@ SenxorDeviceDescription *senxor_discover_find_by_serial (const char *serial,
  * in order, duplicates removed. */
 GStrv senxor_discover_get_configured (GError **error);
 
+/* Open @d's device with register requests timing out after @timeout_us,
+ * read its identity (module, serial number, firmware, MCU) into @d, close
+ * it, and name it again (@display_name).  A named emulator that exists
+ * already ("emulator://NAME?...") is read directly, never connected to: a
+ * new connection would take it from its current user.  @cancellable stops
+ * a probe under way.  Failures only set @probe_status. */
+void senxor_device_description_probe (SenxorDeviceDescription *d, gint64 timeout_us,
+    GCancellable *cancellable);
+
 SenxorDeviceDescription *senxor_device_description_copy (const SenxorDeviceDescription *d);
 void senxor_device_description_free (SenxorDeviceDescription *d);
-/* Same device string, id, serial, module and display name. */
+/* Same device string, id, serial, module and display name (what identifies
+ * a camera; see senxor_device_description_same() for every field). */
 gboolean senxor_device_description_equal (const SenxorDeviceDescription *a,
+    const SenxorDeviceDescription *b);
+/* Every field the same, identity and USB location included. */
+gboolean senxor_device_description_same (const SenxorDeviceDescription *a,
     const SenxorDeviceDescription *b);
 /* "Senxor EVK", "Senxor XPRO", "Senxor XCAM" or NULL */
 const char *senxor_usb_product_name (guint16 vid, guint16 pid);

@@ -17,3 +17,4 @@
 #include <senxor/session.h>
 #include <senxor/discovery.h>
 #include <senxor/controls.h>
+#include <senxor/device-monitor.h>

@@ -193,6 +193,10 @@ void senxor_session_get_stats (SenxorSession *session, SenxorSessionStats *stats
  * "unknown" */
 const char *senxor_mcu_type_name (guint8 mcu_type);
 
+/* The vendor's serial-number string YYWWLLSSSSSS of the SENXOR_ID
+ * registers 0xE0..0xE5 (@id), 12 upper-case hex digits, into @serial. */
+void senxor_serial_format (const guint8 id[6], char serial[SENXOR_SERIAL_LEN + 1]);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SenxorSession, senxor_session_close)
 
 G_END_DECLS

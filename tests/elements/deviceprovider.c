@@ -1,5 +1,5 @@
-/* senxordeviceprovider: listing, hotplug, round trip to senxorsrc, and the
- * presence helpers it relies on.
+/* senxordeviceprovider: listing, hotplug, round trip to senxorsrc, and
+ * making an element while a probe is under way.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Devices come from the configuration (a devices.conf written by the test,
@@ -19,8 +19,6 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <senxor/senxor.h>
-
-#include "../../gst/device-probe.h"
 
 /* Generous: the machine is shared and slow; a scan takes a few ms. */
 #define EVENT_TIMEOUT (20 * GST_SECOND)
@@ -597,24 +595,19 @@ GST_END_TEST;
 
 /* ---- nothing polls while nothing can change unseen ---- */
 
-/* The provider's scans, counted from its debug log ("scan (USB walk: ...") */
+/* The scans of the provider's device monitor, counted from libsenxor's
+ * debug log ("scan (USB walk: ...") */
 static gint scans;
 static gint usb_walks;
 
 static void
-count_scans (GstDebugCategory *category, GstDebugLevel level, const gchar *file,
-    const gchar *function, gint line, GObject *object, GstDebugMessage *message,
+count_scans (const gchar *domain, GLogLevelFlags level, const gchar *message,
     gpointer user_data)
 {
-  const gchar *text;
-
-  if (g_strcmp0 (gst_debug_category_get_name (category), "senxordeviceprovider") != 0)
-    return;
-  text = gst_debug_message_get (message);
-  if (!g_str_has_prefix (text, "scan ("))
+  if (!g_str_has_prefix (message, "scan ("))
     return;
   g_atomic_int_inc (&scans);
-  if (strstr (text, "USB walk: yes"))
+  if (strstr (message, "USB walk: yes"))
     g_atomic_int_inc (&usb_walks);
 }
 
@@ -635,11 +628,13 @@ GST_START_TEST (test_polls_only_what_has_no_event)
   g_autofree gchar *p08 = normalise (EMU_MI08);
   g_autofree gchar *conf = NULL;
   gint before;
+  guint handler;
 
   /* the real USB walk: udev events would tell of a camera */
   g_unsetenv ("SENXOR_SYSFS_ROOT");
-  gst_debug_set_threshold_for_name ("senxordeviceprovider", GST_LEVEL_DEBUG);
-  gst_debug_add_log_function (count_scans, NULL, NULL);
+  /* debug messages of the "senxor" domain reach the handler, not stderr */
+  g_setenv ("G_MESSAGES_DEBUG", "senxor", TRUE);
+  handler = g_log_set_handler ("senxor", G_LOG_LEVEL_DEBUG, count_scans, NULL);
   g_atomic_int_set (&scans, 0);
   g_atomic_int_set (&usb_walks, 0);
 
@@ -687,8 +682,8 @@ GST_START_TEST (test_polls_only_what_has_no_event)
   assert_no_error_messages (monitor);
 
   gst_device_monitor_stop (monitor);
-  gst_debug_remove_log_function (count_scans);
-  gst_debug_unset_threshold_for_name ("senxordeviceprovider");
+  g_log_remove_handler ("senxor", handler);
+  g_unsetenv ("G_MESSAGES_DEBUG");
   gst_object_unref (bus);
   gst_object_unref (monitor);
   senxor_emulator_server_free (server);
@@ -943,6 +938,132 @@ GST_START_TEST (test_made_elements_left_alone)
 }
 GST_END_TEST;
 
+/* A TCP device that accepts connections and never answers (a bare
+ * listening socket on 127.0.0.1:@port; 0 picks one). */
+static GSocket *
+silent_device (guint16 port)
+{
+  GError *error = NULL;
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, &error);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, port);
+
+  fail_unless (sock != NULL, "%s", error ? error->message : "");
+  fail_unless (g_socket_bind (sock, addr, TRUE, &error), "cannot bind port %u: %s", port,
+      error ? error->message : "");
+  fail_unless (g_socket_listen (sock, &error), "%s", error ? error->message : "");
+  g_object_unref (addr);
+  g_object_unref (lo);
+  return sock;
+}
+
+static guint16
+socket_port (GSocket *sock)
+{
+  GSocketAddress *addr = g_socket_get_local_address (sock, NULL);
+  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+
+  g_object_unref (addr);
+  return port;
+}
+
+/* Accepts connections to @listener until one sends bytes: the identity
+ * probe, now waiting for a reply that never comes (presence checks close
+ * without sending anything).  Returns that connection. */
+static GSocket *
+wait_probe (GSocket *listener)
+{
+  gint64 deadline = g_get_monotonic_time () + EVENT_TIMEOUT / GST_USECOND;
+
+  for (;;) {
+    GSocket *conn;
+    gchar buf[64];
+    gssize n;
+
+    fail_unless (g_get_monotonic_time () < deadline, "no probe came");
+    if (!g_socket_condition_timed_wait (listener, G_IO_IN, 100 * 1000, NULL, NULL))
+      continue;
+    conn = g_socket_accept (listener, NULL, NULL);
+    if (!conn)
+      continue;
+    if (g_socket_condition_timed_wait (conn, G_IO_IN, 2 * G_USEC_PER_SEC, NULL, NULL)) {
+      n = g_socket_receive (conn, buf, sizeof buf, NULL, NULL);
+      if (n > 0)
+        return conn;
+    }
+    g_object_unref (conn);
+  }
+}
+
+/* Making an element never waits for a probe: while the device's identity
+ * probe waits on a silent device, gst_device_create_element() returns at
+ * once, the probe is cancelled (the device is let go) and its result is
+ * dropped. */
+GST_START_TEST (test_create_element_during_probe)
+{
+  GSocket *listener = silent_device (0);
+  guint16 port = socket_port (listener);
+  g_autofree gchar *device = g_strdup_printf ("tcp://127.0.0.1:%u", port);
+  g_autofree gchar *path = normalise (device);
+  g_autofree gchar *conf = g_strdup_printf ("%s\n", device);
+  GstDeviceMonitor *monitor;
+  GstBus *bus;
+  GList *devices;
+  GstDevice *d;
+  GstElement *src;
+  GSocket *probe;
+  gint64 start, took;
+  gchar buf[256];
+  gssize n;
+
+  write_config (conf);
+  monitor = start_monitor ();
+  bus = gst_device_monitor_get_bus (monitor);
+  devices = senxor_devices (gst_device_monitor_get_devices (monitor));
+  fail_unless (find_by_path (devices, path) != NULL, "%s is not listed", path);
+  assert_prop (find_by_path (devices, path), "senxor.probe", "timeout");
+
+  /* the device goes and comes back: a new probe starts and hangs */
+  g_socket_close (listener, NULL);
+  g_object_unref (listener);
+  d = wait_device_message (bus, FALSE, path);
+  gst_object_unref (d);
+  listener = silent_device (port);
+  probe = wait_probe (listener);
+
+  start = g_get_monotonic_time ();
+  src = gst_device_create_element (find_by_path (devices, path), NULL);
+  took = g_get_monotonic_time () - start;
+  fail_unless (src != NULL);
+  gst_object_ref_sink (src);
+  GST_INFO ("gst_device_create_element() took %" G_GINT64_FORMAT " us during a probe",
+      took);
+  fail_unless (took < 300 * 1000, "gst_device_create_element() waited %" G_GINT64_FORMAT
+      " us for a probe", took);
+
+  /* the probe lets the device go at once ... */
+  fail_unless (g_socket_condition_timed_wait (probe, G_IO_IN | G_IO_HUP,
+          5 * G_USEC_PER_SEC, NULL, NULL), "the probe still holds the device");
+  while ((n = g_socket_receive (probe, buf, sizeof buf, NULL, NULL)) > 0);
+  fail_unless (n == 0, "the probe connection was not closed");
+  /* ... and what it saw is not told: the device is the element's */
+  d = wait_device_message (bus, TRUE, path);
+  assert_prop (d, "senxor.probe", "not-tried");
+  gst_object_unref (d);
+  assert_no_error_messages (monitor);
+
+  gst_object_unref (src);
+  g_list_free_full (devices, gst_object_unref);
+  gst_device_monitor_stop (monitor);
+  gst_object_unref (bus);
+  gst_object_unref (monitor);
+  g_object_unref (probe);
+  g_socket_close (listener, NULL);
+  g_object_unref (listener);
+}
+GST_END_TEST;
+
 /* ---- every device plays ---- */
 
 static void
@@ -1187,70 +1308,6 @@ GST_START_TEST (test_device_monitor_tool_follows)
 }
 GST_END_TEST;
 
-/* ---- presence helpers ---- */
-
-GST_START_TEST (test_proc_net_tcp_parser)
-{
-  /* an established connection 127.0.0.1:45678 -> 127.0.0.1:3333 (0x0D05),
-   * a listening socket on 3333, and a TIME_WAIT to 10.0.0.2:3333 */
-  const gchar *tcp4 =
-      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 0100007F:0D05 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1\n"
-      "   1: 0100007F:B26E 0100007F:0D05 01 00000000:00000000 00:00000000 00000000  1000        0 2 1\n"
-      "   2: 0100007F:B26F 0200000A:0D05 06 00000000:00000000 00:00000000 00000000  1000        0 3 1\n";
-  /* ::ffff:10.0.0.2 port 3333, established, and ::1 port 4444 */
-  const gchar *tcp6 =
-      "  sl  local_address                         remote_address                        st\n"
-      "   0: 0000000000000000FFFF00000100007F:B270 0000000000000000FFFF00000200000A:0D05 01 0\n"
-      "   1: 00000000000000000000000001000000:B271 00000000000000000000000001000000:115C 01 0\n";
-  GInetAddress *lo = g_inet_address_new_from_string ("127.0.0.1");
-  GInetAddress *ten = g_inet_address_new_from_string ("10.0.0.2");
-  GInetAddress *lo6 = g_inet_address_new_from_string ("::1");
-
-  fail_unless (device_probe_proc_net_tcp_has (tcp4, FALSE, lo, 3333));
-  fail_if (device_probe_proc_net_tcp_has (tcp4, FALSE, lo, 3334));
-  /* TIME_WAIT is not a connection in use */
-  fail_if (device_probe_proc_net_tcp_has (tcp4, FALSE, ten, 3333));
-  fail_unless (device_probe_proc_net_tcp_has (tcp6, TRUE, ten, 3333));
-  fail_unless (device_probe_proc_net_tcp_has (tcp6, TRUE, lo6, 4444));
-  fail_if (device_probe_proc_net_tcp_has (tcp6, TRUE, lo6, 3333));
-  fail_if (device_probe_proc_net_tcp_has ("garbage\nmore garbage 1 2 3\n", FALSE, lo, 3333));
-  fail_if (device_probe_proc_net_tcp_has (NULL, FALSE, lo, 3333));
-  g_object_unref (lo);
-  g_object_unref (ten);
-  g_object_unref (lo6);
-}
-GST_END_TEST;
-
-GST_START_TEST (test_tcp_presence)
-{
-  GSocketListener *listener = g_socket_listener_new ();
-  GSocketClient *client = g_socket_client_new ();
-  GSocketConnection *conn;
-  GError *error = NULL;
-  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-
-  fail_unless (port != 0, "%s", error ? error->message : "");
-  /* loopback: no proxy (and no libproxy loaded), as in the TCP transport */
-  g_socket_client_set_enable_proxy (client, FALSE);
-  /* listening, nobody connected */
-  fail_unless (device_probe_tcp_reachable ("127.0.0.1", port, 2000));
-  fail_if (device_probe_tcp_in_use ("127.0.0.1", port));
-
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  fail_unless (conn != NULL, "%s", error ? error->message : "");
-  fail_unless (device_probe_tcp_in_use ("127.0.0.1", port));
-  fail_unless (device_probe_tcp_in_use ("localhost", port));
-  g_object_unref (conn);
-
-  g_socket_listener_close (listener);
-  fail_if (device_probe_tcp_reachable ("127.0.0.1", port, 2000));
-  fail_if (device_probe_tcp_reachable ("no-such-host.invalid", port, 500));
-  g_object_unref (listener);
-  g_object_unref (client);
-}
-GST_END_TEST;
-
 static Suite *
 deviceprovider_suite (void)
 {
@@ -1275,14 +1332,13 @@ deviceprovider_suite (void)
   tcase_add_test (tc, test_busy_devices_left_alone);
   tcase_add_test (tc, test_device_monitor_tool);
   tcase_add_test (tc, test_device_monitor_tool_follows);
-  tcase_add_test (tc, test_proc_net_tcp_parser);
-  tcase_add_test (tc, test_tcp_presence);
 
   /* the round trip needs the source element */
   if (have_element ("senxorsrc")) {
     tcase_add_test (tc, test_round_trip);
     tcase_add_test (tc, test_reconfigure_element);
     tcase_add_test (tc, test_made_elements_left_alone);
+    tcase_add_test (tc, test_create_element_during_probe);
   } else {
     g_printerr ("senxorsrc is not built: round-trip tests not run\n");
   }

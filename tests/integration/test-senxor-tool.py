@@ -430,7 +430,7 @@ class List(Base):
         self.assertIn("1A2B3C4D5E6F", lines[2])
         # probing opens the emulator (the bridge is refused and stays as it is)
         r = self.ok("list", "--probe")
-        self.assertIn("Senxor emulator (MI16, 1A2B3C4D5E6F)", r.stdout)
+        self.assertIn("Senxor emulator 'lab' (MI16, 1A2B3C4D5E6F)", r.stdout)
         self.env["SENXOR_TCP_DEVICES"] = "tcp://:0"
         self.assertIn("SENXOR_TCP_DEVICES", self.fails(2, "list").stderr)
 

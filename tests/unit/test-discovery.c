@@ -284,7 +284,14 @@ test_probe (void)
   g_assert_cmpstr (d->serial, ==, "182A01001769");
   g_assert_cmpstr (d->id, ==, "182A01001769");
   g_assert_cmpint (d->module, ==, SENXOR_MODULE_MI16);
-  g_assert_cmpstr (d->display_name, ==, "Senxor camera (MI16, 182A01001769)");
+  /* one naming rule before and after probing: where it is, then identity */
+  {
+    g_autofree char *name = g_strdup_printf ("Senxor camera at %s (MI16, 182A01001769)",
+        fake_device_get_path (fake));
+    g_assert_cmpstr (d->display_name, ==, name);
+  }
+  g_assert_cmpint (d->probe_status, ==, SENXOR_PROBE_OK);
+  g_assert_nonnull (d->firmware);
   copy = senxor_device_description_copy (d);
   g_assert_true (senxor_device_description_equal (d, copy));
   g_free (copy->serial);
