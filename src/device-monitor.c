@@ -305,17 +305,6 @@ rescan (SenxorDeviceMonitor *self, gboolean walk_usb, gboolean check_network,
   return TRUE;
 }
 
-static int
-compare_descriptions (gconstpointer pa, gconstpointer pb)
-{
-  const SenxorDeviceDescription *a = *(SenxorDeviceDescription * const *) pa;
-  const SenxorDeviceDescription *b = *(SenxorDeviceDescription * const *) pb;
-
-  if (a->kind != b->kind)
-    return a->kind < b->kind ? -1 : 1;
-  return g_strcmp0 (a->device, b->device);
-}
-
 static GPtrArray *
 present_devices (SenxorDeviceMonitor *self)
 {
@@ -328,7 +317,7 @@ present_devices (SenxorDeviceMonitor *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & e))
     if (e->signalled)
       g_ptr_array_add (out, senxor_device_description_copy (e->signalled));
-  g_ptr_array_sort (out, compare_descriptions);
+  g_ptr_array_sort (out, senxor_device_description_compare);
   return out;
 }
 

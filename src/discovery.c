@@ -603,15 +603,15 @@ senxor_device_description_probe (SenxorDeviceDescription *d, gint64 timeout_us,
   update_display_name (d);
 }
 
-static int
-compare_descriptions (gconstpointer pa, gconstpointer pb)
+int
+senxor_device_description_compare (gconstpointer pa, gconstpointer pb)
 {
   const SenxorDeviceDescription *a = *(SenxorDeviceDescription * const *) pa;
   const SenxorDeviceDescription *b = *(SenxorDeviceDescription * const *) pb;
 
   if (a->kind != b->kind)
     return a->kind < b->kind ? -1 : 1;
-  return strcmp (a->device, b->device);
+  return g_strcmp0 (a->device, b->device);
 }
 
 static gboolean
@@ -660,7 +660,7 @@ senxor_discover_devices (SenxorDiscoverFlags flags, GError **error)
   if (flags & SENXOR_DISCOVER_PROBE)
     for (guint i = 0; i < out->len; i++)
       senxor_device_description_probe (out->pdata[i], SENXOR_PROBE_TIMEOUT_US, NULL);
-  g_ptr_array_sort (out, compare_descriptions);
+  g_ptr_array_sort (out, senxor_device_description_compare);
   return g_steal_pointer (&out);
 }
 

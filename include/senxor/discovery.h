@@ -143,6 +143,10 @@ void senxor_device_description_probe (SenxorDeviceDescription *d, gint64 timeout
 
 SenxorDeviceDescription *senxor_device_description_copy (const SenxorDeviceDescription *d);
 void senxor_device_description_free (SenxorDeviceDescription *d);
+/* For g_ptr_array_sort() on descriptions: the order of
+ * senxor_discover_devices() (kind: serial, usb, tcp, emulator; then device
+ * string). */
+int senxor_device_description_compare (gconstpointer pa, gconstpointer pb);
 /* Same device string, id, serial, module and display name (what identifies
  * a camera; see senxor_device_description_same() for every field). */
 gboolean senxor_device_description_equal (const SenxorDeviceDescription *a,
