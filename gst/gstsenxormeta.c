@@ -4,6 +4,15 @@
 #include "config.h"
 
 #include "gstsenxormeta.h"
+#include "thermal-measure.h"
+
+/* ---- units ---- */
+
+gdouble
+gst_senxor_raw_to_celsius (gdouble raw, gdouble scale, gdouble offset)
+{
+  return thermal_raw_to_celsius (raw, scale, offset);
+}
 
 /* ---- GstSenxorFrameMeta ---- */
 
@@ -226,7 +235,7 @@ gst_thermal_mapping_meta_get_celsius (GstThermalMappingMeta *meta, guint x,
   v = GST_READ_UINT16_LE (map.data + pos);
   gst_buffer_unmap (meta->radiometric, &map);
   if (celsius)
-    *celsius = v * meta->scale + meta->offset - 273.15;
+    *celsius = thermal_raw_to_celsius (v, meta->scale, meta->offset);
   return TRUE;
 }
 

@@ -51,6 +51,19 @@ const GstMetaInfo *gst_senxor_frame_meta_get_info (void);
 #define gst_buffer_get_senxor_frame_meta(b) \
   ((GstSenxorFrameMeta *) gst_buffer_get_meta ((b), GST_SENXOR_FRAME_META_API_TYPE))
 
+/**
+ * gst_senxor_raw_to_celsius:
+ * @raw: a pixel value (or a mean of pixel values)
+ * @scale: Kelvin per pixel step, from #GstSenxorFrameMeta or
+ *   #GstThermalMappingMeta
+ * @offset: Kelvin offset, from the same meta
+ *
+ * The temperature of a radiometric value: @raw * @scale + @offset - 273.15.
+ *
+ * Returns: the temperature in °C
+ */
+gdouble gst_senxor_raw_to_celsius (gdouble raw, gdouble scale, gdouble offset);
+
 /* Adds a meta with @scale/@offset set and every other field zero. */
 GstSenxorFrameMeta *gst_buffer_add_senxor_frame_meta (GstBuffer *buffer,
     gdouble scale, gdouble offset);

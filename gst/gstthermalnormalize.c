@@ -140,7 +140,7 @@ typedef struct {
 static inline gdouble
 raw_to_c (const ThermalUnit *u, gdouble v)
 {
-  return v * u->scale + u->offset - 273.15;
+  return thermal_raw_to_celsius (v, u->scale, u->offset);
 }
 
 /* Raw value of a temperature, snapped to a 1e-6 step grid so that decimal
@@ -148,7 +148,7 @@ raw_to_c (const ThermalUnit *u, gdouble v)
 static inline gdouble
 c_to_raw (const ThermalUnit *u, gdouble c)
 {
-  gdouble r = (c + 273.15 - u->offset) / u->scale;
+  gdouble r = thermal_celsius_to_raw (c, u->scale, u->offset);
 
   r = CLAMP (r, -1e9, 1e9);
   return round (r * 1e6) / 1e6;
@@ -227,13 +227,8 @@ alarm_low_enabled (const GstThermalNormalizeSettings *s)
   return s->alarm_low > ALARM_OFF_LOW;
 }
 
-/* Temperatures in bus messages, to 0.01 °C: pixels are 0.1 K or 0.01 K
- * steps, and the digits beyond are float noise (63.750000000000057). */
-static gdouble
-msg_c (gdouble c)
-{
-  return round (c * 100.0) / 100.0;
-}
+/* Temperatures in bus messages, to 0.01 °C (docs/messages.md) */
+#define msg_c thermal_round_celsius
 
 /* The ROI clipped to the frame; one that misses the frame is the frame. */
 static void
@@ -553,28 +548,17 @@ static void
 post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
     gdouble lo_c, gdouble hi_c, GstClockTime pts, GstClockTime rt)
 {
-  guint16 fmin, fmax;
-  guint64 fsum, rsum, fn, rn;
-  guint min_x, min_y, max_x, max_y, rmin_x, rmin_y, rmax_x, rmax_y;
+  ThermalRegionRaw frame, roi;
   GEnumValue *ev;
   GstStructure *st;
 
-  ctx_roi_range (c);
-  rsum = thermal_rect_sum (&c->roi);
-  rn = (guint64) c->roi.width * c->roi.height;
-  if (c->roi.width == c->frame.width && c->roi.height == c->frame.height) {
-    fmin = c->roi_min;
-    fmax = c->roi_max;
-    fsum = rsum;
-  } else {
-    thermal_rect_minmax (&c->frame, &fmin, &fmax);
-    fsum = thermal_rect_sum (&c->frame);
-  }
-  fn = (guint64) c->frame.width * c->frame.height;
-  ctx_position (c, &c->frame, 0, 0, fmin, &min_x, &min_y);
-  ctx_position (c, &c->frame, 0, 0, fmax, &max_x, &max_y);
-  ctx_position (c, &c->roi, c->roi_x, c->roi_y, c->roi_min, &rmin_x, &rmin_y);
-  ctx_position (c, &c->roi, c->roi_x, c->roi_y, c->roi_max, &rmax_x, &rmax_y);
+  thermal_region_measure_raw (&c->frame, c->roi_x, c->roi_y, c->roi.width,
+      c->roi.height, &roi);
+  if (c->roi.width == c->frame.width && c->roi.height == c->frame.height)
+    frame = roi;
+  else
+    thermal_region_measure_raw (&c->frame, 0, 0, c->frame.width,
+        c->frame.height, &frame);
   ev = g_enum_get_value (g_type_class_peek (GST_TYPE_THERMAL_MAPPING_MODE),
       mode);
 
@@ -583,25 +567,24 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
       "running-time", G_TYPE_UINT64, rt,
       "width", G_TYPE_UINT, c->frame.width,
       "height", G_TYPE_UINT, c->frame.height,
-      "min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, fmin)),
-      "max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, fmax)),
-      "mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, (gdouble) fsum / fn)),
-      "min-x", G_TYPE_UINT, min_x,
-      "min-y", G_TYPE_UINT, min_y,
-      "max-x", G_TYPE_UINT, max_x,
-      "max-y", G_TYPE_UINT, max_y,
+      "min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.min)),
+      "max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.max)),
+      "mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.mean)),
+      "min-x", G_TYPE_UINT, frame.min_x,
+      "min-y", G_TYPE_UINT, frame.min_y,
+      "max-x", G_TYPE_UINT, frame.max_x,
+      "max-y", G_TYPE_UINT, frame.max_y,
       "roi-x", G_TYPE_UINT, c->roi_x,
       "roi-y", G_TYPE_UINT, c->roi_y,
       "roi-width", G_TYPE_UINT, c->roi.width,
       "roi-height", G_TYPE_UINT, c->roi.height,
-      "roi-min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, c->roi_min)),
-      "roi-max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, c->roi_max)),
-      "roi-mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u,
-              (gdouble) rsum / rn)),
-      "roi-min-x", G_TYPE_UINT, rmin_x,
-      "roi-min-y", G_TYPE_UINT, rmin_y,
-      "roi-max-x", G_TYPE_UINT, rmax_x,
-      "roi-max-y", G_TYPE_UINT, rmax_y,
+      "roi-min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.min)),
+      "roi-max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.max)),
+      "roi-mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.mean)),
+      "roi-min-x", G_TYPE_UINT, roi.min_x,
+      "roi-min-y", G_TYPE_UINT, roi.min_y,
+      "roi-max-x", G_TYPE_UINT, roi.max_x,
+      "roi-max-y", G_TYPE_UINT, roi.max_y,
       "mode", G_TYPE_STRING, ev ? ev->value_nick : "",
       "range-min", G_TYPE_DOUBLE, msg_c (lo_c),
       "range-max", G_TYPE_DOUBLE, msg_c (hi_c), NULL);

@@ -8,7 +8,7 @@
 #include <gst/video/gstvideofilter.h>
 
 #include "gstsenxormeta.h"
-#include "thermal-stats.h"
+#include "thermal-measure.h"
 
 G_BEGIN_DECLS
 

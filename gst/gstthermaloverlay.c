@@ -53,6 +53,7 @@
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
 #include "overlay-render.h"
+#include "thermal-measure.h"
 #include "palette-file.h"
 
 #include <math.h>
@@ -508,7 +509,7 @@ format_temperature (gdouble celsius, GstThermalOverlayUnits units)
       suffix = "°F";
       break;
     case GST_THERMAL_OVERLAY_UNITS_KELVIN:
-      v = celsius + 273.15;
+      v = celsius + THERMAL_ZERO_CELSIUS_K;
       suffix = " K";
       break;
     default:

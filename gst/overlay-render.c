@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "overlay-render.h"
+#include "thermal-measure.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -176,7 +177,16 @@ raw_at (const OverlayRadiometric *r, guint x, guint y)
 static inline gdouble
 raw_to_celsius (const OverlayRadiometric *r, gdouble raw)
 {
-  return raw * r->scale + r->offset - 273.15;
+  return thermal_raw_to_celsius (raw, r->scale, r->offset);
+}
+
+static void
+radiometric_rect (const OverlayRadiometric *r, ThermalRect *rect)
+{
+  rect->data = r->data;
+  rect->stride = r->stride;
+  rect->width = r->width;
+  rect->height = r->height;
 }
 
 gdouble
@@ -189,68 +199,39 @@ void
 overlay_find_hot_cold (const OverlayRadiometric *r, OverlaySample *hot,
     OverlaySample *cold)
 {
-  guint16 vmax = 0, vmin = G_MAXUINT16;
-  guint maxx = 0, maxy = 0, minx = 0, miny = 0;
+  ThermalRect frame;
+  ThermalRegion m;
 
-  for (guint y = 0; y < r->height; y++) {
-    const guint8 *row = r->data + (gsize) y * r->stride;
-
-    for (guint x = 0; x < r->width; x++) {
-      guint16 v = read_le16 (row + x * 2);
-
-      if (v > vmax || (x == 0 && y == 0)) {
-        vmax = v;
-        maxx = x;
-        maxy = y;
-      }
-      if (v < vmin || (x == 0 && y == 0)) {
-        vmin = v;
-        minx = x;
-        miny = y;
-      }
-    }
+  radiometric_rect (r, &frame);
+  if (!thermal_region_measure (&frame, r->scale, r->offset, 0, 0, r->width,
+          r->height, &m)) {
+    memset (hot, 0, sizeof *hot);
+    memset (cold, 0, sizeof *cold);
+    return;
   }
-  /* A negative scale turns the largest value into the coldest pixel. */
-  if (r->scale < 0) {
-    hot->x = minx;
-    hot->y = miny;
-    hot->celsius = raw_to_celsius (r, vmin);
-    cold->x = maxx;
-    cold->y = maxy;
-    cold->celsius = raw_to_celsius (r, vmax);
-  } else {
-    hot->x = maxx;
-    hot->y = maxy;
-    hot->celsius = raw_to_celsius (r, vmax);
-    cold->x = minx;
-    cold->y = miny;
-    cold->celsius = raw_to_celsius (r, vmin);
-  }
+  hot->x = m.hottest.x;
+  hot->y = m.hottest.y;
+  hot->celsius = m.hottest.celsius;
+  cold->x = m.coldest.x;
+  cold->y = m.coldest.y;
+  cold->celsius = m.coldest.celsius;
 }
 
 void
 overlay_measure_roi (const OverlayRadiometric *r, OverlayRoi *roi)
 {
-  guint16 vmax = 0, vmin = G_MAXUINT16;
-  guint64 sum = 0;
-  gdouble a, b;
+  ThermalRect frame;
+  ThermalRegion m;
 
-  for (guint y = roi->y; y < roi->y + roi->h; y++) {
-    const guint8 *row = r->data + (gsize) y * r->stride;
-
-    for (guint x = roi->x; x < roi->x + roi->w; x++) {
-      guint16 v = read_le16 (row + x * 2);
-
-      vmax = MAX (vmax, v);
-      vmin = MIN (vmin, v);
-      sum += v;
-    }
+  radiometric_rect (r, &frame);
+  if (!thermal_region_measure (&frame, r->scale, r->offset, roi->x, roi->y,
+          roi->w, roi->h, &m)) {
+    roi->min_c = roi->max_c = roi->mean_c = NAN;
+    return;
   }
-  a = raw_to_celsius (r, vmin);
-  b = raw_to_celsius (r, vmax);
-  roi->min_c = MIN (a, b);
-  roi->max_c = MAX (a, b);
-  roi->mean_c = raw_to_celsius (r, (gdouble) sum / ((gdouble) roi->w * roi->h));
+  roi->min_c = m.min_c;
+  roi->max_c = m.max_c;
+  roi->mean_c = m.mean_c;
 }
 
 guint

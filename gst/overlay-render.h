@@ -45,7 +45,9 @@ void overlay_point_resolve (const OverlayPoint *p, guint width, guint height,
 void overlay_rect_resolve (const OverlayRect *r, guint width, guint height,
     guint *x, guint *y, guint *w, guint *h);
 
-/* ---- measurements on the radiometric frame ---- */
+/* ---- measurements on the radiometric frame ----
+ * Thin wrappers over thermal-measure.h (the units and the region statistics
+ * shared with thermalnormalize). */
 
 typedef struct {
   const guint8 *data;           /* GRAY16_LE */

@@ -376,9 +376,9 @@ handle_temperature (Server *server, SoupServerMessage *msg, GHashTable *query)
   raw = GST_READ_UINT16_LE (map.data + row * stride + 2 * column);
   gst_buffer_unmap (buffer, &map);
 
-  celsius = format_double (raw * scale + offset - 273.15);
-  min_c = format_double (lo * scale + offset - 273.15);
-  max_c = format_double (hi * scale + offset - 273.15);
+  celsius = format_double (gst_senxor_raw_to_celsius (raw, scale, offset));
+  min_c = format_double (gst_senxor_raw_to_celsius (lo, scale, offset));
+  max_c = format_double (gst_senxor_raw_to_celsius (hi, scale, offset));
   xs = format_double (x);
   ys = format_double (y);
   json = g_strdup_printf ("{\"x\": %s, \"y\": %s, \"column\": %u, \"row\": %u, "

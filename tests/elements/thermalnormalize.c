@@ -669,6 +669,11 @@ GST_START_TEST (test_metas)
   fail_unless (m->scale == 0.1 && m->offset == 0);
   fail_unless (gst_thermal_mapping_meta_get_celsius (m, 2, 1, &c));
   fail_unless (fabs (c - 39.95) < 1e-9);
+  /* the public unit helper gives what the meta reads */
+  fail_unless (fabs (gst_senxor_raw_to_celsius (3131, m->scale, m->offset) -
+          39.95) < 1e-9);
+  fail_unless (fabs (gst_senxor_raw_to_celsius (10, 1.0, 273.15) - 10) <
+      1e-9);
 
   /* only one mapping meta even when the input had one */
   gst_buffer_unref (out);

@@ -1,5 +1,6 @@
 /* The pixel kernels of thermalnormalize (gst/thermal-stats.c): against plain
- * reference loops, and the multi-versioned build against the baseline one.
+ * reference loops, and the multi-versioned build against the baseline one;
+ * the measurements built on them (gst/thermal-measure.c: units, regions).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <glib.h>
 
 #include "thermal-stats.h"
+#include "thermal-measure.h"
 #include "thermal-kernels-baseline.h"
 
 #define MAX_W 333
@@ -293,6 +295,120 @@ test_clones_match_baseline (void)
   g_rand_free (rand);
 }
 
+/* ---- gst/thermal-measure.c ---- */
+
+static void
+test_units (void)
+{
+  /* deci-Kelvin, centi-Kelvin and an offset unit */
+  g_assert_cmpfloat_with_epsilon (thermal_raw_to_celsius (2931.5, 0.1, 0), 20.0,
+      1e-9);
+  g_assert_cmpfloat_with_epsilon (thermal_raw_to_celsius (29315, 0.01, 0),
+      20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (thermal_raw_to_celsius (0, 0.1, 0), -273.15,
+      1e-9);
+  g_assert_cmpfloat_with_epsilon (thermal_raw_to_celsius (10, 1.0, 273.15),
+      10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (thermal_raw_to_celsius (100, -0.5, 400),
+      76.85, 1e-9);
+  for (gint raw = 0; raw <= 65535; raw += 1111) {
+    gdouble c = thermal_raw_to_celsius (raw, 0.1, 12.5);
+    g_assert_cmpfloat_with_epsilon (thermal_celsius_to_raw (c, 0.1, 12.5), raw,
+        1e-6);
+    c = thermal_raw_to_celsius (raw, -0.02, 900);
+    g_assert_cmpfloat_with_epsilon (thermal_celsius_to_raw (c, -0.02, 900),
+        raw, 1e-6);
+  }
+  g_assert_cmpfloat (thermal_round_celsius (63.750000000000057), ==, 63.75);
+  g_assert_cmpfloat (thermal_round_celsius (36.549999999), ==, 36.55);
+  g_assert_cmpfloat (thermal_round_celsius (-12.3456), ==, -12.35);
+  g_assert_cmpfloat (thermal_round_celsius (21.0), ==, 21.0);
+}
+
+/* Random sub-rectangles of random frames against a plain loop: minimum,
+ * maximum, mean and the first hottest/coldest pixel in raster order, in
+ * frame coordinates. */
+static void
+test_regions (void)
+{
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (guint round = 0; round < ROUNDS; round++) {
+    Frame f;
+    ThermalRegionRaw m;
+    ThermalRegion c;
+    guint x0, y0, w, h, x, y, minx = 0, miny = 0, maxx = 0, maxy = 0;
+    guint16 mn = G_MAXUINT16, mx = 0;
+    guint64 sum = 0;
+
+    frame_random (&f, rand);
+    x0 = g_rand_int_range (rand, 0, f.r.width);
+    y0 = g_rand_int_range (rand, 0, f.r.height);
+    w = g_rand_int_range (rand, 1, f.r.width - x0 + 1);
+    h = g_rand_int_range (rand, 1, f.r.height - y0 + 1);
+    for (y = y0; y < y0 + h; y++)
+      for (x = x0; x < x0 + w; x++) {
+        guint16 v = px (&f, x, y);
+        sum += v;
+        if (v < mn) {
+          mn = v;
+          minx = x;
+          miny = y;
+        }
+        if (v > mx) {
+          mx = v;
+          maxx = x;
+          maxy = y;
+        }
+      }
+    g_assert_true (thermal_region_measure_raw (&f.r, x0, y0, w, h, &m));
+    g_assert_cmpuint (m.min, ==, mn);
+    g_assert_cmpuint (m.max, ==, mx);
+    g_assert_cmpfloat_with_epsilon (m.mean, (gdouble) sum / ((gdouble) w * h),
+        1e-9);
+    g_assert_cmpuint (m.min_x, ==, minx);
+    g_assert_cmpuint (m.min_y, ==, miny);
+    g_assert_cmpuint (m.max_x, ==, maxx);
+    g_assert_cmpuint (m.max_y, ==, maxy);
+
+    /* in °C; a negative scale makes the largest value the coldest */
+    g_assert_true (thermal_region_measure (&f.r, 0.1, 0, x0, y0, w, h, &c));
+    g_assert_cmpuint (c.x, ==, x0);
+    g_assert_cmpuint (c.w, ==, w);
+    g_assert_cmpuint (c.hottest.x, ==, maxx);
+    g_assert_cmpuint (c.hottest.y, ==, maxy);
+    g_assert_cmpuint (c.coldest.x, ==, minx);
+    g_assert_cmpuint (c.coldest.y, ==, miny);
+    g_assert_cmpfloat (c.max_c, ==, thermal_raw_to_celsius (mx, 0.1, 0));
+    g_assert_cmpfloat (c.min_c, ==, thermal_raw_to_celsius (mn, 0.1, 0));
+    g_assert_cmpfloat_with_epsilon (c.mean_c, thermal_raw_to_celsius (
+            (gdouble) sum / ((gdouble) w * h), 0.1, 0), 1e-9);
+    g_assert_true (thermal_region_measure (&f.r, -0.1, 7000, x0, y0, w, h,
+            &c));
+    g_assert_cmpuint (c.hottest.x, ==, minx);
+    g_assert_cmpuint (c.hottest.y, ==, miny);
+    g_assert_cmpuint (c.coldest.x, ==, maxx);
+    g_assert_cmpuint (c.coldest.y, ==, maxy);
+    g_assert_cmpfloat (c.max_c, ==, thermal_raw_to_celsius (mn, -0.1, 7000));
+    g_assert_cmpfloat (c.min_c, ==, thermal_raw_to_celsius (mx, -0.1, 7000));
+    g_assert_cmpfloat (c.min_c, <=, c.max_c);
+
+    /* empty or out-of-frame rectangles are refused, not read */
+    g_assert_false (thermal_region_measure_raw (&f.r, x0, y0, 0, h, &m));
+    g_assert_false (thermal_region_measure_raw (&f.r, x0, y0, w, 0, &m));
+    g_assert_false (thermal_region_measure_raw (&f.r, x0, y0,
+            f.r.width - x0 + 1, h, &m));
+    g_assert_false (thermal_region_measure_raw (&f.r, x0, y0, w,
+            f.r.height - y0 + 1, &m));
+    g_assert_false (thermal_region_measure_raw (&f.r, f.r.width, 0, 1, 1, &m));
+    g_assert_false (thermal_region_measure (&f.r, 0.1, 0, 0, f.r.height, 1,
+            1, &c));
+    g_assert_false (thermal_region_measure_raw (&f.r, 1, 0, G_MAXUINT, 1, &m));
+    g_free (f.pix);
+  }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -302,5 +418,7 @@ main (int argc, char **argv)
   g_test_add_func ("/thermal-kernels/mappings", test_mappings);
   g_test_add_func ("/thermal-kernels/clones-match-baseline",
       test_clones_match_baseline);
+  g_test_add_func ("/thermal-measure/units", test_units);
+  g_test_add_func ("/thermal-measure/regions", test_regions);
   return g_test_run ();
 }
