@@ -448,10 +448,11 @@ post_alarm (GstThermalNormalize *self, FrameCtx *c, gboolean begin,
   st = gst_structure_new ("thermal-alarm",
       "state", G_TYPE_STRING, begin ? "begin" : "end",
       "kind", G_TYPE_STRING, high ? "high" : "low",
-      "temperature", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, v)),
+      "temperature-celsius", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, v)),
       "x", G_TYPE_UINT, x,
       "y", G_TYPE_UINT, y,
-      "threshold", G_TYPE_DOUBLE, high ? c->s.alarm_high : c->s.alarm_low,
+      "threshold-celsius", G_TYPE_DOUBLE,
+      msg_c (high ? c->s.alarm_high : c->s.alarm_low),
       "pixels", G_TYPE_UINT64, pixels,
       "timestamp", G_TYPE_UINT64, pts,
       "running-time", G_TYPE_UINT64, rt, NULL);
@@ -545,6 +546,50 @@ stats_due (GstThermalNormalize *self, GstClockTime rt, GstClockTime interval)
 }
 
 static void
+array_take_uint (GstStructure *st, const gchar *name, guint v)
+{
+  GValue arr = G_VALUE_INIT, item = G_VALUE_INIT;
+
+  gst_value_array_init (&arr, 1);
+  g_value_init (&item, G_TYPE_UINT);
+  g_value_set_uint (&item, v);
+  gst_value_array_append_and_take_value (&arr, &item);
+  gst_structure_take_value (st, name, &arr);
+}
+
+static void
+array_take_double (GstStructure *st, const gchar *name, gdouble v)
+{
+  GValue arr = G_VALUE_INIT, item = G_VALUE_INIT;
+
+  gst_value_array_init (&arr, 1);
+  g_value_init (&item, G_TYPE_DOUBLE);
+  g_value_set_double (&item, v);
+  gst_value_array_append_and_take_value (&arr, &item);
+  gst_structure_take_value (st, name, &arr);
+}
+
+/* The ROI in a message: regions are arrays with one entry per region in
+ * every message (docs/messages.md); thermalnormalize has one. */
+static void
+set_region_fields (GstStructure *st, const FrameCtx *c,
+    const ThermalRegionRaw *m)
+{
+  array_take_uint (st, "roi-x", c->roi_x);
+  array_take_uint (st, "roi-y", c->roi_y);
+  array_take_uint (st, "roi-width", c->roi.width);
+  array_take_uint (st, "roi-height", c->roi.height);
+  array_take_double (st, "roi-min-celsius", msg_c (raw_to_c (&c->u, m->min)));
+  array_take_double (st, "roi-mean-celsius", msg_c (raw_to_c (&c->u,
+              m->mean)));
+  array_take_double (st, "roi-max-celsius", msg_c (raw_to_c (&c->u, m->max)));
+  array_take_uint (st, "roi-coldest-x", m->min_x);
+  array_take_uint (st, "roi-coldest-y", m->min_y);
+  array_take_uint (st, "roi-hottest-x", m->max_x);
+  array_take_uint (st, "roi-hottest-y", m->max_y);
+}
+
+static void
 post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
     gdouble lo_c, gdouble hi_c, GstClockTime pts, GstClockTime rt)
 {
@@ -562,32 +607,23 @@ post_stats (GstThermalNormalize *self, FrameCtx *c, GstThermalMappingMode mode,
   ev = g_enum_get_value (g_type_class_peek (GST_TYPE_THERMAL_MAPPING_MODE),
       mode);
 
+  /* field names, types and units: docs/messages.md */
   st = gst_structure_new ("thermal-stats",
       "timestamp", G_TYPE_UINT64, pts,
       "running-time", G_TYPE_UINT64, rt,
-      "width", G_TYPE_UINT, c->frame.width,
-      "height", G_TYPE_UINT, c->frame.height,
-      "min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.min)),
-      "max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.max)),
-      "mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.mean)),
-      "min-x", G_TYPE_UINT, frame.min_x,
-      "min-y", G_TYPE_UINT, frame.min_y,
-      "max-x", G_TYPE_UINT, frame.max_x,
-      "max-y", G_TYPE_UINT, frame.max_y,
-      "roi-x", G_TYPE_UINT, c->roi_x,
-      "roi-y", G_TYPE_UINT, c->roi_y,
-      "roi-width", G_TYPE_UINT, c->roi.width,
-      "roi-height", G_TYPE_UINT, c->roi.height,
-      "roi-min", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.min)),
-      "roi-max", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.max)),
-      "roi-mean", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, roi.mean)),
-      "roi-min-x", G_TYPE_UINT, roi.min_x,
-      "roi-min-y", G_TYPE_UINT, roi.min_y,
-      "roi-max-x", G_TYPE_UINT, roi.max_x,
-      "roi-max-y", G_TYPE_UINT, roi.max_y,
+      "sensor-width", G_TYPE_UINT, c->frame.width,
+      "sensor-height", G_TYPE_UINT, c->frame.height,
+      "min-celsius", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.min)),
+      "mean-celsius", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.mean)),
+      "max-celsius", G_TYPE_DOUBLE, msg_c (raw_to_c (&c->u, frame.max)),
+      "coldest-x", G_TYPE_UINT, frame.min_x,
+      "coldest-y", G_TYPE_UINT, frame.min_y,
+      "hottest-x", G_TYPE_UINT, frame.max_x,
+      "hottest-y", G_TYPE_UINT, frame.max_y,
       "mode", G_TYPE_STRING, ev ? ev->value_nick : "",
-      "range-min", G_TYPE_DOUBLE, msg_c (lo_c),
-      "range-max", G_TYPE_DOUBLE, msg_c (hi_c), NULL);
+      "range-min-celsius", G_TYPE_DOUBLE, msg_c (lo_c),
+      "range-max-celsius", G_TYPE_DOUBLE, msg_c (hi_c), NULL);
+  set_region_fields (st, c, &roi);
   GST_LOG_OBJECT (self, "stats %" GST_PTR_FORMAT, st);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));

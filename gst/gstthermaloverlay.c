@@ -554,6 +554,55 @@ append_string (GValue *array, const gchar *v)
   gst_value_array_append_and_take_value (array, &item);
 }
 
+/* The regions of a message, one array entry per region (docs/messages.md):
+ * roi-x, roi-y, roi-width, roi-height, roi-min/mean/max-celsius,
+ * roi-coldest-x/y, roi-hottest-x/y and roi-label. */
+static void
+set_region_fields (GstStructure *st, const OverlayRoi *rois, guint n,
+    GPtrArray *labels)
+{
+  static const gchar *const uint_names[] = { "roi-x", "roi-y", "roi-width",
+    "roi-height", "roi-coldest-x", "roi-coldest-y", "roi-hottest-x",
+    "roi-hottest-y"
+  };
+  static const gchar *const double_names[] = { "roi-min-celsius",
+    "roi-mean-celsius", "roi-max-celsius"
+  };
+  GValue u[G_N_ELEMENTS (uint_names)], d[G_N_ELEMENTS (double_names)];
+  GValue l = G_VALUE_INIT;
+
+  for (guint k = 0; k < G_N_ELEMENTS (u); k++) {
+    memset (&u[k], 0, sizeof u[k]);
+    gst_value_array_init (&u[k], n);
+  }
+  for (guint k = 0; k < G_N_ELEMENTS (d); k++) {
+    memset (&d[k], 0, sizeof d[k]);
+    gst_value_array_init (&d[k], n);
+  }
+  gst_value_array_init (&l, n);
+  for (guint i = 0; i < n; i++) {
+    const OverlayRoi *r = &rois[i];
+
+    append_uint (&u[0], r->x);
+    append_uint (&u[1], r->y);
+    append_uint (&u[2], r->w);
+    append_uint (&u[3], r->h);
+    append_uint (&u[4], r->coldest.x);
+    append_uint (&u[5], r->coldest.y);
+    append_uint (&u[6], r->hottest.x);
+    append_uint (&u[7], r->hottest.y);
+    append_double (&d[0], thermal_round_celsius (r->min_c));
+    append_double (&d[1], thermal_round_celsius (r->mean_c));
+    append_double (&d[2], thermal_round_celsius (r->max_c));
+    append_string (&l, g_ptr_array_index (labels, i));
+  }
+  for (guint k = 0; k < G_N_ELEMENTS (u); k++)
+    gst_structure_take_value (st, uint_names[k], &u[k]);
+  for (guint k = 0; k < G_N_ELEMENTS (d); k++)
+    gst_structure_take_value (st, double_names[k], &d[k]);
+  gst_structure_take_value (st, "roi-label", &l);
+}
+
 /* Everything one frame measured, for drawing and for the message. */
 typedef struct {
   OverlaySample hot, cold;
@@ -721,31 +770,31 @@ post_message (GstThermalOverlay *self, const Settings *s,
   GstClockTime pts = GST_BUFFER_PTS (frame->buffer);
   GValue sx = G_VALUE_INIT, sy = G_VALUE_INIT, sc = G_VALUE_INIT,
       sl = G_VALUE_INIT;
-  GValue rx = G_VALUE_INIT, ry = G_VALUE_INIT, rw = G_VALUE_INIT,
-      rh = G_VALUE_INIT, rmin = G_VALUE_INIT, rmax = G_VALUE_INIT,
-      rmean = G_VALUE_INIT, rl = G_VALUE_INIT;
   GstStructure *st;
 
+  /* field names, types and units: docs/messages.md */
   st = gst_structure_new ("thermal-overlay",
       "timestamp", G_TYPE_UINT64, pts,
       "running-time", G_TYPE_UINT64, gst_segment_to_running_time (
           &trans->segment, GST_FORMAT_TIME, pts),
       "sensor-width", G_TYPE_UINT, rad->width,
       "sensor-height", G_TYPE_UINT, rad->height,
-      "width", G_TYPE_UINT, (guint) GST_VIDEO_FRAME_WIDTH (frame),
-      "height", G_TYPE_UINT, (guint) GST_VIDEO_FRAME_HEIGHT (frame),
+      "picture-width", G_TYPE_UINT, (guint) GST_VIDEO_FRAME_WIDTH (frame),
+      "picture-height", G_TYPE_UINT, (guint) GST_VIDEO_FRAME_HEIGHT (frame),
       "units", G_TYPE_STRING, g_enum_get_value (g_type_class_peek (
               GST_TYPE_THERMAL_OVERLAY_UNITS), s->units)->value_nick,
-      "range-min-celsius", G_TYPE_DOUBLE, meta->range_min_c,
-      "range-max-celsius", G_TYPE_DOUBLE, meta->range_max_c,
-      "hot-x", G_TYPE_UINT, res->hot.x,
-      "hot-y", G_TYPE_UINT, res->hot.y,
-      "hot-celsius", G_TYPE_DOUBLE, res->hot.celsius,
-      "hot-label", G_TYPE_STRING, res->hot_label,
-      "cold-x", G_TYPE_UINT, res->cold.x,
-      "cold-y", G_TYPE_UINT, res->cold.y,
-      "cold-celsius", G_TYPE_DOUBLE, res->cold.celsius,
-      "cold-label", G_TYPE_STRING, res->cold_label,
+      "range-min-celsius", G_TYPE_DOUBLE,
+      thermal_round_celsius (meta->range_min_c),
+      "range-max-celsius", G_TYPE_DOUBLE,
+      thermal_round_celsius (meta->range_max_c),
+      "min-celsius", G_TYPE_DOUBLE, thermal_round_celsius (res->cold.celsius),
+      "max-celsius", G_TYPE_DOUBLE, thermal_round_celsius (res->hot.celsius),
+      "coldest-x", G_TYPE_UINT, res->cold.x,
+      "coldest-y", G_TYPE_UINT, res->cold.y,
+      "hottest-x", G_TYPE_UINT, res->hot.x,
+      "hottest-y", G_TYPE_UINT, res->hot.y,
+      "coldest-label", G_TYPE_STRING, res->cold_label,
+      "hottest-label", G_TYPE_STRING, res->hot_label,
       "legend-max-label", G_TYPE_STRING, res->legend_max_label,
       "legend-min-label", G_TYPE_STRING, res->legend_min_label,
       "legend-palette", G_TYPE_STRING, s->legend_palette,
@@ -761,42 +810,16 @@ post_message (GstThermalOverlay *self, const Settings *s,
 
     append_uint (&sx, sp->x);
     append_uint (&sy, sp->y);
-    append_double (&sc, sp->celsius);
+    append_double (&sc, thermal_round_celsius (sp->celsius));
     append_string (&sl, g_ptr_array_index (res->spot_labels, i));
   }
   gst_structure_take_value (st, "spot-x", &sx);
   gst_structure_take_value (st, "spot-y", &sy);
   gst_structure_take_value (st, "spot-celsius", &sc);
-  gst_structure_take_value (st, "spot-labels", &sl);
+  gst_structure_take_value (st, "spot-label", &sl);
 
-  gst_value_array_init (&rx, res->rois->len);
-  gst_value_array_init (&ry, res->rois->len);
-  gst_value_array_init (&rw, res->rois->len);
-  gst_value_array_init (&rh, res->rois->len);
-  gst_value_array_init (&rmin, res->rois->len);
-  gst_value_array_init (&rmax, res->rois->len);
-  gst_value_array_init (&rmean, res->rois->len);
-  gst_value_array_init (&rl, res->rois->len);
-  for (guint i = 0; i < res->rois->len; i++) {
-    OverlayRoi *roi = &g_array_index (res->rois, OverlayRoi, i);
-
-    append_uint (&rx, roi->x);
-    append_uint (&ry, roi->y);
-    append_uint (&rw, roi->w);
-    append_uint (&rh, roi->h);
-    append_double (&rmin, roi->min_c);
-    append_double (&rmax, roi->max_c);
-    append_double (&rmean, roi->mean_c);
-    append_string (&rl, g_ptr_array_index (res->roi_labels, i));
-  }
-  gst_structure_take_value (st, "roi-x", &rx);
-  gst_structure_take_value (st, "roi-y", &ry);
-  gst_structure_take_value (st, "roi-width", &rw);
-  gst_structure_take_value (st, "roi-height", &rh);
-  gst_structure_take_value (st, "roi-min-celsius", &rmin);
-  gst_structure_take_value (st, "roi-max-celsius", &rmax);
-  gst_structure_take_value (st, "roi-mean-celsius", &rmean);
-  gst_structure_take_value (st, "roi-labels", &rl);
+  set_region_fields (st, (const OverlayRoi *) res->rois->data, res->rois->len,
+      res->roi_labels);
 
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), st));

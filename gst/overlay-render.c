@@ -227,11 +227,19 @@ overlay_measure_roi (const OverlayRadiometric *r, OverlayRoi *roi)
   if (!thermal_region_measure (&frame, r->scale, r->offset, roi->x, roi->y,
           roi->w, roi->h, &m)) {
     roi->min_c = roi->max_c = roi->mean_c = NAN;
+    memset (&roi->coldest, 0, sizeof roi->coldest);
+    memset (&roi->hottest, 0, sizeof roi->hottest);
     return;
   }
   roi->min_c = m.min_c;
   roi->max_c = m.max_c;
   roi->mean_c = m.mean_c;
+  roi->coldest.x = m.coldest.x;
+  roi->coldest.y = m.coldest.y;
+  roi->coldest.celsius = m.coldest.celsius;
+  roi->hottest.x = m.hottest.x;
+  roi->hottest.y = m.hottest.y;
+  roi->hottest.celsius = m.hottest.celsius;
 }
 
 guint

@@ -64,6 +64,7 @@ typedef struct {
 typedef struct {
   guint x, y, w, h;             /* sensor pixels */
   gdouble min_c, max_c, mean_c;
+  OverlaySample coldest, hottest;       /* positions in sensor pixels */
 } OverlayRoi;
 
 gdouble overlay_radiometric_celsius (const OverlayRadiometric *r, guint x,
@@ -73,7 +74,8 @@ gdouble overlay_radiometric_celsius (const OverlayRadiometric *r, guint x,
 void overlay_find_hot_cold (const OverlayRadiometric *r, OverlaySample *hot,
     OverlaySample *cold);
 
-/* Fills min/max/mean of the rectangle already set in @roi. */
+/* Fills min/max/mean and the coldest/hottest pixels of the rectangle
+ * already set in @roi. */
 void overlay_measure_roi (const OverlayRadiometric *r, OverlayRoi *roi);
 
 /* Sets mask[y * width + x] to 1 where low_c <= T <= high_c, else 0;

@@ -65,11 +65,11 @@ class Camera:
                 if not self.save_png(path):
                     GLib.timeout_add(20, lambda p=path: not self.save_png(p))
                 self.log.warning("ALARM camera %d (%s): %s %.1f °C at (%d, %d), threshold %.1f °C -> %s",
-                                 self.index, self.device, s.get_string("kind"), s.get_double("temperature")[1],
-                                 s.get_uint("x")[1], s.get_uint("y")[1], s.get_double("threshold")[1], path)
+                                 self.index, self.device, s.get_string("kind"), s.get_double("temperature-celsius")[1],
+                                 s.get_uint("x")[1], s.get_uint("y")[1], s.get_double("threshold-celsius")[1], path)
             else:
                 self.log.info("alarm over: camera %d (%s) %.1f °C", self.index, self.device,
-                              s.get_double("temperature")[1])
+                              s.get_double("temperature-celsius")[1])
         elif msg.type == Gst.MessageType.ERROR:
             err, debug = msg.parse_error()
             self.log.error("camera %d (%s): %s", self.index, self.device, err.message)

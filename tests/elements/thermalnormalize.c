@@ -181,6 +181,34 @@ get_uint64 (const GstStructure *st, const gchar *field)
   return v;
 }
 
+/* The one entry of a region array (thermalnormalize has one ROI) */
+static const GValue *
+roi_value (const GstStructure *st, const gchar *field, GType type)
+{
+  const GValue *arr = gst_structure_get_value (st, field);
+  const GValue *v;
+
+  fail_unless (arr != NULL && GST_VALUE_HOLDS_ARRAY (arr),
+      "field %s missing or not an array in %" GST_PTR_FORMAT, field, st);
+  fail_unless_equals_int (gst_value_array_get_size (arr), 1);
+  v = gst_value_array_get_value (arr, 0);
+  fail_unless (G_VALUE_HOLDS (v, type), "%s[0] is a %s", field,
+      G_VALUE_TYPE_NAME (v));
+  return v;
+}
+
+static guint
+roi_uint (const GstStructure *st, const gchar *field)
+{
+  return g_value_get_uint (roi_value (st, field, G_TYPE_UINT));
+}
+
+static gdouble
+roi_double (const GstStructure *st, const gchar *field)
+{
+  return g_value_get_double (roi_value (st, field, G_TYPE_DOUBLE));
+}
+
 /* ---- mappings on hand-made frames ---- */
 
 GST_START_TEST (test_minmax_exact)
@@ -920,53 +948,61 @@ GST_START_TEST (test_stats_messages)
   msg = next_message (bus, "thermal-stats");
   fail_unless (msg != NULL);
   st = gst_message_get_structure (msg);
-  fail_unless (fabs (get_double (st, "min") - 18.05) < 0.051);
-  fail_unless (fabs (get_double (st, "max") - C_OF (DK (35))) < 1e-9);
+  fail_unless (fabs (get_double (st, "min-celsius") - 18.05) < 0.051);
+  fail_unless (fabs (get_double (st, "max-celsius") - C_OF (DK (35))) < 1e-9);
   {
     gdouble sum = 0;
     for (i = 0; i < 12; i++)
       sum += in[i];
     /* to 0.01 °C, like every temperature in the messages */
-    fail_unless (fabs (get_double (st, "mean") - (sum / 120.0 - 273.15)) <
-        0.005 + 1e-9);
+    fail_unless (fabs (get_double (st, "mean-celsius") - (sum / 120.0 -
+                273.15)) < 0.005 + 1e-9);
   }
   {
-    const gchar *fields[] = { "min", "max", "mean", "roi-min", "roi-max",
-      "roi-mean", "range-min", "range-max"
+    const gchar *fields[] = { "min-celsius", "max-celsius", "mean-celsius",
+      "range-min-celsius", "range-max-celsius"
+    };
+    const gchar *roi_fields[] = { "roi-min-celsius", "roi-max-celsius",
+      "roi-mean-celsius"
     };
     for (i = 0; i < G_N_ELEMENTS (fields); i++) {
       gdouble v = get_double (st, fields[i]);
       fail_unless (v == round (v * 100) / 100, "%s = %.17g, not rounded to "
           "0.01", fields[i], v);
     }
+    for (i = 0; i < G_N_ELEMENTS (roi_fields); i++) {
+      gdouble v = roi_double (st, roi_fields[i]);
+      fail_unless (v == round (v * 100) / 100, "%s = %.17g, not rounded to "
+          "0.01", roi_fields[i], v);
+    }
   }
-  fail_unless_equals_int (get_uint (st, "min-x"), 2);
-  fail_unless_equals_int (get_uint (st, "min-y"), 1);
-  fail_unless_equals_int (get_uint (st, "max-x"), 1);
-  fail_unless_equals_int (get_uint (st, "max-y"), 1);
-  fail_unless_equals_int (get_uint (st, "width"), 4);
-  fail_unless_equals_int (get_uint (st, "height"), 3);
-  fail_unless_equals_int (get_uint (st, "roi-x"), 1);
-  fail_unless_equals_int (get_uint (st, "roi-y"), 1);
-  fail_unless_equals_int (get_uint (st, "roi-width"), 2);
-  fail_unless_equals_int (get_uint (st, "roi-height"), 2);
+  fail_unless_equals_int (get_uint (st, "coldest-x"), 2);
+  fail_unless_equals_int (get_uint (st, "coldest-y"), 1);
+  fail_unless_equals_int (get_uint (st, "hottest-x"), 1);
+  fail_unless_equals_int (get_uint (st, "hottest-y"), 1);
+  fail_unless_equals_int (get_uint (st, "sensor-width"), 4);
+  fail_unless_equals_int (get_uint (st, "sensor-height"), 3);
+  fail_unless_equals_int (roi_uint (st, "roi-x"), 1);
+  fail_unless_equals_int (roi_uint (st, "roi-y"), 1);
+  fail_unless_equals_int (roi_uint (st, "roi-width"), 2);
+  fail_unless_equals_int (roi_uint (st, "roi-height"), 2);
   /* ROI: 35, 18 / 26, 27 */
-  fail_unless (fabs (get_double (st, "roi-min") - C_OF (DK (18))) <
+  fail_unless (fabs (roi_double (st, "roi-min-celsius") - C_OF (DK (18))) <
       1e-9);
-  fail_unless (fabs (get_double (st, "roi-max") - C_OF (DK (35))) <
+  fail_unless (fabs (roi_double (st, "roi-max-celsius") - C_OF (DK (35))) <
       1e-9);
-  fail_unless (fabs (get_double (st, "roi-mean") -
+  fail_unless (fabs (roi_double (st, "roi-mean-celsius") -
           ((DK (35) + DK (18) + DK (26) + DK (27)) / 40.0 - 273.15)) <
       0.005 + 1e-9);
-  fail_unless_equals_int (get_uint (st, "roi-min-x"), 2);
-  fail_unless_equals_int (get_uint (st, "roi-min-y"), 1);
-  fail_unless_equals_int (get_uint (st, "roi-max-x"), 1);
-  fail_unless_equals_int (get_uint (st, "roi-max-y"), 1);
+  fail_unless_equals_int (roi_uint (st, "roi-coldest-x"), 2);
+  fail_unless_equals_int (roi_uint (st, "roi-coldest-y"), 1);
+  fail_unless_equals_int (roi_uint (st, "roi-hottest-x"), 1);
+  fail_unless_equals_int (roi_uint (st, "roi-hottest-y"), 1);
   fail_unless_equals_string (gst_structure_get_string (st, "mode"), "minmax");
-  fail_unless (fabs (get_double (st, "range-min") - get_double (st,
-              "roi-min")) < 1e-9);
-  fail_unless (fabs (get_double (st, "range-max") - get_double (st,
-              "roi-max")) < 1e-9);
+  fail_unless (fabs (get_double (st, "range-min-celsius") - roi_double (st,
+              "roi-min-celsius")) < 1e-9);
+  fail_unless (fabs (get_double (st, "range-max-celsius") - roi_double (st,
+              "roi-max-celsius")) < 1e-9);
   gst_message_unref (msg);
 
   /* off */
@@ -1073,7 +1109,7 @@ alarm_step (GstHarness *hr, GstBus *bus, guint step, guint npx,
     fail_unless (n < 2);
     got[n].state = g_intern_string (gst_structure_get_string (st, "state"));
     got[n].kind = g_intern_string (gst_structure_get_string (st, "kind"));
-    got[n].temperature = get_double (st, "temperature");
+    got[n].temperature = get_double (st, "temperature-celsius");
     fail_unless (got[n].temperature == round (got[n].temperature * 100) / 100,
         "temperature %.17g is not rounded to 0.01", got[n].temperature);
     got[n].x = get_uint (st, "x");
@@ -1081,7 +1117,7 @@ alarm_step (GstHarness *hr, GstBus *bus, guint step, guint npx,
     got[n].pixels = get_uint64 (st, "pixels");
     fail_unless_equals_uint64 (get_uint64 (st, "timestamp"),
         step * 40 * GST_MSECOND);
-    get_double (st, "threshold");
+    get_double (st, "threshold-celsius");
     get_uint64 (st, "running-time");
     n++;
     gst_message_unref (msg);

@@ -313,17 +313,17 @@ GST_START_TEST (test_hot_cold_values)
     s = gst_message_get_structure (msg);
     fail_unless_equals_int (get_uint (s, "sensor-width"), SW);
     fail_unless_equals_int (get_uint (s, "sensor-height"), SH);
-    fail_unless_equals_int (get_uint (s, "width"), 640);
-    fail_unless_equals_int (get_uint (s, "height"), 480);
-    fail_unless_equals_int (get_uint (s, "hot-x"), 10);
-    fail_unless_equals_int (get_uint (s, "hot-y"), 20);
-    assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
-    fail_unless_equals_int (get_uint (s, "cold-x"), 70);
-    fail_unless_equals_int (get_uint (s, "cold-y"), 5);
-    assert_celsius (get_double (s, "cold-celsius"), dk_to_c (2800));
-    fail_unless_equals_string (gst_structure_get_string (s, "hot-label"),
+    fail_unless_equals_int (get_uint (s, "picture-width"), 640);
+    fail_unless_equals_int (get_uint (s, "picture-height"), 480);
+    fail_unless_equals_int (get_uint (s, "hottest-x"), 10);
+    fail_unless_equals_int (get_uint (s, "hottest-y"), 20);
+    assert_celsius (get_double (s, "max-celsius"), dk_to_c (3500));
+    fail_unless_equals_int (get_uint (s, "coldest-x"), 70);
+    fail_unless_equals_int (get_uint (s, "coldest-y"), 5);
+    assert_celsius (get_double (s, "min-celsius"), dk_to_c (2800));
+    fail_unless_equals_string (gst_structure_get_string (s, "hottest-label"),
         hot_labels[u]);
-    fail_unless_equals_string (gst_structure_get_string (s, "cold-label"),
+    fail_unless_equals_string (gst_structure_get_string (s, "coldest-label"),
         cold_labels[u]);
     fail_unless_equals_string (gst_structure_get_string (s, "units"),
         units[u]);
@@ -386,9 +386,9 @@ GST_START_TEST (test_spots)
     /* 3100 dK = 36.85 °C: labels round half up. */
     g_snprintf (label, sizeof (label), "%.1f°C",
         floor (dk_to_c (expect[i][2]) * 10 + 0.5 + 1e-6) / 10);
-    fail_unless_equals_string (array_string (s, "spot-labels", i), label);
+    fail_unless_equals_string (array_string (s, "spot-label", i), label);
   }
-  fail_unless_equals_string (array_string (s, "spot-labels", 0), "36.9°C");
+  fail_unless_equals_string (array_string (s, "spot-label", 0), "36.9°C");
   gst_message_unref (msg);
   gst_buffer_unref (out);
 
@@ -436,9 +436,14 @@ GST_START_TEST (test_rois)
         dk_to_c (rad_get (rad, stride, x + w - 1, y + h - 1)));
     assert_equals_float_eps (array_double (s, "roi-mean-celsius", i),
         mean * 0.1 - 273.15, 1e-6);
+    /* positions in sensor pixels, like roi-x and roi-y */
+    fail_unless_equals_int (array_uint (s, "roi-coldest-x", i), x);
+    fail_unless_equals_int (array_uint (s, "roi-coldest-y", i), y);
+    fail_unless_equals_int (array_uint (s, "roi-hottest-x", i), x + w - 1);
+    fail_unless_equals_int (array_uint (s, "roi-hottest-y", i), y + h - 1);
   }
   /* min 3010 dK = 27.85 °C, mean 3021.5 = 29.0, max 3033 = 30.15 */
-  fail_unless_equals_string (array_string (s, "roi-labels", 0),
+  fail_unless_equals_string (array_string (s, "roi-label", 0),
       "min\u00a027.9°C  avg\u00a029.0°C  max\u00a030.2°C");
   gst_message_unref (msg);
   gst_buffer_unref (out);
@@ -848,9 +853,9 @@ GST_START_TEST (test_scaling)
     g_object_set (hr->element, "spots", "0.5,0.5", "rois", "1,1,5,5", NULL);
     out = run_frame (hr, bus, "BGRx", w, h, rad, stride, &msg);
     s = gst_message_get_structure (msg);
-    fail_unless_equals_int (get_uint (s, "hot-x"), 10);
-    fail_unless_equals_int (get_uint (s, "hot-y"), 20);
-    assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
+    fail_unless_equals_int (get_uint (s, "hottest-x"), 10);
+    fail_unless_equals_int (get_uint (s, "hottest-y"), 20);
+    assert_celsius (get_double (s, "max-celsius"), dk_to_c (3500));
     assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (BASE_DK));
     assert_celsius (array_double (s, "roi-mean-celsius", 0),
         dk_to_c (BASE_DK));
@@ -1312,7 +1317,7 @@ GST_START_TEST (test_changes_while_playing)
   g_object_set (hr->element, "spots", "10,20", "units", 1, NULL);
   out = run_frame (hr, bus, "BGRx", 160, 124, rad, stride, &msg);
   fail_unless_equals_string (array_string (gst_message_get_structure (msg),
-          "spot-labels", 0), "170.3°F");
+          "spot-label", 0), "170.3°F");
   gst_message_unref (msg);
   gst_buffer_unref (out);
 
@@ -1405,15 +1410,15 @@ GST_START_TEST (test_after_colormap_and_videoscale)
   fail_unless (out != NULL);
   msg = pop_overlay_message (bus);
   s = gst_message_get_structure (msg);
-  fail_unless_equals_int (get_uint (s, "width"), 640);
-  fail_unless_equals_int (get_uint (s, "height"), 480);
-  fail_unless_equals_int (get_uint (s, "hot-x"), 10);
-  fail_unless_equals_int (get_uint (s, "hot-y"), 20);
-  assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
-  fail_unless_equals_int (get_uint (s, "cold-x"), 70);
-  fail_unless_equals_int (get_uint (s, "cold-y"), 5);
+  fail_unless_equals_int (get_uint (s, "picture-width"), 640);
+  fail_unless_equals_int (get_uint (s, "picture-height"), 480);
+  fail_unless_equals_int (get_uint (s, "hottest-x"), 10);
+  fail_unless_equals_int (get_uint (s, "hottest-y"), 20);
+  assert_celsius (get_double (s, "max-celsius"), dk_to_c (3500));
+  fail_unless_equals_int (get_uint (s, "coldest-x"), 70);
+  fail_unless_equals_int (get_uint (s, "coldest-y"), 5);
   assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (3080));
-  fail_unless_equals_string (array_string (s, "spot-labels", 0), "34.9°C");
+  fail_unless_equals_string (array_string (s, "spot-label", 0), "34.9°C");
   assert_celsius (array_double (s, "roi-mean-celsius", 0), dk_to_c (BASE_DK));
   fail_unless_equals_string (gst_structure_get_string (s, "legend-max-label"),
       "40.0°C");
@@ -1784,15 +1789,15 @@ GST_START_TEST (test_full_chain)
     msg = pop_overlay_message (bus);
     s = gst_message_get_structure (msg);
     fail_unless_equals_int (get_uint (s, "sensor-width"), SW);
-    fail_unless_equals_int (get_uint (s, "width"), 640);
-    fail_unless_equals_int (get_uint (s, "hot-x"), 10);
-    fail_unless_equals_int (get_uint (s, "hot-y"), 20);
-    assert_celsius (get_double (s, "hot-celsius"), dk_to_c (3500));
-    fail_unless_equals_string (gst_structure_get_string (s, "hot-label"),
+    fail_unless_equals_int (get_uint (s, "picture-width"), 640);
+    fail_unless_equals_int (get_uint (s, "hottest-x"), 10);
+    fail_unless_equals_int (get_uint (s, "hottest-y"), 20);
+    assert_celsius (get_double (s, "max-celsius"), dk_to_c (3500));
+    fail_unless_equals_string (gst_structure_get_string (s, "hottest-label"),
         "76.9°C");
-    fail_unless_equals_int (get_uint (s, "cold-x"), 70);
-    fail_unless_equals_int (get_uint (s, "cold-y"), 5);
-    assert_celsius (get_double (s, "cold-celsius"), dk_to_c (2800));
+    fail_unless_equals_int (get_uint (s, "coldest-x"), 70);
+    fail_unless_equals_int (get_uint (s, "coldest-y"), 5);
+    assert_celsius (get_double (s, "min-celsius"), dk_to_c (2800));
     assert_celsius (array_double (s, "spot-celsius", 0), dk_to_c (3080));
     /* 25% of 80 = 20, 75% of 62 = 46.5 -> 46 */
     fail_unless_equals_int (array_uint (s, "spot-x", 1), 20);
@@ -1946,24 +1951,24 @@ GST_START_TEST (test_with_senxorsrc)
         measured++;
         fail_unless_equals_int (get_uint (s, "sensor-width"), 160);
         fail_unless_equals_int (get_uint (s, "sensor-height"), 120);
-        fail_unless_equals_int (get_uint (s, "width"), 320);
+        fail_unless_equals_int (get_uint (s, "picture-width"), 320);
         fail_unless_equals_int (array_uint (s, "spot-x", 0), 80);
         fail_unless_equals_int (array_uint (s, "spot-y", 0), 60);
         fail_unless_equals_int (array_uint (s, "roi-width", 0), 80);
         /* A scene of people indoors: plausible, ordered temperatures. */
-        fail_unless (get_double (s, "cold-celsius") > -40.0
-            && get_double (s, "hot-celsius") < 300.0);
-        fail_unless (get_double (s, "cold-celsius") <= array_double (s,
+        fail_unless (get_double (s, "min-celsius") > -40.0
+            && get_double (s, "max-celsius") < 300.0);
+        fail_unless (get_double (s, "min-celsius") <= array_double (s,
                 "roi-min-celsius", 0));
         fail_unless (array_double (s, "roi-min-celsius", 0) <=
             array_double (s, "roi-mean-celsius", 0)
             && array_double (s, "roi-mean-celsius", 0) <= array_double (s,
                 "roi-max-celsius", 0));
         fail_unless (array_double (s, "roi-max-celsius", 0) <=
-            get_double (s, "hot-celsius"));
-        fail_unless (get_double (s, "cold-celsius") <= array_double (s,
+            get_double (s, "max-celsius"));
+        fail_unless (get_double (s, "min-celsius") <= array_double (s,
                 "spot-celsius", 0) && array_double (s, "spot-celsius", 0)
-            <= get_double (s, "hot-celsius"));
+            <= get_double (s, "max-celsius"));
         fail_unless_equals_string (gst_structure_get_string (s,
                 "legend-palette"), "inferno");
         break;
