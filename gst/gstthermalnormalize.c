@@ -35,6 +35,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "gstthermalnormalize.h"
 #include "gstsenxorelements.h"
 
@@ -57,7 +59,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_thermal_normalize_debug);
 #define DEFAULT_PROP_MIN_SPAN 2.0
 #define DEFAULT_PROP_SMOOTHING 0.0
 #define DEFAULT_PROP_SMOOTHING_TIME 0
-#define DEFAULT_PROP_ROI 0
+#define DEFAULT_PROP_ROI NULL
 #define DEFAULT_PROP_STATS_INTERVAL 0
 #define DEFAULT_PROP_ALARM_HIGH ALARM_OFF_HIGH
 #define DEFAULT_PROP_ALARM_LOW ALARM_OFF_LOW
@@ -80,10 +82,7 @@ enum {
   PROP_MIN_SPAN,
   PROP_SMOOTHING,
   PROP_SMOOTHING_TIME,
-  PROP_ROI_X,
-  PROP_ROI_Y,
-  PROP_ROI_WIDTH,
-  PROP_ROI_HEIGHT,
+  PROP_ROI,
   PROP_STATS_INTERVAL,
   PROP_ALARM_HIGH,
   PROP_ALARM_LOW,
@@ -230,21 +229,16 @@ alarm_low_enabled (const GstThermalNormalizeSettings *s)
 /* Temperatures in bus messages, to 0.01 °C (docs/messages.md) */
 #define msg_c thermal_round_celsius
 
-/* The ROI clipped to the frame; one that misses the frame is the frame. */
+/* The ROI resolved on the frame as thermaloverlay resolves its regions
+ * (clipped to the frame, never empty); none is the whole frame. */
 static void
 ctx_set_roi (FrameCtx *c)
 {
   guint w = c->frame.width, h = c->frame.height;
-  guint x = c->s.roi_x, y = c->s.roi_y, rw, rh;
+  guint x = 0, y = 0, rw = w, rh = h;
 
-  if (x >= w || y >= h) {
-    x = y = 0;
-    rw = w;
-    rh = h;
-  } else {
-    rw = c->s.roi_width ? MIN (c->s.roi_width, w - x) : w - x;
-    rh = c->s.roi_height ? MIN (c->s.roi_height, h - y) : h - y;
-  }
+  if (c->s.have_roi)
+    overlay_rect_resolve (&c->s.roi, w, h, &x, &y, &rw, &rh);
   c->roi_x = x;
   c->roi_y = y;
   c->roi.data = c->frame.data + (gssize) y * c->frame.stride + x * 2;
@@ -688,12 +682,18 @@ gst_thermal_normalize_transform_frame (GstVideoFilter *filter,
   GstBaseTransform *trans = GST_BASE_TRANSFORM (filter);
   GstClockTime pts = GST_BUFFER_PTS (in->buffer), rt;
   FrameCtx c = { 0 };
+  g_autofree gchar *warning = NULL;
   gdouble lo_c = 0, hi_c = 0, lo_raw, hi_raw;
   gboolean stats;
 
   GST_OBJECT_LOCK (self);
   c.s = self->props;
+  warning = g_steal_pointer (&self->pending_warning);
   GST_OBJECT_UNLOCK (self);
+  if (warning)
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("Invalid thermalnormalize property value, the previous value is "
+            "kept"), ("%s", warning));
 
   unit_of_buffer (self, &c.s, in->buffer, &c.u);
   c.frame.data = GST_VIDEO_FRAME_PLANE_DATA (in, 0);
@@ -870,6 +870,33 @@ gst_thermal_normalize_start (GstBaseTransform *trans)
 
 /* ---- GObject ---- */
 
+/* Sets roi (called with the object lock).  A value that does not parse, or
+ * that lists more than one region, keeps the previous one and leaves a
+ * warning for the streaming thread. */
+static void
+set_roi (GstThermalNormalize *self, const gchar *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) list = overlay_parse_rects (text, &error);
+
+  if (list && list->len > 1)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "thermalnormalize takes one region, not %u", list->len);
+  if (error) {
+    GST_WARNING_OBJECT (self, "ignoring roi=\"%s\": %s", text,
+        error->message);
+    g_free (self->pending_warning);
+    self->pending_warning = g_strdup_printf ("ignoring roi=\"%s\": %s", text,
+        error->message);
+    return;
+  }
+  self->props.have_roi = list->len == 1;
+  if (self->props.have_roi)
+    self->props.roi = g_array_index (list, OverlayRect, 0);
+  g_free (self->roi_text);
+  self->roi_text = g_strdup (text);
+}
+
 static void
 gst_thermal_normalize_set_property (GObject *object, guint prop_id,
     const GValue *value, GParamSpec *pspec)
@@ -912,17 +939,8 @@ gst_thermal_normalize_set_property (GObject *object, guint prop_id,
     case PROP_SMOOTHING_TIME:
       p->smoothing_time = g_value_get_uint64 (value);
       break;
-    case PROP_ROI_X:
-      p->roi_x = g_value_get_uint (value);
-      break;
-    case PROP_ROI_Y:
-      p->roi_y = g_value_get_uint (value);
-      break;
-    case PROP_ROI_WIDTH:
-      p->roi_width = g_value_get_uint (value);
-      break;
-    case PROP_ROI_HEIGHT:
-      p->roi_height = g_value_get_uint (value);
+    case PROP_ROI:
+      set_roi (self, g_value_get_string (value));
       break;
     case PROP_STATS_INTERVAL:
       p->stats_interval = g_value_get_uint64 (value);
@@ -989,17 +1007,8 @@ gst_thermal_normalize_get_property (GObject *object, guint prop_id,
     case PROP_SMOOTHING_TIME:
       g_value_set_uint64 (value, p->smoothing_time);
       break;
-    case PROP_ROI_X:
-      g_value_set_uint (value, p->roi_x);
-      break;
-    case PROP_ROI_Y:
-      g_value_set_uint (value, p->roi_y);
-      break;
-    case PROP_ROI_WIDTH:
-      g_value_set_uint (value, p->roi_width);
-      break;
-    case PROP_ROI_HEIGHT:
-      g_value_set_uint (value, p->roi_height);
+    case PROP_ROI:
+      g_value_set_string (value, self->roi_text);
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_uint64 (value, p->stats_interval);
@@ -1034,6 +1043,8 @@ gst_thermal_normalize_finalize (GObject *object)
   g_free (self->map_prev);
   g_free (self->lut8);
   g_free (self->lut16);
+  g_free (self->roi_text);
+  g_free (self->pending_warning);
   G_OBJECT_CLASS (gst_thermal_normalize_parent_class)->finalize (object);
 }
 
@@ -1107,22 +1118,12 @@ gst_thermal_normalize_class_init (GstThermalNormalizeClass *klass)
           "running time, independent of the frame rate; replaces smoothing "
           "when not 0", 0, G_MAXUINT64, DEFAULT_PROP_SMOOTHING_TIME,
           PLAYING_FLAGS));
-  g_object_class_install_property (gobject_class, PROP_ROI_X,
-      g_param_spec_uint ("roi-x", "ROI x",
-          "Left column of the region the range is computed from", 0,
-          G_MAXUINT16, DEFAULT_PROP_ROI, PLAYING_FLAGS));
-  g_object_class_install_property (gobject_class, PROP_ROI_Y,
-      g_param_spec_uint ("roi-y", "ROI y",
-          "Top row of the region the range is computed from", 0, G_MAXUINT16,
-          DEFAULT_PROP_ROI, PLAYING_FLAGS));
-  g_object_class_install_property (gobject_class, PROP_ROI_WIDTH,
-      g_param_spec_uint ("roi-width", "ROI width",
-          "Width of the region (0 = to the right edge)", 0, G_MAXUINT16,
-          DEFAULT_PROP_ROI, PLAYING_FLAGS));
-  g_object_class_install_property (gobject_class, PROP_ROI_HEIGHT,
-      g_param_spec_uint ("roi-height", "ROI height",
-          "Height of the region (0 = to the bottom edge)", 0, G_MAXUINT16,
-          DEFAULT_PROP_ROI, PLAYING_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_ROI,
+      g_param_spec_string ("roi", "Region of interest",
+          "The region the range, statistics and alarms are computed from: "
+          "x,y,w,h in sensor pixels (10) or fractions (0.5, 50%), as "
+          "thermaloverlay's rois; empty = the whole frame", DEFAULT_PROP_ROI,
+          PLAYING_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
           "Post a thermal-stats message every this many nanoseconds of "
@@ -1188,7 +1189,7 @@ gst_thermal_normalize_init (GstThermalNormalize *self)
   p->min_span = DEFAULT_PROP_MIN_SPAN;
   p->smoothing = DEFAULT_PROP_SMOOTHING;
   p->smoothing_time = DEFAULT_PROP_SMOOTHING_TIME;
-  p->roi_x = p->roi_y = p->roi_width = p->roi_height = DEFAULT_PROP_ROI;
+  p->have_roi = FALSE;
   p->stats_interval = DEFAULT_PROP_STATS_INTERVAL;
   p->alarm_high = DEFAULT_PROP_ALARM_HIGH;
   p->alarm_low = DEFAULT_PROP_ALARM_LOW;

@@ -9,6 +9,7 @@
 
 #include "gstsenxormeta.h"
 #include "thermal-measure.h"
+#include "overlay-render.h"
 
 G_BEGIN_DECLS
 
@@ -47,7 +48,8 @@ typedef struct {
   gdouble min_span;
   gdouble smoothing;
   GstClockTime smoothing_time;
-  guint roi_x, roi_y, roi_width, roi_height;
+  gboolean have_roi;            /* FALSE: the whole frame */
+  OverlayRect roi;              /* the roi property, parsed */
   GstClockTime stats_interval;
   gdouble alarm_high;
   gdouble alarm_low;
@@ -60,6 +62,10 @@ struct _GstThermalNormalize {
 
   /* properties, guarded by GST_OBJECT_LOCK */
   GstThermalNormalizeSettings props;
+  gchar *roi_text;
+  /* A roi value that could not be parsed; posted as a warning by the
+   * streaming thread (at set time the element often has no bus yet). */
+  gchar *pending_warning;
 
   /* streaming state, owned by the streaming thread; reset in start() */
   gboolean out16;

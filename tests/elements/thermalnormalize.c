@@ -504,8 +504,7 @@ GST_START_TEST (test_roi_range)
   const guint16 want[] = { 255, 0, 255, 0, 0, 128, 64, 255 };
   guint16 *out;
 
-  g_object_set (hr->element, "roi-x", 1, "roi-y", 0, "roi-width", 2,
-      "roi-height", 0, "min-span", 0.0, NULL);
+  g_object_set (hr->element, "roi", "1,0,2,2", "min-span", 0.0, NULL);
   out = push_pull (hr, in, 4, 2);
   /* 3050: 50/100 * 255 = 127.5 is a tie in exact arithmetic; accept the
    * rounding either way, everything else is exact */
@@ -513,6 +512,62 @@ GST_START_TEST (test_roi_range)
   out[5] = 128;
   assert_pixels (out, want, 8);
   g_free (out);
+  gst_harness_teardown (hr);
+}
+GST_END_TEST;
+
+/* roi takes thermaloverlay's syntax: fractions and percentages resolve like
+ * pixels, past the frame is clipped; a value that does not parse or lists
+ * several regions keeps the previous one and posts a warning. */
+GST_START_TEST (test_roi_property)
+{
+  GstHarness *hr = harness_new (4, 2, "GRAY8");
+  GstBus *bus = harness_bus (hr);
+  const guint16 in[] = { 9000, 3000, 3100, 1000,
+    1000, 3050, 3025, 9000
+  };
+  const gchar *same[] = { "1,0,2,2", "0.25,0,0.5,1.0", "25%,0%,50%,100%",
+    "1,0,2,100", " 1 , 0 , 2 , 2 ;"
+  };
+  const gchar *bad[] = { "abc", "1,0,2", "1,0,0,2", "1.5,0,1,1",
+    "1,0,2,2;0,0,1,1"
+  };
+  guint16 *ref, *out;
+  gchar *text = NULL;
+  GstMessage *msg;
+
+  g_object_set (hr->element, "min-span", 0.0, "roi", "1,0,2,2", NULL);
+  ref = push_pull (hr, in, 4, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (same); i++) {
+    g_object_set (hr->element, "roi", same[i], NULL);
+    out = push_pull (hr, in, 4, 2);
+    fail_unless (memcmp (out, ref, sizeof in) == 0, "roi=\"%s\"", same[i]);
+    g_free (out);
+  }
+  /* the whole frame is another range: not the same picture */
+  g_object_set (hr->element, "roi", NULL, NULL);
+  out = push_pull (hr, in, 4, 2);
+  fail_unless (memcmp (out, ref, sizeof in) != 0);
+  g_free (out);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_object_set (hr->element, "roi", "1,0,2,2", NULL);
+    while ((msg = gst_bus_pop (bus)))
+      gst_message_unref (msg);
+    g_object_set (hr->element, "roi", bad[i], NULL);
+    g_object_get (hr->element, "roi", &text, NULL);
+    fail_unless_equals_string (text, "1,0,2,2");
+    g_free (text);
+    out = push_pull (hr, in, 4, 2);
+    fail_unless (memcmp (out, ref, sizeof in) == 0, "roi=\"%s\"", bad[i]);
+    g_free (out);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL, "no warning for roi=\"%s\"", bad[i]);
+    gst_message_unref (msg);
+  }
+  g_free (ref);
+  gst_element_set_bus (hr->element, NULL);
+  gst_object_unref (bus);
   gst_harness_teardown (hr);
 }
 GST_END_TEST;
@@ -921,7 +976,7 @@ GST_START_TEST (test_stats_messages)
   const GstStructure *st;
 
   g_object_set (hr->element, "stats-interval", 100 * GST_MSECOND,
-      "roi-x", 1, "roi-y", 1, "roi-width", 2, "roi-height", 2, NULL);
+      "roi", "1,1,2,2", NULL);
   /* frames every 40 ms: posts at 0, 120, 200, 320 and 400 ms */
   for (i = 0; i <= 10; i++) {
     g_free (push_pull_full (hr, in, 4, 3, 0, i * 40 * GST_MSECOND, 0, NULL));
@@ -1188,7 +1243,7 @@ GST_START_TEST (test_alarm_low_and_roi)
 
   /* low alarm on the right 2 columns only */
   g_object_set (hr->element, "alarm-low", 0.0, "alarm-hysteresis", 1.0,
-      "roi-x", 3, NULL);
+      "roi", "3,0,2,2", NULL);
   /* a cold pixel outside the ROI is ignored */
   fail_unless_equals_int (alarm_step (hr, bus, step++, 1, (guint[]) {0},
           (gdouble[]) {-10}, a), 0);
@@ -1211,7 +1266,7 @@ GST_START_TEST (test_alarm_low_and_roi)
   fail_unless_equals_string (a[0].kind, "low");
 
   /* both kinds at once */
-  g_object_set (hr->element, "alarm-high", 40.0, "roi-x", 0, NULL);
+  g_object_set (hr->element, "alarm-high", 40.0, "roi", "", NULL);
   fail_unless_equals_int (alarm_step (hr, bus, step++, 2, (guint[]) {1, 2},
           (gdouble[]) {-1, 41}, a), 2);
   fail_unless_equals_string (a[0].kind, "high");
@@ -1577,6 +1632,7 @@ thermalnormalize_suite (void)
   tcase_add_test (tc, test_fixed_exact_gray16_meta);
   tcase_add_test (tc, test_raw_unit);
   tcase_add_test (tc, test_roi_range);
+  tcase_add_test (tc, test_roi_property);
   tcase_add_test (tc, test_sizes_gray8);
   tcase_add_test (tc, test_sizes_gray16);
   tcase_add_test (tc, test_sizes_padded_stride);
