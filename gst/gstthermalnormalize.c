@@ -20,7 +20,7 @@
  * with #GstThermalNormalize:input-unit.
  *
  * The element can also post `thermal-stats` and `thermal-alarm` element
- * messages on the bus; docs/elements/thermalnormalize.md lists their fields.
+ * messages on the bus; docs/messages.md lists their fields.
  *
  * ## Example launch lines
  * |[

@@ -32,7 +32,7 @@
  *
  * With #GstThermalOverlay:post-messages, every frame posts an element
  * message "thermal-overlay" with the computed values (see
- * docs/elements/thermaloverlay.md for the fields).
+ * docs/messages.md for the fields).
  *
  * ## Example launch lines
  * |[
