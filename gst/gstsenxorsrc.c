@@ -50,6 +50,7 @@
 #include <senxor/session.h>
 #include <senxor/discovery.h>
 
+#include "capture-clock.h"
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
 #include "gstsenxorsrc.h"
@@ -103,14 +104,19 @@ struct _GstSenxorSrc {
   gint fps_max_n;
   gint fps_max_d;
 
+  /* The negotiated frame period: written by their owner (set_caps() on
+   * the streaming thread, start() and stop()) under the object lock, so
+   * that query() may read them from any thread under it; their owner reads
+   * them without it. */
+  gboolean have_info;
+  GstClockTime duration;
+
   /* Owned by whoever drives the element: start() and stop() on the
    * application thread, create() and set_caps() on the streaming thread,
    * never at the same time; no lock needed. */
   SenxorSession *session;
   gboolean streaming;
   GstVideoInfo info;
-  gboolean have_info;
-  GstClockTime duration;
   SenxorControlRegisters regs;  /* last known values of the control registers */
   guint8 frame_rate_reg;        /* ... and of FRAME_RATE */
   guint16 *scratch;             /* frame memory when the stride is padded */
@@ -121,12 +127,8 @@ struct _GstSenxorSrc {
   gint64 offset_adjust;
   gboolean need_offset_adjust;
   gboolean discont;
-  /* Device timestamp correction. */
-  gboolean have_ts_ref;
-  guint32 last_dev_ms;
-  guint64 dev_ns;
-  GstClockTime last_host_ts;
-  gint64 ts_offset;
+  /* Device timestamp correction (capture-clock.h). */
+  CaptureClock clock;
   /* Where controlled properties are sampled: the next frame's time. */
   GstClockTime ctrl_time;
   /* The camera whose FPS_MAX was measured (fps_max_n/d), and the frames the
@@ -925,12 +927,12 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   self->offset_adjust = 0;
   self->need_offset_adjust = FALSE;
   self->discont = TRUE;
-  self->have_ts_ref = FALSE;
-  self->have_info = FALSE;
+  capture_clock_reset (&self->clock);
   self->streaming = FALSE;
   self->ctrl_time = 0;
 
   GST_OBJECT_LOCK (self);
+  self->have_info = FALSE;
   hold_cancellable_fd (self, TRUE);
   g_clear_pointer (&self->opened_device, g_free);
   self->divider = 0;
@@ -973,8 +975,8 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
 
   close_session (self);
   g_clear_pointer (&self->scratch, g_free);
-  self->have_info = FALSE;
   GST_OBJECT_LOCK (self);
+  self->have_info = FALSE;
   self->width = self->height = 0;
   self->fps_max_n = 0;
   self->fps_max_d = 1;
@@ -1068,13 +1070,13 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   divider = (guint) CLAMP (lround (fps_max / fps), 1, MAX_DIVIDER);
 
   self->info = info;
-  self->have_info = TRUE;
-  self->duration = gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n);
   g_clear_pointer (&self->scratch, g_free);
   if ((gsize) GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) != self->width * 2)
     self->scratch = g_new (guint16, (gsize) self->width * self->height);
 
   GST_OBJECT_LOCK (self);
+  self->have_info = TRUE;
+  self->duration = gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n);
   self->divider = divider;
   self->pending |= CTRL_FRAME_RATE;
   GST_OBJECT_UNLOCK (self);
@@ -1163,10 +1165,19 @@ static gboolean
 gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  gboolean have_info;
+  GstClockTime duration;
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_LATENCY:
-      if (!self->have_info || !GST_CLOCK_TIME_IS_VALID (self->duration)) {
+      /* Any thread may ask (the bin's latency query runs on the
+       * application's): the frame period under the object lock, which
+       * set_caps() holds when it writes it (docs/threading.md). */
+      GST_OBJECT_LOCK (self);
+      have_info = self->have_info;
+      duration = self->duration;
+      GST_OBJECT_UNLOCK (self);
+      if (!have_info || !GST_CLOCK_TIME_IS_VALID (duration)) {
         /* Not open yet: live, latency unknown.  create() posts a latency
          * message once the frame rate is known. */
         gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
@@ -1174,9 +1185,9 @@ gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
       }
       /* A frame exists only once all of it has arrived: one frame period
        * of latency.  The operating system may queue more. */
-      gst_query_set_latency (query, TRUE, self->duration, GST_CLOCK_TIME_NONE);
+      gst_query_set_latency (query, TRUE, duration, GST_CLOCK_TIME_NONE);
       GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT,
-          GST_TIME_ARGS (self->duration));
+          GST_TIME_ARGS (duration));
       return TRUE;
     default:
       return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
@@ -1312,7 +1323,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   g_clear_pointer (&self->other_serial, g_free);
   post_device_message (self, "senxor-device-restored", NULL, attempts);
   self->discont = TRUE;
-  self->have_ts_ref = FALSE;
+  capture_clock_reset (&self->clock);
   self->need_offset_adjust = TRUE;
   return GST_FLOW_OK;
 }
@@ -1330,17 +1341,14 @@ frame_timeout_us (GstSenxorSrc *self)
 }
 
 /* The running time at which the frame that arrived at monotonic time
- * @arrival_us was captured: the pipeline clock sampled now, less the time
- * since arrival, then steadied with the device's own timestamp (which has
- * no transfer jitter) as long as the two agree. */
+ * @arrival_us did: the pipeline clock sampled now, less the time since
+ * arrival.  GST_CLOCK_TIME_NONE without a clock. */
 static GstClockTime
-capture_time (GstSenxorSrc *self, gint64 arrival_us, gboolean has_dev_ts,
-    guint32 dev_ms)
+arrival_running_time (GstSenxorSrc *self, gint64 arrival_us)
 {
   GstClock *clock;
-  GstClockTime base_time, now, host;
-  gint64 delay, d;
-  guint64 step_ns = 0;
+  GstClockTime base_time, now;
+  gint64 delay;
 
   GST_OBJECT_LOCK (self);
   clock = GST_ELEMENT_CLOCK (self);
@@ -1357,48 +1365,29 @@ capture_time (GstSenxorSrc *self, gint64 arrival_us, gboolean has_dev_ts,
   if (delay < 0 || arrival_us <= 0)
     delay = 0;
   if (now < base_time + (GstClockTime) delay)
-    host = 0;
-  else
-    host = now - base_time - delay;
+    return 0;
+  return now - base_time - delay;
+}
 
-  if (!has_dev_ts)
+/* The running time at which the frame was captured: its arrival, steadied
+ * with the device's own timestamp (which has no transfer jitter) as long as
+ * the two agree (see capture-clock.h). */
+static GstClockTime
+capture_time (GstSenxorSrc *self, const SenxorFrameInfo *finfo)
+{
+  GstClockTime host = arrival_running_time (self, finfo->arrival_us);
+  GstClockTime pts;
+  gboolean resynced;
+
+  if (!GST_CLOCK_TIME_IS_VALID (host) || !finfo->has_header)
     return host;
-
-  /* Device time in ns, extended past the 32-bit millisecond counter. */
-  if (self->have_ts_ref) {
-    guint32 step = dev_ms - self->last_dev_ms;
-    GstClockTime host_step = host - MIN (host, self->last_host_ts);
-
-    /* Sane: moving forward, and by about as much as the host clock moved
-     * (within a second plus 50 %).  Otherwise start again from here. */
-    if (step == 0 || step > G_MAXINT32 ||
-        (guint64) step * GST_MSECOND > host_step + host_step / 2 + GST_SECOND
-        || host_step > (guint64) step * GST_MSECOND * 3 / 2 + GST_SECOND) {
-      GST_DEBUG_OBJECT (self, "device timestamp jumped (%u ms in %"
-          GST_TIME_FORMAT "), resynchronising", step,
-          GST_TIME_ARGS (host_step));
-      self->have_ts_ref = FALSE;
-    } else {
-      step_ns = (guint64) step * GST_MSECOND;
-      self->dev_ns += step_ns;
-    }
-  }
-  self->last_dev_ms = dev_ms;
-  self->last_host_ts = host;
-  if (!self->have_ts_ref) {
-    self->dev_ns = 0;
-    self->ts_offset = (gint64) host;
-    self->have_ts_ref = TRUE;
-    return host;
-  }
-
-  /* The smallest transfer delay seen is the best estimate of the offset
-   * between the two clocks; it may grow by 200 ppm of the elapsed time so
-   * that clock skew is followed.  The result never lies after the arrival
-   * and never goes backwards. */
-  d = (gint64) host - (gint64) self->dev_ns;
-  self->ts_offset = MIN (d, self->ts_offset + (gint64) (step_ns / 5000));
-  return (GstClockTime) MAX ((gint64) self->dev_ns + self->ts_offset, 0);
+  pts = capture_clock_update (&self->clock, host, finfo->header.timestamp,
+      &resynced);
+  if (resynced)
+    GST_DEBUG_OBJECT (self, "device timestamp jumped to %u ms at %"
+        GST_TIME_FORMAT ", resynchronising", finfo->header.timestamp,
+        GST_TIME_ARGS (host));
+  return pts;
 }
 
 static GstFlowReturn
@@ -1621,8 +1610,7 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
     }
   }
 
-  pts = capture_time (self, finfo.arrival_us, finfo.has_header,
-      finfo.header.timestamp);
+  pts = capture_time (self, &finfo);
 
   /* Offsets follow the device counter, and keep growing across
    * reconnections even when the device restarted its count. */
