@@ -985,6 +985,28 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
   return TRUE;
 }
 
+/* What is known of the caps.  The camera is opened lazily, by the
+ * streaming thread's first create(): until then nothing (any size the
+ * template allows), once it is open its frame size, and once its FPS_MAX
+ * is measured the rates too.  get_caps(), negotiate() and set_caps() ask
+ * this; call it with the object lock held, or on the streaming thread,
+ * which is the one writing the fields. */
+typedef enum {
+  CAPS_UNKNOWN,
+  CAPS_SIZE_KNOWN,
+  CAPS_KNOWN,
+} CapsKnown;
+
+static CapsKnown
+caps_known (GstSenxorSrc *self)
+{
+  if (self->width == 0)
+    return CAPS_UNKNOWN;
+  if (self->fps_max_n == 0)
+    return CAPS_SIZE_KNOWN;
+  return CAPS_KNOWN;
+}
+
 static GstCaps *
 gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
 {
@@ -993,8 +1015,10 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GValue rates = G_VALUE_INIT, rate = G_VALUE_INIT;
   guint fixed, d, width, height;
   gint n, den, fps_max_n, fps_max_d;
+  CapsKnown known;
 
   GST_OBJECT_LOCK (self);
+  known = caps_known (self);
   fixed = self->fps_divider;
   width = self->width;
   height = self->height;
@@ -1002,10 +1026,9 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   fps_max_d = self->fps_max_d;
   GST_OBJECT_UNLOCK (self);
 
-  if (width == 0) {
-    /* not open yet: any size the template allows */
+  if (known == CAPS_UNKNOWN) {
     caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
-  } else if (fps_max_n == 0) {
+  } else if (known == CAPS_SIZE_KNOWN) {
     /* open, FPS_MAX not measured yet: its size, any rate */
     caps = gst_caps_make_writable (gst_pad_get_pad_template_caps
         (GST_BASE_SRC_PAD (bsrc)));
@@ -1060,7 +1083,7 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
     GST_ERROR_OBJECT (self, "bad caps %" GST_PTR_FORMAT, caps);
     return FALSE;
   }
-  if (self->fps_max_n == 0)     /* not measured yet: see negotiate() */
+  if (caps_known (self) != CAPS_KNOWN)   /* see negotiate() */
     return FALSE;
   if ((guint) info.width != self->width || (guint) info.height != self->height)
     return FALSE;
@@ -1093,14 +1116,12 @@ static gboolean
 gst_senxor_src_negotiate (GstBaseSrc *bsrc)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
-  guint width;
-  gint fps_max_n;
+  CapsKnown known;
 
   GST_OBJECT_LOCK (self);
-  width = self->width;
-  fps_max_n = self->fps_max_n;
+  known = caps_known (self);
   GST_OBJECT_UNLOCK (self);
-  if (width == 0 || fps_max_n == 0) {
+  if (known != CAPS_KNOWN) {
     GST_DEBUG_OBJECT (self, "camera not open yet: negotiating later");
     return TRUE;
   }
@@ -1118,7 +1139,7 @@ gst_senxor_src_decide_allocation (GstBaseSrc *bsrc, GstQuery *query)
   gboolean update;
 
   gst_query_parse_allocation (query, &caps, NULL);
-  if (!caps)                    /* no caps yet: see negotiate() */
+  if (!caps)                    /* caps not known yet: see negotiate() */
     return TRUE;
   if (!gst_video_info_from_caps (&info, caps))
     return FALSE;
@@ -1459,6 +1480,237 @@ ensure_open (GstSenxorSrc *self, GCancellable *cancellable)
   return GST_FLOW_OK;
 }
 
+/* Delivers a frame the rate measurement read (oldest first) into @pixels:
+ * TRUE when the stream runs at divider 1.  At another negotiated rate they
+ * are dropped and *@restart tells the caller to restart the stream at that
+ * rate. */
+static gboolean
+take_held_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, gboolean *restart)
+{
+  HeldFrame *f;
+  guint divider;
+
+  *restart = FALSE;
+  if (g_queue_is_empty (&self->held))
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  divider = self->divider;
+  GST_OBJECT_UNLOCK (self);
+  if (divider > 1) {
+    drop_held_frames (self);
+    *restart = TRUE;
+    return FALSE;
+  }
+  f = g_queue_pop_head (&self->held);
+  memcpy (pixels, f->pixels, n_pixels * sizeof (guint16));
+  *finfo = f->info;
+  held_frame_free (f);
+  return TRUE;
+}
+
+/* One attempt at the next frame: a held one, else (after restarting the
+ * stream if the rate changed, writing the settings other threads queued,
+ * starting the stream) one read from the camera.  FALSE with @error set
+ * and *@doing naming the step that failed. */
+static gboolean
+read_one_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, GCancellable *cancellable, const char **doing,
+    GError **error)
+{
+  gboolean restart;
+
+  if (take_held_frame (self, pixels, n_pixels, finfo, &restart))
+    return TRUE;
+  if (restart) {
+    *doing = "restarting the stream";
+    if (!senxor_session_stop_stream (self->session, cancellable, error))
+      return FALSE;
+    self->streaming = FALSE;
+  }
+  *doing = "applying the camera settings";
+  if (!apply_pending_controls (self, cancellable, error))
+    return FALSE;
+  if (!self->streaming) {
+    *doing = "starting the stream";
+    if (!senxor_session_start_stream (self->session, cancellable, error))
+      return FALSE;
+    self->streaming = TRUE;
+  }
+  *doing = "reading a frame";
+  return senxor_session_read_frame (self->session, pixels, n_pixels, finfo,
+      frame_timeout_us (self), cancellable, error);
+}
+
+/* The next frame into @pixels, reconnecting (with the reconnect property)
+ * as often as the device is lost.  GST_FLOW_FLUSHING once unlock() cancelled
+ * the wait, GST_FLOW_ERROR (posted) on a failure that is not recovered. */
+static GstFlowReturn
+next_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, GCancellable *cancellable)
+{
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    const char *doing = NULL;
+    GstFlowReturn ret;
+
+    if (g_cancellable_is_cancelled (cancellable) || !self->session)
+      return GST_FLOW_FLUSHING;
+    /* Controlled properties (GstController) change here, between frames. */
+    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
+    if (read_one_frame (self, pixels, n_pixels, finfo, cancellable, &doing,
+            &error))
+      return GST_FLOW_OK;
+    ret = handle_stream_error (self, error, cancellable, doing);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+}
+
+/* A buffer for one frame from the negotiated pool, mapped for writing. */
+static GstFlowReturn
+alloc_frame (GstSenxorSrc *self, GstBuffer **buf, GstVideoFrame *frame)
+{
+  GstFlowReturn ret;
+
+  ret = GST_BASE_SRC_CLASS (parent_class)->alloc (GST_BASE_SRC (self), 0,
+      self->info.size, buf);
+  if (ret != GST_FLOW_OK) {
+    if (ret != GST_FLOW_FLUSHING)
+      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+          ("Could not allocate a buffer for a frame."),
+          ("%s", gst_flow_get_name (ret)));
+    return ret;
+  }
+  if (!gst_video_frame_map (frame, &self->info, *buf, GST_MAP_WRITE)) {
+    gst_clear_buffer (buf);
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
+        ("could not map the output buffer"));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* Turns the frame read into @pixels into the output picture: deci-Kelvin
+ * (the source never throws temperature away: whatever the device's unit,
+ * the output is deci-Kelvin), copied row by row when the stride is padded.
+ * FALSE (an error posted) when the camera sends raw ADC counts. */
+static gboolean
+fill_frame (GstSenxorSrc *self, const SenxorFrameInfo *finfo,
+    guint16 *pixels, gsize n_pixels, GstVideoFrame *frame)
+{
+  guint y;
+
+  if (finfo->unit == SENXOR_UNIT_ADC) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The Senxor camera sends raw ADC counts, not temperatures."),
+        ("FRAME_MODE ADC_ENABLE is set"));
+    return FALSE;
+  }
+  if (finfo->unit != SENXOR_UNIT_DECI_KELVIN)
+    senxor_pixels_to_deci_kelvin (pixels, pixels, n_pixels, finfo->unit);
+  if (self->scratch) {
+    for (y = 0; y < self->height; y++)
+      memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, 0) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
+          self->scratch + (gsize) y * self->width, self->width * 2);
+  }
+  return TRUE;
+}
+
+/* The frame header's values, in deci-Kelvin, on the buffer. */
+static void
+add_frame_meta (GstBuffer *buf, const SenxorFrameInfo *finfo)
+{
+  GstSenxorFrameMeta *meta = gst_buffer_add_senxor_frame_meta (buf, 0.1, 0.0);
+
+  meta->has_header = finfo->has_header;
+  meta->frame_counter = finfo->counter;
+  if (!finfo->has_header)
+    return;
+  meta->vdd = finfo->header.vdd;
+  meta->die_temp_c = finfo->header.die_temp_c;
+  meta->device_timestamp_ms = finfo->header.timestamp;
+  meta->crc = finfo->header.crc;
+  if (finfo->unit == SENXOR_UNIT_DECI_KELVIN) {
+    meta->max_raw = finfo->header.max_raw;
+    meta->min_raw = finfo->header.min_raw;
+  } else {
+    senxor_pixels_to_deci_kelvin (&finfo->header.max_raw, &meta->max_raw, 1,
+        finfo->unit);
+    senxor_pixels_to_deci_kelvin (&finfo->header.min_raw, &meta->min_raw, 1,
+        finfo->unit);
+  }
+}
+
+/* The buffer offset of a frame: offsets follow the device counter, and
+ * keep growing across reconnections even when the device restarted its
+ * count. */
+static guint64
+frame_offset (GstSenxorSrc *self, const SenxorFrameInfo *finfo)
+{
+  if (self->need_offset_adjust && self->have_last_offset) {
+    if ((gint64) finfo->counter + self->offset_adjust <=
+        (gint64) self->last_offset)
+      self->offset_adjust = (gint64) self->last_offset + 1 -
+          (gint64) finfo->counter;
+  }
+  self->need_offset_adjust = FALSE;
+  return (guint64) ((gint64) finfo->counter + self->offset_adjust);
+}
+
+/* Frames the device counter skipped (after the first frame out): counted,
+ * and reported with a QoS message and a warning. */
+static void
+account_lost_frames (GstSenxorSrc *self, const SenxorFrameInfo *finfo,
+    guint64 offset, GstClockTime pts)
+{
+  GstMessage *qos;
+
+  if (finfo->frames_lost == 0 || self->frames_out == 0)
+    return;
+
+  self->frames_lost_total += finfo->frames_lost;
+  GST_WARNING_OBJECT (self, "lost %" G_GUINT64_FORMAT " frames before %"
+      G_GUINT64_FORMAT, (guint64) finfo->frames_lost, offset);
+  qos = gst_message_new_qos (GST_OBJECT (self), TRUE, GST_CLOCK_TIME_NONE,
+      GST_CLOCK_TIME_NONE, pts, GST_CLOCK_TIME_IS_VALID (self->duration) ?
+      finfo->frames_lost * self->duration : GST_CLOCK_TIME_NONE);
+  gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, self->frames_out,
+      self->frames_lost_total);
+  gst_element_post_message (GST_ELEMENT (self), qos);
+  GST_ELEMENT_WARNING (self, STREAM, FAILED,
+      ("Lost %" G_GUINT64_FORMAT " frames from the Senxor camera.",
+          (guint64) finfo->frames_lost),
+      ("device frame counter jumped to %" G_GUINT64_FORMAT "; %"
+          G_GUINT64_FORMAT " lost in total", finfo->counter,
+          self->frames_lost_total));
+}
+
+/* Timestamps, duration, offsets and the discontinuity flag on the buffer;
+ * then the next frame is counted from this one, and controlled properties
+ * are sampled at the next frame's time. */
+static void
+stamp_buffer (GstSenxorSrc *self, GstBuffer *buf, guint64 offset,
+    GstClockTime pts)
+{
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = self->duration;
+  GST_BUFFER_OFFSET (buf) = offset;
+  GST_BUFFER_OFFSET_END (buf) = offset + 1;
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  self->last_offset = offset;
+  self->have_last_offset = TRUE;
+  self->frames_out++;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
+    self->ctrl_time = pts + self->duration;
+}
+
 static GstFlowReturn
 gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
 {
@@ -1467,7 +1719,6 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   GstBuffer *buf = NULL;
   GstVideoFrame frame;
   SenxorFrameInfo finfo;
-  GstSenxorFrameMeta *meta;
   GstFlowReturn ret;
   GstClockTime pts;
   guint16 *pixels;
@@ -1486,177 +1737,27 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   }
   n_pixels = (gsize) self->width * self->height;
 
-  ret = GST_BASE_SRC_CLASS (parent_class)->alloc (GST_BASE_SRC (self), 0,
-      self->info.size, &buf);
-  if (ret != GST_FLOW_OK) {
-    if (ret != GST_FLOW_FLUSHING)
-      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-          ("Could not allocate a buffer for a frame."),
-          ("%s", gst_flow_get_name (ret)));
+  ret = alloc_frame (self, &buf, &frame);
+  if (ret != GST_FLOW_OK)
     return ret;
-  }
-  if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_WRITE)) {
-    gst_buffer_unref (buf);
-    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
-        ("could not map the output buffer"));
-    return GST_FLOW_ERROR;
-  }
   pixels = self->scratch ? self->scratch :
       (guint16 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
 
-  for (;;) {
-    g_autoptr (GError) error = NULL;
-    const char *doing;
-
-    if (g_cancellable_is_cancelled (cancellable)) {
-      ret = GST_FLOW_FLUSHING;
-      break;
-    }
-    if (!self->session) {
-      ret = GST_FLOW_FLUSHING;
-      break;
-    }
-
-    /* Controlled properties (GstController) change here, between frames. */
-    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
-    /* The frames the rate measurement read at divider 1 go first; at
-     * another negotiated rate they are dropped and the stream restarts at
-     * that rate. */
-    if (!g_queue_is_empty (&self->held)) {
-      guint divider;
-
-      GST_OBJECT_LOCK (self);
-      divider = self->divider;
-      GST_OBJECT_UNLOCK (self);
-      if (divider <= 1) {
-        HeldFrame *f = g_queue_pop_head (&self->held);
-
-        memcpy (pixels, f->pixels, n_pixels * sizeof (guint16));
-        finfo = f->info;
-        held_frame_free (f);
-        ret = GST_FLOW_OK;
-        break;
-      }
-      drop_held_frames (self);
-      doing = "restarting the stream";
-      if (!senxor_session_stop_stream (self->session, cancellable, &error))
-        goto failed;
-      self->streaming = FALSE;
-    }
-    doing = "applying the camera settings";
-    if (!apply_pending_controls (self, cancellable, &error))
-      goto failed;
-    if (!self->streaming) {
-      doing = "starting the stream";
-      if (!senxor_session_start_stream (self->session, cancellable, &error))
-        goto failed;
-      self->streaming = TRUE;
-    }
-    doing = "reading a frame";
-    if (senxor_session_read_frame (self->session, pixels, n_pixels, &finfo,
-            frame_timeout_us (self), cancellable, &error)) {
-      ret = GST_FLOW_OK;
-      break;
-    }
-  failed:
-    ret = handle_stream_error (self, error, cancellable, doing);
-    if (ret != GST_FLOW_OK)
-      break;
-  }
-
+  ret = next_frame (self, pixels, n_pixels, &finfo, cancellable);
+  if (ret == GST_FLOW_OK && !fill_frame (self, &finfo, pixels, n_pixels,
+          &frame))
+    ret = GST_FLOW_ERROR;
+  gst_video_frame_unmap (&frame);
   if (ret != GST_FLOW_OK) {
-    gst_video_frame_unmap (&frame);
     gst_buffer_unref (buf);
     return ret;
   }
 
-  /* The source never throws temperature away: whatever the device's unit,
-   * the output is deci-Kelvin. */
-  if (finfo.unit == SENXOR_UNIT_ADC) {
-    gst_video_frame_unmap (&frame);
-    gst_buffer_unref (buf);
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("The Senxor camera sends raw ADC counts, not temperatures."),
-        ("FRAME_MODE ADC_ENABLE is set"));
-    return GST_FLOW_ERROR;
-  }
-  if (finfo.unit != SENXOR_UNIT_DECI_KELVIN)
-    senxor_pixels_to_deci_kelvin (pixels, pixels, n_pixels, finfo.unit);
-  if (self->scratch) {
-    guint y;
-    for (y = 0; y < self->height; y++)
-      memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
-          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0),
-          self->scratch + (gsize) y * self->width, self->width * 2);
-  }
-  gst_video_frame_unmap (&frame);
-
-  meta = gst_buffer_add_senxor_frame_meta (buf, 0.1, 0.0);
-  meta->has_header = finfo.has_header;
-  meta->frame_counter = finfo.counter;
-  if (finfo.has_header) {
-    meta->vdd = finfo.header.vdd;
-    meta->die_temp_c = finfo.header.die_temp_c;
-    meta->device_timestamp_ms = finfo.header.timestamp;
-    meta->crc = finfo.header.crc;
-    if (finfo.unit == SENXOR_UNIT_DECI_KELVIN) {
-      meta->max_raw = finfo.header.max_raw;
-      meta->min_raw = finfo.header.min_raw;
-    } else {
-      senxor_pixels_to_deci_kelvin (&finfo.header.max_raw, &meta->max_raw, 1,
-          finfo.unit);
-      senxor_pixels_to_deci_kelvin (&finfo.header.min_raw, &meta->min_raw, 1,
-          finfo.unit);
-    }
-  }
-
+  add_frame_meta (buf, &finfo);
   pts = capture_time (self, &finfo);
-
-  /* Offsets follow the device counter, and keep growing across
-   * reconnections even when the device restarted its count. */
-  if (self->need_offset_adjust && self->have_last_offset) {
-    if ((gint64) finfo.counter + self->offset_adjust <=
-        (gint64) self->last_offset)
-      self->offset_adjust = (gint64) self->last_offset + 1 -
-          (gint64) finfo.counter;
-  }
-  self->need_offset_adjust = FALSE;
-  offset = (guint64) ((gint64) finfo.counter + self->offset_adjust);
-
-  if (finfo.frames_lost > 0 && self->frames_out > 0) {
-    GstMessage *qos;
-
-    self->frames_lost_total += finfo.frames_lost;
-    GST_WARNING_OBJECT (self, "lost %" G_GUINT64_FORMAT " frames before %"
-        G_GUINT64_FORMAT, (guint64) finfo.frames_lost, offset);
-    qos = gst_message_new_qos (GST_OBJECT (self), TRUE, GST_CLOCK_TIME_NONE,
-        GST_CLOCK_TIME_NONE, pts, GST_CLOCK_TIME_IS_VALID (self->duration) ?
-        finfo.frames_lost * self->duration : GST_CLOCK_TIME_NONE);
-    gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, self->frames_out,
-        self->frames_lost_total);
-    gst_element_post_message (GST_ELEMENT (self), qos);
-    GST_ELEMENT_WARNING (self, STREAM, FAILED,
-        ("Lost %" G_GUINT64_FORMAT " frames from the Senxor camera.",
-            (guint64) finfo.frames_lost),
-        ("device frame counter jumped to %" G_GUINT64_FORMAT "; %"
-            G_GUINT64_FORMAT " lost in total", finfo.counter,
-            self->frames_lost_total));
-  }
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = self->duration;
-  GST_BUFFER_OFFSET (buf) = offset;
-  GST_BUFFER_OFFSET_END (buf) = offset + 1;
-  if (self->discont) {
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont = FALSE;
-  }
-  self->last_offset = offset;
-  self->have_last_offset = TRUE;
-  self->frames_out++;
-  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
-    self->ctrl_time = pts + self->duration;
+  offset = frame_offset (self, &finfo);
+  account_lost_frames (self, &finfo, offset, pts);
+  stamp_buffer (self, buf, offset, pts);
 
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT,
       offset, GST_TIME_ARGS (pts));
