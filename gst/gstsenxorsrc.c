@@ -128,7 +128,7 @@ struct _GstSenxorSrc {
   gboolean need_offset_adjust;
   gboolean discont;
   /* Device timestamp correction (capture-clock.h). */
-  CaptureClock clock;
+  CaptureClock capture_clock;
   /* Where controlled properties are sampled: the next frame's time. */
   GstClockTime ctrl_time;
   /* The camera whose FPS_MAX was measured (fps_max_n/d), and the frames the
@@ -927,7 +927,7 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   self->offset_adjust = 0;
   self->need_offset_adjust = FALSE;
   self->discont = TRUE;
-  capture_clock_reset (&self->clock);
+  capture_clock_reset (&self->capture_clock);
   self->streaming = FALSE;
   self->ctrl_time = 0;
 
@@ -1027,6 +1027,7 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GST_OBJECT_UNLOCK (self);
 
   if (known == CAPS_UNKNOWN) {
+    /* not open yet: any size the template allows */
     caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
   } else if (known == CAPS_SIZE_KNOWN) {
     /* open, FPS_MAX not measured yet: its size, any rate */
@@ -1344,7 +1345,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   g_clear_pointer (&self->other_serial, g_free);
   post_device_message (self, "senxor-device-restored", NULL, attempts);
   self->discont = TRUE;
-  capture_clock_reset (&self->clock);
+  capture_clock_reset (&self->capture_clock);
   self->need_offset_adjust = TRUE;
   return GST_FLOW_OK;
 }
@@ -1402,8 +1403,8 @@ capture_time (GstSenxorSrc *self, const SenxorFrameInfo *finfo)
 
   if (!GST_CLOCK_TIME_IS_VALID (host) || !finfo->has_header)
     return host;
-  pts = capture_clock_update (&self->clock, host, finfo->header.timestamp,
-      &resynced);
+  pts = capture_clock_update (&self->capture_clock, host,
+      finfo->header.timestamp, &resynced);
   if (resynced)
     GST_DEBUG_OBJECT (self, "device timestamp jumped to %u ms at %"
         GST_TIME_FORMAT ", resynchronising", finfo->header.timestamp,
