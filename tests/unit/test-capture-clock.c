@@ -108,6 +108,7 @@ run_case (gconstpointer data)
 {
   const Case *c = data;
   CaptureClock clock = { 0 };
+  guint64 previous = 0;
   guint i;
 
   capture_clock_reset (&clock);
@@ -123,7 +124,11 @@ run_case (gconstpointer data)
         G_GUINT64_FORMAT, c->name, i, f->host_ns, f->dev_ms, t);
     g_assert_cmpuint (t, ==, f->expect_ns);
     g_assert_cmpint (resynced, ==, f->expect_resync);
+    /* never after the arrival; never backwards while arrivals are not */
     g_assert_cmpuint (t, <=, f->host_ns);
+    if (i > 0 && f->host_ns >= c->frames[i - 1].host_ns)
+      g_assert_cmpuint (t, >=, previous);
+    previous = t;
   }
 }
 
