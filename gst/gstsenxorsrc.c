@@ -50,6 +50,7 @@
 #include <senxor/session.h>
 #include <senxor/discovery.h>
 
+#include "capture-clock.h"
 #include "gstsenxorelements.h"
 #include "gstsenxormeta.h"
 #include "gstsenxorsrc.h"
@@ -103,14 +104,19 @@ struct _GstSenxorSrc {
   gint fps_max_n;
   gint fps_max_d;
 
+  /* The negotiated frame period: written by their owner (set_caps() on
+   * the streaming thread, start() and stop()) under the object lock, so
+   * that query() may read them from any thread under it; their owner reads
+   * them without it. */
+  gboolean have_info;
+  GstClockTime duration;
+
   /* Owned by whoever drives the element: start() and stop() on the
    * application thread, create() and set_caps() on the streaming thread,
    * never at the same time; no lock needed. */
   SenxorSession *session;
   gboolean streaming;
   GstVideoInfo info;
-  gboolean have_info;
-  GstClockTime duration;
   SenxorControlRegisters regs;  /* last known values of the control registers */
   guint8 frame_rate_reg;        /* ... and of FRAME_RATE */
   guint16 *scratch;             /* frame memory when the stride is padded */
@@ -121,12 +127,8 @@ struct _GstSenxorSrc {
   gint64 offset_adjust;
   gboolean need_offset_adjust;
   gboolean discont;
-  /* Device timestamp correction. */
-  gboolean have_ts_ref;
-  guint32 last_dev_ms;
-  guint64 dev_ns;
-  GstClockTime last_host_ts;
-  gint64 ts_offset;
+  /* Device timestamp correction (capture-clock.h). */
+  CaptureClock capture_clock;
   /* Where controlled properties are sampled: the next frame's time. */
   GstClockTime ctrl_time;
   /* The camera whose FPS_MAX was measured (fps_max_n/d), and the frames the
@@ -925,12 +927,12 @@ gst_senxor_src_start (GstBaseSrc *bsrc)
   self->offset_adjust = 0;
   self->need_offset_adjust = FALSE;
   self->discont = TRUE;
-  self->have_ts_ref = FALSE;
-  self->have_info = FALSE;
+  capture_clock_reset (&self->capture_clock);
   self->streaming = FALSE;
   self->ctrl_time = 0;
 
   GST_OBJECT_LOCK (self);
+  self->have_info = FALSE;
   hold_cancellable_fd (self, TRUE);
   g_clear_pointer (&self->opened_device, g_free);
   self->divider = 0;
@@ -973,14 +975,36 @@ gst_senxor_src_stop (GstBaseSrc *bsrc)
 
   close_session (self);
   g_clear_pointer (&self->scratch, g_free);
-  self->have_info = FALSE;
   GST_OBJECT_LOCK (self);
+  self->have_info = FALSE;
   self->width = self->height = 0;
   self->fps_max_n = 0;
   self->fps_max_d = 1;
   hold_cancellable_fd (self, FALSE);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
+}
+
+/* What is known of the caps.  The camera is opened lazily, by the
+ * streaming thread's first create(): until then nothing (any size the
+ * template allows), once it is open its frame size, and once its FPS_MAX
+ * is measured the rates too.  get_caps(), negotiate() and set_caps() ask
+ * this; call it with the object lock held, or on the streaming thread,
+ * which is the one writing the fields. */
+typedef enum {
+  CAPS_UNKNOWN,
+  CAPS_SIZE_KNOWN,
+  CAPS_KNOWN,
+} CapsKnown;
+
+static CapsKnown
+caps_known (GstSenxorSrc *self)
+{
+  if (self->width == 0)
+    return CAPS_UNKNOWN;
+  if (self->fps_max_n == 0)
+    return CAPS_SIZE_KNOWN;
+  return CAPS_KNOWN;
 }
 
 static GstCaps *
@@ -991,8 +1015,10 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GValue rates = G_VALUE_INIT, rate = G_VALUE_INIT;
   guint fixed, d, width, height;
   gint n, den, fps_max_n, fps_max_d;
+  CapsKnown known;
 
   GST_OBJECT_LOCK (self);
+  known = caps_known (self);
   fixed = self->fps_divider;
   width = self->width;
   height = self->height;
@@ -1000,10 +1026,10 @@ gst_senxor_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   fps_max_d = self->fps_max_d;
   GST_OBJECT_UNLOCK (self);
 
-  if (width == 0) {
+  if (known == CAPS_UNKNOWN) {
     /* not open yet: any size the template allows */
     caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
-  } else if (fps_max_n == 0) {
+  } else if (known == CAPS_SIZE_KNOWN) {
     /* open, FPS_MAX not measured yet: its size, any rate */
     caps = gst_caps_make_writable (gst_pad_get_pad_template_caps
         (GST_BASE_SRC_PAD (bsrc)));
@@ -1058,7 +1084,7 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
     GST_ERROR_OBJECT (self, "bad caps %" GST_PTR_FORMAT, caps);
     return FALSE;
   }
-  if (self->fps_max_n == 0)     /* not measured yet: see negotiate() */
+  if (caps_known (self) != CAPS_KNOWN)   /* see negotiate() */
     return FALSE;
   if ((guint) info.width != self->width || (guint) info.height != self->height)
     return FALSE;
@@ -1068,13 +1094,13 @@ gst_senxor_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   divider = (guint) CLAMP (lround (fps_max / fps), 1, MAX_DIVIDER);
 
   self->info = info;
-  self->have_info = TRUE;
-  self->duration = gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n);
   g_clear_pointer (&self->scratch, g_free);
   if ((gsize) GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) != self->width * 2)
     self->scratch = g_new (guint16, (gsize) self->width * self->height);
 
   GST_OBJECT_LOCK (self);
+  self->have_info = TRUE;
+  self->duration = gst_util_uint64_scale (GST_SECOND, info.fps_d, info.fps_n);
   self->divider = divider;
   self->pending |= CTRL_FRAME_RATE;
   GST_OBJECT_UNLOCK (self);
@@ -1091,14 +1117,12 @@ static gboolean
 gst_senxor_src_negotiate (GstBaseSrc *bsrc)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
-  guint width;
-  gint fps_max_n;
+  CapsKnown known;
 
   GST_OBJECT_LOCK (self);
-  width = self->width;
-  fps_max_n = self->fps_max_n;
+  known = caps_known (self);
   GST_OBJECT_UNLOCK (self);
-  if (width == 0 || fps_max_n == 0) {
+  if (known != CAPS_KNOWN) {
     GST_DEBUG_OBJECT (self, "camera not open yet: negotiating later");
     return TRUE;
   }
@@ -1116,7 +1140,7 @@ gst_senxor_src_decide_allocation (GstBaseSrc *bsrc, GstQuery *query)
   gboolean update;
 
   gst_query_parse_allocation (query, &caps, NULL);
-  if (!caps)                    /* no caps yet: see negotiate() */
+  if (!caps)                    /* caps not known yet: see negotiate() */
     return TRUE;
   if (!gst_video_info_from_caps (&info, caps))
     return FALSE;
@@ -1163,10 +1187,19 @@ static gboolean
 gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
 {
   GstSenxorSrc *self = GST_SENXOR_SRC (bsrc);
+  gboolean have_info;
+  GstClockTime duration;
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_LATENCY:
-      if (!self->have_info || !GST_CLOCK_TIME_IS_VALID (self->duration)) {
+      /* Any thread may ask (the bin's latency query runs on the
+       * application's): the frame period under the object lock, which
+       * set_caps() holds when it writes it (docs/threading.md). */
+      GST_OBJECT_LOCK (self);
+      have_info = self->have_info;
+      duration = self->duration;
+      GST_OBJECT_UNLOCK (self);
+      if (!have_info || !GST_CLOCK_TIME_IS_VALID (duration)) {
         /* Not open yet: live, latency unknown.  create() posts a latency
          * message once the frame rate is known. */
         gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
@@ -1174,9 +1207,9 @@ gst_senxor_src_query (GstBaseSrc *bsrc, GstQuery *query)
       }
       /* A frame exists only once all of it has arrived: one frame period
        * of latency.  The operating system may queue more. */
-      gst_query_set_latency (query, TRUE, self->duration, GST_CLOCK_TIME_NONE);
+      gst_query_set_latency (query, TRUE, duration, GST_CLOCK_TIME_NONE);
       GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT,
-          GST_TIME_ARGS (self->duration));
+          GST_TIME_ARGS (duration));
       return TRUE;
     default:
       return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
@@ -1312,7 +1345,7 @@ reconnect (GstSenxorSrc *self, const GError *why, GCancellable *cancellable)
   g_clear_pointer (&self->other_serial, g_free);
   post_device_message (self, "senxor-device-restored", NULL, attempts);
   self->discont = TRUE;
-  self->have_ts_ref = FALSE;
+  capture_clock_reset (&self->capture_clock);
   self->need_offset_adjust = TRUE;
   return GST_FLOW_OK;
 }
@@ -1330,17 +1363,14 @@ frame_timeout_us (GstSenxorSrc *self)
 }
 
 /* The running time at which the frame that arrived at monotonic time
- * @arrival_us was captured: the pipeline clock sampled now, less the time
- * since arrival, then steadied with the device's own timestamp (which has
- * no transfer jitter) as long as the two agree. */
+ * @arrival_us did: the pipeline clock sampled now, less the time since
+ * arrival.  GST_CLOCK_TIME_NONE without a clock. */
 static GstClockTime
-capture_time (GstSenxorSrc *self, gint64 arrival_us, gboolean has_dev_ts,
-    guint32 dev_ms)
+arrival_running_time (GstSenxorSrc *self, gint64 arrival_us)
 {
   GstClock *clock;
-  GstClockTime base_time, now, host;
-  gint64 delay, d;
-  guint64 step_ns = 0;
+  GstClockTime base_time, now;
+  gint64 delay;
 
   GST_OBJECT_LOCK (self);
   clock = GST_ELEMENT_CLOCK (self);
@@ -1357,48 +1387,29 @@ capture_time (GstSenxorSrc *self, gint64 arrival_us, gboolean has_dev_ts,
   if (delay < 0 || arrival_us <= 0)
     delay = 0;
   if (now < base_time + (GstClockTime) delay)
-    host = 0;
-  else
-    host = now - base_time - delay;
+    return 0;
+  return now - base_time - delay;
+}
 
-  if (!has_dev_ts)
+/* The running time at which the frame was captured: its arrival, steadied
+ * with the device's own timestamp (which has no transfer jitter) as long as
+ * the two agree (see capture-clock.h). */
+static GstClockTime
+capture_time (GstSenxorSrc *self, const SenxorFrameInfo *finfo)
+{
+  GstClockTime host = arrival_running_time (self, finfo->arrival_us);
+  GstClockTime pts;
+  gboolean resynced;
+
+  if (!GST_CLOCK_TIME_IS_VALID (host) || !finfo->has_header)
     return host;
-
-  /* Device time in ns, extended past the 32-bit millisecond counter. */
-  if (self->have_ts_ref) {
-    guint32 step = dev_ms - self->last_dev_ms;
-    GstClockTime host_step = host - MIN (host, self->last_host_ts);
-
-    /* Sane: moving forward, and by about as much as the host clock moved
-     * (within a second plus 50 %).  Otherwise start again from here. */
-    if (step == 0 || step > G_MAXINT32 ||
-        (guint64) step * GST_MSECOND > host_step + host_step / 2 + GST_SECOND
-        || host_step > (guint64) step * GST_MSECOND * 3 / 2 + GST_SECOND) {
-      GST_DEBUG_OBJECT (self, "device timestamp jumped (%u ms in %"
-          GST_TIME_FORMAT "), resynchronising", step,
-          GST_TIME_ARGS (host_step));
-      self->have_ts_ref = FALSE;
-    } else {
-      step_ns = (guint64) step * GST_MSECOND;
-      self->dev_ns += step_ns;
-    }
-  }
-  self->last_dev_ms = dev_ms;
-  self->last_host_ts = host;
-  if (!self->have_ts_ref) {
-    self->dev_ns = 0;
-    self->ts_offset = (gint64) host;
-    self->have_ts_ref = TRUE;
-    return host;
-  }
-
-  /* The smallest transfer delay seen is the best estimate of the offset
-   * between the two clocks; it may grow by 200 ppm of the elapsed time so
-   * that clock skew is followed.  The result never lies after the arrival
-   * and never goes backwards. */
-  d = (gint64) host - (gint64) self->dev_ns;
-  self->ts_offset = MIN (d, self->ts_offset + (gint64) (step_ns / 5000));
-  return (GstClockTime) MAX ((gint64) self->dev_ns + self->ts_offset, 0);
+  pts = capture_clock_update (&self->capture_clock, host,
+      finfo->header.timestamp, &resynced);
+  if (resynced)
+    GST_DEBUG_OBJECT (self, "device timestamp jumped to %u ms at %"
+        GST_TIME_FORMAT ", resynchronising", finfo->header.timestamp,
+        GST_TIME_ARGS (host));
+  return pts;
 }
 
 static GstFlowReturn
@@ -1470,6 +1481,237 @@ ensure_open (GstSenxorSrc *self, GCancellable *cancellable)
   return GST_FLOW_OK;
 }
 
+/* Delivers a frame the rate measurement read (oldest first) into @pixels:
+ * TRUE when the stream runs at divider 1.  At another negotiated rate they
+ * are dropped and *@restart tells the caller to restart the stream at that
+ * rate. */
+static gboolean
+take_held_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, gboolean *restart)
+{
+  HeldFrame *f;
+  guint divider;
+
+  *restart = FALSE;
+  if (g_queue_is_empty (&self->held))
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  divider = self->divider;
+  GST_OBJECT_UNLOCK (self);
+  if (divider > 1) {
+    drop_held_frames (self);
+    *restart = TRUE;
+    return FALSE;
+  }
+  f = g_queue_pop_head (&self->held);
+  memcpy (pixels, f->pixels, n_pixels * sizeof (guint16));
+  *finfo = f->info;
+  held_frame_free (f);
+  return TRUE;
+}
+
+/* One attempt at the next frame: a held one, else (after restarting the
+ * stream if the rate changed, writing the settings other threads queued,
+ * starting the stream) one read from the camera.  FALSE with @error set
+ * and *@doing naming the step that failed. */
+static gboolean
+read_one_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, GCancellable *cancellable, const char **doing,
+    GError **error)
+{
+  gboolean restart;
+
+  if (take_held_frame (self, pixels, n_pixels, finfo, &restart))
+    return TRUE;
+  if (restart) {
+    *doing = "restarting the stream";
+    if (!senxor_session_stop_stream (self->session, cancellable, error))
+      return FALSE;
+    self->streaming = FALSE;
+  }
+  *doing = "applying the camera settings";
+  if (!apply_pending_controls (self, cancellable, error))
+    return FALSE;
+  if (!self->streaming) {
+    *doing = "starting the stream";
+    if (!senxor_session_start_stream (self->session, cancellable, error))
+      return FALSE;
+    self->streaming = TRUE;
+  }
+  *doing = "reading a frame";
+  return senxor_session_read_frame (self->session, pixels, n_pixels, finfo,
+      frame_timeout_us (self), cancellable, error);
+}
+
+/* The next frame into @pixels, reconnecting (with the reconnect property)
+ * as often as the device is lost.  GST_FLOW_FLUSHING once unlock() cancelled
+ * the wait, GST_FLOW_ERROR (posted) on a failure that is not recovered. */
+static GstFlowReturn
+next_frame (GstSenxorSrc *self, guint16 *pixels, gsize n_pixels,
+    SenxorFrameInfo *finfo, GCancellable *cancellable)
+{
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    const char *doing = NULL;
+    GstFlowReturn ret;
+
+    if (g_cancellable_is_cancelled (cancellable) || !self->session)
+      return GST_FLOW_FLUSHING;
+    /* Controlled properties (GstController) change here, between frames. */
+    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
+    if (read_one_frame (self, pixels, n_pixels, finfo, cancellable, &doing,
+            &error))
+      return GST_FLOW_OK;
+    ret = handle_stream_error (self, error, cancellable, doing);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+}
+
+/* A buffer for one frame from the negotiated pool, mapped for writing. */
+static GstFlowReturn
+alloc_frame (GstSenxorSrc *self, GstBuffer **buf, GstVideoFrame *frame)
+{
+  GstFlowReturn ret;
+
+  ret = GST_BASE_SRC_CLASS (parent_class)->alloc (GST_BASE_SRC (self), 0,
+      self->info.size, buf);
+  if (ret != GST_FLOW_OK) {
+    if (ret != GST_FLOW_FLUSHING)
+      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+          ("Could not allocate a buffer for a frame."),
+          ("%s", gst_flow_get_name (ret)));
+    return ret;
+  }
+  if (!gst_video_frame_map (frame, &self->info, *buf, GST_MAP_WRITE)) {
+    gst_clear_buffer (buf);
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
+        ("could not map the output buffer"));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* Turns the frame read into @pixels into the output picture: deci-Kelvin
+ * (the source never throws temperature away: whatever the device's unit,
+ * the output is deci-Kelvin), copied row by row when the stride is padded.
+ * FALSE (an error posted) when the camera sends raw ADC counts. */
+static gboolean
+fill_frame (GstSenxorSrc *self, const SenxorFrameInfo *finfo,
+    guint16 *pixels, gsize n_pixels, GstVideoFrame *frame)
+{
+  guint y;
+
+  if (finfo->unit == SENXOR_UNIT_ADC) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The Senxor camera sends raw ADC counts, not temperatures."),
+        ("FRAME_MODE ADC_ENABLE is set"));
+    return FALSE;
+  }
+  if (finfo->unit != SENXOR_UNIT_DECI_KELVIN)
+    senxor_pixels_to_deci_kelvin (pixels, pixels, n_pixels, finfo->unit);
+  if (self->scratch) {
+    for (y = 0; y < self->height; y++)
+      memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, 0) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
+          self->scratch + (gsize) y * self->width, self->width * 2);
+  }
+  return TRUE;
+}
+
+/* The frame header's values, in deci-Kelvin, on the buffer. */
+static void
+add_frame_meta (GstBuffer *buf, const SenxorFrameInfo *finfo)
+{
+  GstSenxorFrameMeta *meta = gst_buffer_add_senxor_frame_meta (buf, 0.1, 0.0);
+
+  meta->has_header = finfo->has_header;
+  meta->frame_counter = finfo->counter;
+  if (!finfo->has_header)
+    return;
+  meta->vdd = finfo->header.vdd;
+  meta->die_temp_c = finfo->header.die_temp_c;
+  meta->device_timestamp_ms = finfo->header.timestamp;
+  meta->crc = finfo->header.crc;
+  if (finfo->unit == SENXOR_UNIT_DECI_KELVIN) {
+    meta->max_raw = finfo->header.max_raw;
+    meta->min_raw = finfo->header.min_raw;
+  } else {
+    senxor_pixels_to_deci_kelvin (&finfo->header.max_raw, &meta->max_raw, 1,
+        finfo->unit);
+    senxor_pixels_to_deci_kelvin (&finfo->header.min_raw, &meta->min_raw, 1,
+        finfo->unit);
+  }
+}
+
+/* The buffer offset of a frame: offsets follow the device counter, and
+ * keep growing across reconnections even when the device restarted its
+ * count. */
+static guint64
+frame_offset (GstSenxorSrc *self, const SenxorFrameInfo *finfo)
+{
+  if (self->need_offset_adjust && self->have_last_offset) {
+    if ((gint64) finfo->counter + self->offset_adjust <=
+        (gint64) self->last_offset)
+      self->offset_adjust = (gint64) self->last_offset + 1 -
+          (gint64) finfo->counter;
+  }
+  self->need_offset_adjust = FALSE;
+  return (guint64) ((gint64) finfo->counter + self->offset_adjust);
+}
+
+/* Frames the device counter skipped (after the first frame out): counted,
+ * and reported with a QoS message and a warning. */
+static void
+account_lost_frames (GstSenxorSrc *self, const SenxorFrameInfo *finfo,
+    guint64 offset, GstClockTime pts)
+{
+  GstMessage *qos;
+
+  if (finfo->frames_lost == 0 || self->frames_out == 0)
+    return;
+
+  self->frames_lost_total += finfo->frames_lost;
+  GST_WARNING_OBJECT (self, "lost %" G_GUINT64_FORMAT " frames before %"
+      G_GUINT64_FORMAT, (guint64) finfo->frames_lost, offset);
+  qos = gst_message_new_qos (GST_OBJECT (self), TRUE, GST_CLOCK_TIME_NONE,
+      GST_CLOCK_TIME_NONE, pts, GST_CLOCK_TIME_IS_VALID (self->duration) ?
+      finfo->frames_lost * self->duration : GST_CLOCK_TIME_NONE);
+  gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, self->frames_out,
+      self->frames_lost_total);
+  gst_element_post_message (GST_ELEMENT (self), qos);
+  GST_ELEMENT_WARNING (self, STREAM, FAILED,
+      ("Lost %" G_GUINT64_FORMAT " frames from the Senxor camera.",
+          (guint64) finfo->frames_lost),
+      ("device frame counter jumped to %" G_GUINT64_FORMAT "; %"
+          G_GUINT64_FORMAT " lost in total", finfo->counter,
+          self->frames_lost_total));
+}
+
+/* Timestamps, duration, offsets and the discontinuity flag on the buffer;
+ * then the next frame is counted from this one, and controlled properties
+ * are sampled at the next frame's time. */
+static void
+stamp_buffer (GstSenxorSrc *self, GstBuffer *buf, guint64 offset,
+    GstClockTime pts)
+{
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = self->duration;
+  GST_BUFFER_OFFSET (buf) = offset;
+  GST_BUFFER_OFFSET_END (buf) = offset + 1;
+  if (self->discont) {
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    self->discont = FALSE;
+  }
+  self->last_offset = offset;
+  self->have_last_offset = TRUE;
+  self->frames_out++;
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
+    self->ctrl_time = pts + self->duration;
+}
+
 static GstFlowReturn
 gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
 {
@@ -1478,7 +1720,6 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   GstBuffer *buf = NULL;
   GstVideoFrame frame;
   SenxorFrameInfo finfo;
-  GstSenxorFrameMeta *meta;
   GstFlowReturn ret;
   GstClockTime pts;
   guint16 *pixels;
@@ -1497,178 +1738,27 @@ gst_senxor_src_create (GstPushSrc *psrc, GstBuffer **outbuf)
   }
   n_pixels = (gsize) self->width * self->height;
 
-  ret = GST_BASE_SRC_CLASS (parent_class)->alloc (GST_BASE_SRC (self), 0,
-      self->info.size, &buf);
-  if (ret != GST_FLOW_OK) {
-    if (ret != GST_FLOW_FLUSHING)
-      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-          ("Could not allocate a buffer for a frame."),
-          ("%s", gst_flow_get_name (ret)));
+  ret = alloc_frame (self, &buf, &frame);
+  if (ret != GST_FLOW_OK)
     return ret;
-  }
-  if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_WRITE)) {
-    gst_buffer_unref (buf);
-    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
-        ("could not map the output buffer"));
-    return GST_FLOW_ERROR;
-  }
   pixels = self->scratch ? self->scratch :
       (guint16 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0);
 
-  for (;;) {
-    g_autoptr (GError) error = NULL;
-    const char *doing;
-
-    if (g_cancellable_is_cancelled (cancellable)) {
-      ret = GST_FLOW_FLUSHING;
-      break;
-    }
-    if (!self->session) {
-      ret = GST_FLOW_FLUSHING;
-      break;
-    }
-
-    /* Controlled properties (GstController) change here, between frames. */
-    gst_object_sync_values (GST_OBJECT (self), self->ctrl_time);
-    /* The frames the rate measurement read at divider 1 go first; at
-     * another negotiated rate they are dropped and the stream restarts at
-     * that rate. */
-    if (!g_queue_is_empty (&self->held)) {
-      guint divider;
-
-      GST_OBJECT_LOCK (self);
-      divider = self->divider;
-      GST_OBJECT_UNLOCK (self);
-      if (divider <= 1) {
-        HeldFrame *f = g_queue_pop_head (&self->held);
-
-        memcpy (pixels, f->pixels, n_pixels * sizeof (guint16));
-        finfo = f->info;
-        held_frame_free (f);
-        ret = GST_FLOW_OK;
-        break;
-      }
-      drop_held_frames (self);
-      doing = "restarting the stream";
-      if (!senxor_session_stop_stream (self->session, cancellable, &error))
-        goto failed;
-      self->streaming = FALSE;
-    }
-    doing = "applying the camera settings";
-    if (!apply_pending_controls (self, cancellable, &error))
-      goto failed;
-    if (!self->streaming) {
-      doing = "starting the stream";
-      if (!senxor_session_start_stream (self->session, cancellable, &error))
-        goto failed;
-      self->streaming = TRUE;
-    }
-    doing = "reading a frame";
-    if (senxor_session_read_frame (self->session, pixels, n_pixels, &finfo,
-            frame_timeout_us (self), cancellable, &error)) {
-      ret = GST_FLOW_OK;
-      break;
-    }
-  failed:
-    ret = handle_stream_error (self, error, cancellable, doing);
-    if (ret != GST_FLOW_OK)
-      break;
-  }
-
+  ret = next_frame (self, pixels, n_pixels, &finfo, cancellable);
+  if (ret == GST_FLOW_OK && !fill_frame (self, &finfo, pixels, n_pixels,
+          &frame))
+    ret = GST_FLOW_ERROR;
+  gst_video_frame_unmap (&frame);
   if (ret != GST_FLOW_OK) {
-    gst_video_frame_unmap (&frame);
     gst_buffer_unref (buf);
     return ret;
   }
 
-  /* The source never throws temperature away: whatever the device's unit,
-   * the output is deci-Kelvin. */
-  if (finfo.unit == SENXOR_UNIT_ADC) {
-    gst_video_frame_unmap (&frame);
-    gst_buffer_unref (buf);
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("The Senxor camera sends raw ADC counts, not temperatures."),
-        ("FRAME_MODE ADC_ENABLE is set"));
-    return GST_FLOW_ERROR;
-  }
-  if (finfo.unit != SENXOR_UNIT_DECI_KELVIN)
-    senxor_pixels_to_deci_kelvin (pixels, pixels, n_pixels, finfo.unit);
-  if (self->scratch) {
-    guint y;
-    for (y = 0; y < self->height; y++)
-      memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
-          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0),
-          self->scratch + (gsize) y * self->width, self->width * 2);
-  }
-  gst_video_frame_unmap (&frame);
-
-  meta = gst_buffer_add_senxor_frame_meta (buf, 0.1, 0.0);
-  meta->has_header = finfo.has_header;
-  meta->frame_counter = finfo.counter;
-  if (finfo.has_header) {
-    meta->vdd = finfo.header.vdd;
-    meta->die_temp_c = finfo.header.die_temp_c;
-    meta->device_timestamp_ms = finfo.header.timestamp;
-    meta->crc = finfo.header.crc;
-    if (finfo.unit == SENXOR_UNIT_DECI_KELVIN) {
-      meta->max_raw = finfo.header.max_raw;
-      meta->min_raw = finfo.header.min_raw;
-    } else {
-      senxor_pixels_to_deci_kelvin (&finfo.header.max_raw, &meta->max_raw, 1,
-          finfo.unit);
-      senxor_pixels_to_deci_kelvin (&finfo.header.min_raw, &meta->min_raw, 1,
-          finfo.unit);
-    }
-  }
-
-  pts = capture_time (self, finfo.arrival_us, finfo.has_header,
-      finfo.header.timestamp);
-
-  /* Offsets follow the device counter, and keep growing across
-   * reconnections even when the device restarted its count. */
-  if (self->need_offset_adjust && self->have_last_offset) {
-    if ((gint64) finfo.counter + self->offset_adjust <=
-        (gint64) self->last_offset)
-      self->offset_adjust = (gint64) self->last_offset + 1 -
-          (gint64) finfo.counter;
-  }
-  self->need_offset_adjust = FALSE;
-  offset = (guint64) ((gint64) finfo.counter + self->offset_adjust);
-
-  if (finfo.frames_lost > 0 && self->frames_out > 0) {
-    GstMessage *qos;
-
-    self->frames_lost_total += finfo.frames_lost;
-    GST_WARNING_OBJECT (self, "lost %" G_GUINT64_FORMAT " frames before %"
-        G_GUINT64_FORMAT, (guint64) finfo.frames_lost, offset);
-    qos = gst_message_new_qos (GST_OBJECT (self), TRUE, GST_CLOCK_TIME_NONE,
-        GST_CLOCK_TIME_NONE, pts, GST_CLOCK_TIME_IS_VALID (self->duration) ?
-        finfo.frames_lost * self->duration : GST_CLOCK_TIME_NONE);
-    gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, self->frames_out,
-        self->frames_lost_total);
-    gst_element_post_message (GST_ELEMENT (self), qos);
-    GST_ELEMENT_WARNING (self, STREAM, FAILED,
-        ("Lost %" G_GUINT64_FORMAT " frames from the Senxor camera.",
-            (guint64) finfo.frames_lost),
-        ("device frame counter jumped to %" G_GUINT64_FORMAT "; %"
-            G_GUINT64_FORMAT " lost in total", finfo.counter,
-            self->frames_lost_total));
-  }
-
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = self->duration;
-  GST_BUFFER_OFFSET (buf) = offset;
-  GST_BUFFER_OFFSET_END (buf) = offset + 1;
-  if (self->discont) {
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-    self->discont = FALSE;
-  }
-  self->last_offset = offset;
-  self->have_last_offset = TRUE;
-  self->frames_out++;
-  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (self->duration))
-    self->ctrl_time = pts + self->duration;
+  add_frame_meta (buf, &finfo);
+  pts = capture_time (self, &finfo);
+  offset = frame_offset (self, &finfo);
+  account_lost_frames (self, &finfo, offset, pts);
+  stamp_buffer (self, buf, offset, pts);
 
   GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT,
       offset, GST_TIME_ARGS (pts));
