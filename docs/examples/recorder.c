@@ -18,6 +18,9 @@
  *
  *   recorder [--device DEV] [--seconds N] [--radiometric FILE.mkv] [--display FILE.mp4|.mkv]
  *
+ * Without --device the camera is the emulated one (as in the other
+ * examples); --device "" records the first camera found.
+ *
  * Play back the temperatures:
  *   gst-launch-1.0 filesrc location=radiometric.mkv ! matroskademux ! avdec_ffv1 \
  *     ! thermalnormalize mode=fixed min-temp=20 max-temp=40 ! thermalcolormap ! videoconvert ! autovideosink
@@ -26,6 +29,8 @@
  */
 #include <glib-unix.h>
 #include <gst/gst.h>
+
+#define DEFAULT_DEVICE "emulator://?module=mi16&scene=people"
 
 typedef struct {
   GMainLoop *loop;
@@ -99,7 +104,7 @@ main (int argc, char **argv)
   g_autofree gchar *launch = NULL;
   gint seconds = 0;
   GOptionEntry entries[] = {
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Camera (default: the first one found)", "DEV" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Camera (default: the emulated camera " DEFAULT_DEVICE "; \"\": the first one found)", "DEV" },
     { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "Stop after N seconds (default: at Ctrl-C)", "N" },
     { "radiometric", 'r', 0, G_OPTION_ARG_FILENAME, &radiometric, "Lossless temperatures (default radiometric.mkv)", "FILE" },
     { "display", 'o', 0, G_OPTION_ARG_FILENAME, &display, "Colour video, .mp4 or .mkv (default display.mp4)", "FILE" },
@@ -134,7 +139,9 @@ main (int argc, char **argv)
     return 1;
   }
   src = gst_bin_get_by_name (GST_BIN (rec.pipeline), "src");
-  if (device != NULL)
+  if (device == NULL)
+    device = g_strdup (DEFAULT_DEVICE);
+  if (*device != '\0')
     g_object_set (src, "device", device, NULL);
   rfile = gst_bin_get_by_name (GST_BIN (rec.pipeline), "rfile");
   g_object_set (rfile, "location", radiometric, NULL);

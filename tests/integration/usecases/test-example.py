@@ -165,6 +165,15 @@ def test_recorder():
     d = tempdir("senxor-recorder-")
     mkv, mp4 = os.path.join(d, "radiometric.mkv"), os.path.join(d, "display.mp4")
     try:
+        # without --device and without any camera configured: the emulated one
+        short = os.path.join(d, "default.mkv")
+        rec = Process(program + ["--seconds", "2", "--radiometric", short,
+                                 "--display", os.path.join(d, "default.mp4")],
+                      env=NO_CAMERA_ENV)
+        rec.wait_line(r"wrote ", timeout=60)   # --seconds 2: it ends by itself
+        status = rec.stop(timeout=30)
+        check(status == 0, "without --device and without a camera: exit status %d" % status)
+        check(discover(short)[1] >= 1.0, "without --device: nothing recorded")
         rec = Process(program + ["--device", "emulator://?module=mi08&scene=gradient",
                                  "--radiometric", mkv, "--display", mp4])
         rec.wait_line(r"recording")
