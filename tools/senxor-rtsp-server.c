@@ -81,6 +81,7 @@ typedef struct {
   gint64 time_at_reply;
   gboolean playing;
   gboolean cut;
+  GPtrArray *session_ids;     /* sessions made on this connection (its thread) */
 } ClientGuard;
 
 static void schedule_release (Server *server, guint delay_ms);
@@ -399,6 +400,7 @@ free_guard (gpointer data)
   ClientGuard *guard = data;
 
   remove_user (guard->server);
+  g_ptr_array_unref (guard->session_ids);
   g_free (guard);
 }
 
@@ -416,12 +418,58 @@ on_new_session (GstRTSPClient *client, GstRTSPSession *session, gpointer user_da
   add_user (guard->server);
   g_object_set_data_full (G_OBJECT (session), "senxor-user", guard->server,
       on_session_gone);
+  g_ptr_array_add (guard->session_ids,
+      g_strdup (gst_rtsp_session_get_sessionid (session)));
 }
 
+/* Whether a stream of @session is sent over UDP: such a session outlives its
+ * RTSP connection (the client may come back on a new one), until its timeout. */
+static gboolean
+session_uses_udp (GstRTSPSession *session)
+{
+  GList *medias = gst_rtsp_session_filter (session, NULL, NULL);
+  gboolean udp = FALSE;
+
+  for (GList *l = medias; l != NULL && !udp; l = l->next) {
+    GstRTSPSessionMedia *sessmedia = l->data;
+    guint n = gst_rtsp_media_n_streams (gst_rtsp_session_media_get_media (sessmedia));
+
+    for (guint i = 0; i < n && !udp; i++) {
+      GstRTSPStreamTransport *transport = gst_rtsp_session_media_get_transport (sessmedia, i);
+      const GstRTSPTransport *tr =
+          transport != NULL ? gst_rtsp_stream_transport_get_transport (transport) : NULL;
+
+      udp = tr != NULL && (tr->lower_transport &
+          (GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST)) != 0;
+    }
+  }
+  g_list_free_full (medias, g_object_unref);
+  return udp;
+}
+
+/* The connection is gone. gst-rtsp-server unlinks the sessions that sent
+ * their RTP over it (TCP interleaved) but keeps them in the pool until their
+ * timeout (60 s), and each one counts as a user of the capture until it is
+ * finalized: remove them now, so that the capture stops --linger seconds
+ * after the last client vanished. Sessions over UDP keep their timeout. */
 static void
 on_client_closed (GstRTSPClient *client, gpointer user_data)
 {
+  ClientGuard *guard = user_data;
+  g_autoptr (GstRTSPSessionPool) pool = gst_rtsp_client_get_session_pool (client);
+
   g_printerr (PROGRAM ": client disconnected\n");
+  for (guint i = 0; pool != NULL && i < guard->session_ids->len; i++) {
+    GstRTSPSession *session =
+        gst_rtsp_session_pool_find (pool, g_ptr_array_index (guard->session_ids, i));
+
+    if (session == NULL)
+      continue;             /* torn down or timed out already */
+    if (!session_uses_udp (session))
+      gst_rtsp_session_pool_remove (pool, session);
+    g_object_unref (session);
+  }
+  g_ptr_array_set_size (guard->session_ids, 0);
 }
 
 static void
@@ -436,6 +484,7 @@ on_client_connected (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_d
       conn != NULL ? gst_rtsp_connection_get_ip (conn) : "?");
 
   guard->server = server;
+  guard->session_ids = g_ptr_array_new_with_free_func (g_free);
   guard->time_at_reply = g_get_monotonic_time ();
   if (socket != NULL) {
     socket_bytes_received (socket, &guard->bytes_at_reply);
