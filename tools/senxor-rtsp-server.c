@@ -81,7 +81,8 @@ typedef struct {
   gint64 time_at_reply;
   gboolean playing;
   gboolean cut;
-  GPtrArray *session_ids;     /* sessions made on this connection (its thread) */
+  GPtrArray *tcp_sessions;    /* ids of sessions set up with RTP interleaved on
+                               * this connection (its thread only) */
 } ClientGuard;
 
 static void schedule_release (Server *server, guint delay_ms);
@@ -400,7 +401,7 @@ free_guard (gpointer data)
   ClientGuard *guard = data;
 
   remove_user (guard->server);
-  g_ptr_array_unref (guard->session_ids);
+  g_ptr_array_unref (guard->tcp_sessions);
   g_free (guard);
 }
 
@@ -418,40 +419,34 @@ on_new_session (GstRTSPClient *client, GstRTSPSession *session, gpointer user_da
   add_user (guard->server);
   g_object_set_data_full (G_OBJECT (session), "senxor-user", guard->server,
       on_session_gone);
-  g_ptr_array_add (guard->session_ids,
-      g_strdup (gst_rtsp_session_get_sessionid (session)));
 }
 
-/* Whether a stream of @session is sent over UDP: such a session outlives its
- * RTSP connection (the client may come back on a new one), until its timeout. */
-static gboolean
-session_uses_udp (GstRTSPSession *session)
+/* A stream was set up: remember the session if its RTP goes over this
+ * connection (TCP interleaved). */
+static void
+on_setup_request (GstRTSPClient *client, GstRTSPContext *ctx, gpointer user_data)
 {
-  GList *medias = gst_rtsp_session_filter (session, NULL, NULL);
-  gboolean udp = FALSE;
+  ClientGuard *guard = user_data;
+  const GstRTSPTransport *tr =
+      ctx->trans != NULL ? gst_rtsp_stream_transport_get_transport (ctx->trans) : NULL;
+  const gchar *id;
 
-  for (GList *l = medias; l != NULL && !udp; l = l->next) {
-    GstRTSPSessionMedia *sessmedia = l->data;
-    guint n = gst_rtsp_media_n_streams (gst_rtsp_session_media_get_media (sessmedia));
-
-    for (guint i = 0; i < n && !udp; i++) {
-      GstRTSPStreamTransport *transport = gst_rtsp_session_media_get_transport (sessmedia, i);
-      const GstRTSPTransport *tr =
-          transport != NULL ? gst_rtsp_stream_transport_get_transport (transport) : NULL;
-
-      udp = tr != NULL && (tr->lower_transport &
-          (GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST)) != 0;
-    }
+  if (ctx->session == NULL || tr == NULL || tr->lower_transport != GST_RTSP_LOWER_TRANS_TCP)
+    return;
+  id = gst_rtsp_session_get_sessionid (ctx->session);
+  for (guint i = 0; i < guard->tcp_sessions->len; i++) {
+    if (g_str_equal (g_ptr_array_index (guard->tcp_sessions, i), id))
+      return;
   }
-  g_list_free_full (medias, g_object_unref);
-  return udp;
+  g_ptr_array_add (guard->tcp_sessions, g_strdup (id));
 }
 
-/* The connection is gone. gst-rtsp-server unlinks the sessions that sent
- * their RTP over it (TCP interleaved) but keeps them in the pool until their
- * timeout (60 s), and each one counts as a user of the capture until it is
- * finalized: remove them now, so that the capture stops --linger seconds
- * after the last client vanished. Sessions over UDP keep their timeout. */
+/* The connection is gone. gst-rtsp-server stops the streams that sent their
+ * RTP over it (TCP interleaved) but keeps their sessions in the pool until
+ * they time out (60 s), and each one counts as a user of the capture until
+ * it is finalized: remove them now, so that the capture stops --linger
+ * seconds after the last client vanished. A session over UDP only keeps its
+ * timeout: its client may come back on a new connection. */
 static void
 on_client_closed (GstRTSPClient *client, gpointer user_data)
 {
@@ -459,17 +454,16 @@ on_client_closed (GstRTSPClient *client, gpointer user_data)
   g_autoptr (GstRTSPSessionPool) pool = gst_rtsp_client_get_session_pool (client);
 
   g_printerr (PROGRAM ": client disconnected\n");
-  for (guint i = 0; pool != NULL && i < guard->session_ids->len; i++) {
+  for (guint i = 0; pool != NULL && i < guard->tcp_sessions->len; i++) {
     GstRTSPSession *session =
-        gst_rtsp_session_pool_find (pool, g_ptr_array_index (guard->session_ids, i));
+        gst_rtsp_session_pool_find (pool, g_ptr_array_index (guard->tcp_sessions, i));
 
     if (session == NULL)
       continue;             /* torn down or timed out already */
-    if (!session_uses_udp (session))
-      gst_rtsp_session_pool_remove (pool, session);
+    gst_rtsp_session_pool_remove (pool, session);
     g_object_unref (session);
   }
-  g_ptr_array_set_size (guard->session_ids, 0);
+  g_ptr_array_set_size (guard->tcp_sessions, 0);
 }
 
 static void
@@ -484,7 +478,7 @@ on_client_connected (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_d
       conn != NULL ? gst_rtsp_connection_get_ip (conn) : "?");
 
   guard->server = server;
-  guard->session_ids = g_ptr_array_new_with_free_func (g_free);
+  guard->tcp_sessions = g_ptr_array_new_with_free_func (g_free);
   guard->time_at_reply = g_get_monotonic_time ();
   if (socket != NULL) {
     socket_bytes_received (socket, &guard->bytes_at_reply);
@@ -498,6 +492,7 @@ on_client_connected (GstRTSPServer *rtsp, GstRTSPClient *client, gpointer user_d
   g_signal_connect (client, "new-session", G_CALLBACK (on_new_session), guard);
   g_signal_connect (client, "send-message", G_CALLBACK (on_send_message), guard);
   g_signal_connect (client, "play-request", G_CALLBACK (on_play_request), guard);
+  g_signal_connect (client, "setup-request", G_CALLBACK (on_setup_request), guard);
   g_signal_connect (client, "pre-describe-request",
       G_CALLBACK (on_pre_describe_or_setup), server);
   g_signal_connect (client, "pre-setup-request",
