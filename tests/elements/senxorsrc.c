@@ -1505,6 +1505,15 @@ GST_START_TEST (test_reconnect_across_flush)
   sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 20 * GST_SECOND);
   fail_unless (sample != NULL, "no first frame");
   gst_sample_unref (sample);
+  /* Once the sink prerolled, the pipeline ends its way to PLAYING on a
+   * thread of its own, holding its state lock.  A flush meanwhile makes the
+   * sink lose its state for good: the pipeline, busy, ignores the sink's
+   * async-start, and the sink then waits in preroll for ever.  So the state
+   * change ends before the flush (waiting for its state lock). */
+  fail_if (gst_element_get_state (pipe, NULL, NULL, 20 * GST_SECOND) ==
+      GST_STATE_CHANGE_ASYNC, "the pipeline did not reach PLAYING");
+  GST_STATE_LOCK (pipe);
+  GST_STATE_UNLOCK (pipe);
 
   /* the camera goes away */
   senxor_emulator_server_free (server);
