@@ -67,9 +67,18 @@ def receivers():
     return {name: spawn(argv, env) for name, (argv, env) in runs.items()}
 
 
+# MPEG-TS over SRT: SRT drops what arrives later than its latency, so on a
+# machine slow enough (the ASan build under load) the TS demuxer may find a
+# PES cut short and say so ("PES packet size mismatch", "Packet corrupt ...").
+# That is the transport, not the H.264: the decoder must still decode every
+# frame without a complaint of its own.
+SRT_DEMUXER_LOSS = r"^\[mpegts @ [0-9a-fx]+\] (PES packet size mismatch|Packet corrupt)"
+
+
 def check_receivers(procs, round_name):
     for name, proc in procs.items():
-        check_clean_decode(proc, "%s, %s receiver" % (round_name, name), FRAMES, server)
+        check_clean_decode(proc, "%s, %s receiver" % (round_name, name), FRAMES, server,
+                           allow=SRT_DEMUXER_LOSS if name == "srt" else None)
 
 
 procs = receivers()
