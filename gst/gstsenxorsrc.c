@@ -15,7 +15,7 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * ]| The first camera found, in false colour.
  * |[
  * gst-launch-1.0 senxorsrc device="emulator://?module=mi16" ! video/x-raw,framerate=15/1 ! fakesink

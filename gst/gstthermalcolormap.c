@@ -24,7 +24,7 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap palette=ironbow ! videoconvert ! autovideosink
+ * gst-launch-1.0 senxorsrc ! thermalnormalize ! thermalcolormap palette=ironbow ! videoscale ! video/x-raw,width=640,height=480 ! videoconvert ! autovideosink
  * gst-launch-1.0 videotestsrc ! video/x-raw,format=GRAY8 ! thermalcolormap palette=inferno invert=true ! videoconvert ! autovideosink
  * gst-launch-1.0 videotestsrc pattern=gradient ! video/x-raw,format=GRAY8 ! thermalcolormap palette-file=my.pal ! video/x-raw,format=I420 ! x264enc ! fakesink
  * ]|
