@@ -539,28 +539,35 @@ stats_due (GstThermalNormalize *self, GstClockTime rt, GstClockTime interval)
   return TRUE;
 }
 
+/* @name = a one-entry array holding @item (taken) */
+static void
+array_take_value (GstStructure *st, const gchar *name, GValue *item)
+{
+  GValue arr = G_VALUE_INIT;
+
+  gst_value_array_init (&arr, 1);
+  gst_value_array_append_and_take_value (&arr, item);
+  gst_structure_take_value (st, name, &arr);
+}
+
 static void
 array_take_uint (GstStructure *st, const gchar *name, guint v)
 {
-  GValue arr = G_VALUE_INIT, item = G_VALUE_INIT;
+  GValue item = G_VALUE_INIT;
 
-  gst_value_array_init (&arr, 1);
   g_value_init (&item, G_TYPE_UINT);
   g_value_set_uint (&item, v);
-  gst_value_array_append_and_take_value (&arr, &item);
-  gst_structure_take_value (st, name, &arr);
+  array_take_value (st, name, &item);
 }
 
 static void
 array_take_double (GstStructure *st, const gchar *name, gdouble v)
 {
-  GValue arr = G_VALUE_INIT, item = G_VALUE_INIT;
+  GValue item = G_VALUE_INIT;
 
-  gst_value_array_init (&arr, 1);
   g_value_init (&item, G_TYPE_DOUBLE);
   g_value_set_double (&item, v);
-  gst_value_array_append_and_take_value (&arr, &item);
-  gst_structure_take_value (st, name, &arr);
+  array_take_value (st, name, &item);
 }
 
 /* The ROI in a message: regions are arrays with one entry per region in
